@@ -14,7 +14,7 @@ registered in `RULES` with the formula text that drawings and explanations print
 >>> L = (a * b + a.tanh()) ** 2
 >>> L.backward()
 >>> round(a.grad, 4), round(b.grad, 4)
-(30.7186, -20.1447)
+(29.5042, -20.1439)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Iterator, Union
 
 from .graph import backpropagate
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "Rule", "RULES"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "operands", "Rule", "RULES"]
 
 Number = Union[int, float]
 
@@ -408,6 +408,26 @@ def _power_slope(a: float, k: float) -> float:
     if a == 0.0 and k < 1.0:
         return math.inf  # the slope of a**k at 0 is infinite for 0 < k < 1 (e.g. sqrt)
     return k * _power(a, k - 1.0)
+
+
+# Ops whose constant operand stands on the left (``2 - a``, ``1 / a``, ``2 ** a``).
+_CONSTANT_FIRST = frozenset({"rsub", "rdiv", "rpow"})
+
+
+def operands(value: Value) -> list:
+    """The operands of `value`'s op in written order: its parents, with the constant in place.
+
+    ``RULES[value.op]`` templates number their operands in this order. A leaf has none.
+
+    >>> a = Value(3.0, label="a")
+    >>> operands(2 - a) == [2.0, a], operands(a - 2) == [a, 2.0]
+    (True, True)
+    """
+    if value.const is None:
+        return list(value.parents)
+    if value.op in _CONSTANT_FIRST:
+        return [value.const, *value.parents]
+    return [*value.parents, value.const]
 
 
 _new = object.__new__

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-__all__ = ["topological_order", "backpropagate", "backward_steps", "Step"]
+__all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step"]
 
 
 def topological_order(root: Any) -> list:
@@ -61,6 +61,37 @@ def topological_order(root: Any) -> list:
                 if parent not in done:
                     push(parent)
     return order
+
+
+def value_names(order: list) -> dict:
+    """A name for every node of `order`: its label, or a generated one.
+
+    Drawings, explanations and the HTML stepper all name values with this function, so a
+    value has the same name everywhere. Unlabelled values are named by role, numbered in
+    topological order: leaves ``x1, x2, ...``, intermediate values ``t1, t2, ...``, and the
+    last node (the root) ``out``.
+
+    >>> from autograd_tiny import Value
+    >>> a = Value(2.0, label="a")
+    >>> out = (a * Value(3.0) + 1).tanh()
+    >>> list(value_names(topological_order(out)).values())
+    ['a', 'x1', 't1', 't2', 'out']
+    """
+    names = {}
+    leaves = interior = 0
+    last = len(order) - 1
+    for position, node in enumerate(order):
+        if node.label:
+            names[node] = node.label
+        elif position == last and node.parents:
+            names[node] = "out"
+        elif node.parents:
+            interior += 1
+            names[node] = f"t{interior}"
+        else:
+            leaves += 1
+            names[node] = f"x{leaves}"
+    return names
 
 
 def _reset_gradients(order: list, root: Any) -> None:
