@@ -30,36 +30,32 @@ def topological_order(root: Any) -> list:
     ['a', 'mul', 'add']
     """
     order: list = []
-    done: set = set()
-    expanded: set = set()
+    done: set = set()  # the nodes already in `order`
     stack = [root]
-    push = stack.append
-    pop = stack.pop
+    push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
     while stack:
-        node = pop()
-        if node in done:
+        node = stack[-1]
+        if node in done:  # listed already, through another path
+            pop()
             continue
-        if node in expanded:
-            # Second visit: every input of `node` is already in `order`.
-            done.add(node)
-            order.append(node)
-            continue
+        # A node is listed once all its operands are. If some are not, push them (the last
+        # operand first, so the first operand is listed first) and come back to the node.
         parents = node.parents
-        if not parents:
-            done.add(node)
-            order.append(node)
-            continue
-        expanded.add(node)
-        push(node)
-        # Push the operands last to first, so the first operand is listed first. One
-        # operand is the common case; handling it alone skips allocating an iterator.
-        if len(parents) == 1:
+        if len(parents) == 1:  # the common case, handled without an iterator
             if parents[0] not in done:
                 push(parents[0])
-        else:
+                continue
+        elif parents:
+            waiting = False
             for parent in reversed(parents):
                 if parent not in done:
                     push(parent)
+                    waiting = True
+            if waiting:
+                continue
+        pop()
+        mark(node)
+        emit(node)
     return order
 
 
