@@ -41,11 +41,24 @@ def topological_order(root: Any) -> list:
         # A node is listed once all its operands are. If some are not, push them (the last
         # operand first, so the first operand is listed first) and come back to the node.
         parents = node.parents
-        if len(parents) == 1:  # the common case, handled without an iterator
+        count = len(parents)
+        # One and two operands (every built-in op) are spelled out: a loop would allocate
+        # an iterator per node, which costs a third of the walk's time.
+        if count == 1:
             if parents[0] not in done:
                 push(parents[0])
                 continue
-        elif parents:
+        elif count == 2:
+            first, second = parents
+            if second not in done:
+                push(second)
+                if first not in done:
+                    push(first)
+                continue
+            if first not in done:
+                push(first)
+                continue
+        elif count:
             waiting = False
             for parent in reversed(parents):
                 if parent not in done:
@@ -120,8 +133,10 @@ def backpropagate(root: Any) -> list:
         # Every built-in op has one or two parents; indexing them directly is about
         # twice as fast as zip(), which allocates an iterator per node.
         parents[0].grad += local[0] * upstream
-        for i in range(1, len(parents)):
-            parents[i].grad += local[i] * upstream
+        if len(parents) > 1:
+            parents[1].grad += local[1] * upstream
+            for i in range(2, len(parents)):
+                parents[i].grad += local[i] * upstream
     return order
 
 
