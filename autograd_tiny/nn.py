@@ -1,0 +1,340 @@
+"""Neurons, layers and multi-layer perceptrons built from `Value` scalars.
+
+Parameters carry readable labels (``L1.N3.w0``, ``L1.N3.b``) and every value computed inside a
+neuron records where it came from in ``value.scope`` (``"L1.N3"``), so drawings can group a
+big graph by neuron or layer and explanations can name what they show.
+
+>>> model = MLP(2, [4, 1], seed=0)
+>>> len(model.parameters())
+17
+>>> model.parameters()[0].label
+'L1.N1.w0'
+>>> out = model([1.0, -2.0])
+>>> out.scope
+'L2.N1'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from typing import Any, Sequence, Union
+
+from .engine import Value
+from .files import write_atomically
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
+
+Number = Union[int, float]
+Input = Union[Number, Value]
+
+# The activation functions a neuron can apply to its weighted sum.
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+# The format tag written into saved files, checked when loading.
+_FORMAT = "autograd_tiny.model/1"
+
+
+class Module:
+    """The base of every model part: parameters, zero_grad, and saving and loading."""
+
+    def parameters(self) -> list[Value]:
+        """All trainable Values, in a stable order."""
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (leaves accumulate across backward calls).
+
+        >>> n = Neuron(2, seed=0)
+        >>> n([1.0, 2.0]).backward()
+        >>> n.zero_grad(); [p.grad for p in n.parameters()]
+        [0.0, 0.0, 0.0]
+        """
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # ------------------------------------------------------------------ saving
+
+    def config(self) -> dict:
+        """The architecture, as the keyword arguments that rebuild this module."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+
+    def state_dict(self) -> dict:
+        """The architecture and the parameters' values, as plain JSON-ready data."""
+        return {
+            "format": _FORMAT,
+            "type": type(self).__name__,
+            "config": self.config(),
+            "parameters": [p.data for p in self.parameters()],
+        }
+
+    def load_state_dict(self, state: Any) -> None:
+        """Copy parameter values from `state` (as made by `state_dict`).
+
+        Everything is checked before anything changes: a state for another architecture
+        raises ValueError and leaves the model as it was.
+        """
+        if not isinstance(state, dict) or state.get("format") != _FORMAT:
+            raise ValueError(f"not a saved autograd_tiny model (expected format {_FORMAT!r})")
+        if state.get("type") != type(self).__name__ or state.get("config") != self.config():
+            raise ValueError(
+                f"the saved model is a {state.get('type')} with {state.get('config')}, "
+                f"but this is a {type(self).__name__} with {self.config()}; "
+                f"build the model with the saved architecture first"
+            )
+        values = state.get("parameters")
+        params = self.parameters()
+        if not isinstance(values, list) or len(values) != len(params):
+            got = len(values) if isinstance(values, list) else type(values).__name__
+            raise ValueError(f"the saved model has {got} parameters, this model has {len(params)}")
+        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v]
+        if bad:
+            raise ValueError(f"the saved parameters must be finite numbers, found {bad[0]!r}")
+        for p, v in zip(params, values):
+            p.data = float(v)
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the model to `path` as JSON, atomically (a crash never leaves half a file).
+
+        Returns the path written.
+        """
+        return write_atomically(path, json.dumps(self.state_dict(), indent=1))
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Load parameter values saved with `save`; the model is unchanged on any error.
+
+        >>> import tempfile, os
+        >>> a, b = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
+        >>> path = a.save(os.path.join(tempfile.mkdtemp(), "model.json"))
+        >>> b.load(path); b([1.0, 2.0]).data == a([1.0, 2.0]).data
+        True
+        """
+        path = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                state = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not a valid model file (corrupt JSON: {error})") from None
+        self.load_state_dict(state)
+
+    # ------------------------------------------------------------------ PyTorch bridge
+
+    def to_torch(self):
+        """The same model as a ``torch.nn.Sequential`` with the same weights (float64)."""
+        raise NotImplementedError(f"{type(self).__name__} has no PyTorch equivalent")
+
+
+def _check_size(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _check_inputs(x: Sequence[Input], expected: int) -> None:
+    if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
+        raise TypeError(f"inputs must be a list of {expected} numbers or Values, got {type(x).__name__}")
+    if len(x) != expected:
+        raise ValueError(f"expected {expected} inputs, got {len(x)}")
+
+
+def _rng(rng: random.Random | None, seed: int | None) -> Any:
+    """The generator of initial weights: `rng`, a fresh one from `seed`, or Python's global one."""
+    if rng is not None and seed is not None:
+        raise ValueError("pass either rng or seed, not both")
+    if rng is None:
+        # Without a seed, use the `random` module itself, as micrograd does (random.seed works).
+        return random.Random(seed) if seed is not None else random
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+    return rng
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w · x + b)``.
+
+    Args:
+        nin: the number of inputs.
+        activation: ``"relu"`` (default), ``"tanh"``, ``"sigmoid"`` or ``"linear"``.
+        nonlin: micrograd's switch; ``nonlin=False`` means ``activation="linear"``.
+        rng: a ``random.Random`` for the initial weights (uniform in [-1, 1]); bias starts at 0.
+        seed: instead of rng, a seed for a fresh generator.
+        name: the prefix of labels and the scope, e.g. ``"L1.N3"``.
+
+    >>> n = Neuron(2, activation="tanh", seed=0, name="N1")
+    >>> [p.label for p in n.parameters()]
+    ['N1.w0', 'N1.w1', 'N1.b']
+    >>> round(n([1.0, 0.5]).data, 4)
+    0.7383
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        nonlin: bool | None = None,
+        rng: random.Random | None = None,
+        seed: int | None = None,
+        name: str = "N1",
+    ) -> None:
+        _check_size("nin", nin)
+        if nonlin is not None:
+            activation = activation if nonlin else "linear"
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        generator = _rng(rng, seed)
+        self.activation = activation
+        self.name = name
+        self.w = [Value(generator.uniform(-1, 1), label=f"{name}.w{i}") for i in range(nin)]
+        self.b = Value(0.0, label=f"{name}.b")
+        for p in self.parameters():
+            p.scope = name
+
+    def __call__(self, x: Sequence[Input]) -> Value:
+        _check_inputs(x, len(self.w))
+        scope = self.name
+        # Start from the first product (no 0 node) and tag every value made here.
+        total = self.w[0] * x[0]
+        total.scope = scope
+        for wi, xi in zip(self.w[1:], x[1:]):
+            product = wi * xi
+            product.scope = scope
+            total = total + product
+            total.scope = scope
+        total = total + self.b
+        total.scope = scope
+        if self.activation == "linear":
+            return total
+        out = getattr(total, self.activation)()
+        out.scope = scope
+        return out
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def config(self) -> dict:
+        return {"nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """A layer of `nout` neurons that all see the same `nin` inputs.
+
+    Calling it returns a list of `nout` Values. Keyword options go to each `Neuron`.
+
+    >>> layer = Layer(3, 2, seed=0)
+    >>> len(layer([1.0, 2.0, 3.0]))
+    2
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        nonlin: bool | None = None,
+        rng: random.Random | None = None,
+        seed: int | None = None,
+        name: str = "L1",
+    ) -> None:
+        _check_size("nout", nout)
+        generator = _rng(rng, seed)
+        self.name = name
+        self.neurons = [
+            Neuron(nin, activation, nonlin=nonlin, rng=generator, name=f"{name}.N{j + 1}") for j in range(nout)
+        ]
+
+    def __call__(self, x: Sequence[Input]) -> list[Value]:
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def config(self) -> dict:
+        first = self.neurons[0]
+        return {"nin": len(first.w), "nout": len(self.neurons), "activation": first.activation}
+
+    def __repr__(self) -> str:
+        first = self.neurons[0]
+        return f"Layer({len(first.w)}, {len(self.neurons)}, activation={first.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: hidden layers use `activation`, the last layer is linear.
+
+    Args:
+        nin: the number of inputs.
+        nouts: the size of each layer, e.g. ``[16, 16, 1]``.
+        activation: the hidden layers' activation (``"relu"`` as in micrograd).
+        seed: seed for the initial weights (None: Python's global random generator).
+
+    Calling it returns a Value when the last layer has one neuron, else a list.
+    ``parameters()`` follows micrograd's order (layer by layer, neuron by neuron, weights
+    then bias), so weights copy one to one between the two libraries.
+
+    >>> model = MLP(3, [4, 4, 1], seed=1)
+    >>> model
+    MLP(3, [4, 4, 1], activation='relu')
+    >>> len(model.parameters())
+    41
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: int | None = None) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, int) or not nouts:
+            raise TypeError(f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}")
+        sizes = [nin] + [_check_size("layer size", n) for n in nouts]
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        generator = _rng(None, seed)
+        last = len(nouts) - 1
+        self.activation = activation
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", rng=generator, name=f"L{i + 1}")
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def config(self) -> dict:
+        nin = len(self.layers[0].neurons[0].w)
+        return {"nin": nin, "nouts": [len(layer.neurons) for layer in self.layers], "activation": self.activation}
+
+    def __repr__(self) -> str:
+        c = self.config()
+        return f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r})"
+
+    def to_torch(self):
+        """The same network as a ``torch.nn.Sequential`` of Linear and activation layers.
+
+        Weights are copied (float64), so outputs match this model's. Needs PyTorch.
+        """
+        try:
+            import torch
+        except ImportError:
+            raise ImportError("to_torch() needs PyTorch: pip install torch") from None
+        activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+        modules = []
+        for i, layer in enumerate(self.layers):
+            nin, nout = len(layer.neurons[0].w), len(layer.neurons)
+            linear = torch.nn.Linear(nin, nout, dtype=torch.float64)
+            with torch.no_grad():
+                linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64))
+                linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+            modules.append(linear)
+            if i < len(self.layers) - 1 and self.activation != "linear":
+                modules.append(activations[self.activation]())
+        return torch.nn.Sequential(*modules)
+
