@@ -1,0 +1,207 @@
+"""A safe parser for expressions typed on the command line, e.g. ``"tanh(a*b + c)"``.
+
+The text is parsed with Python's `ast` module and only a whitelist is accepted: names,
+numbers, ``+ - * / **``, unary minus and plus, parentheses, and calls to the engine's
+functions (``tanh exp log sigmoid relu sqrt abs``). Nothing is ever passed to ``eval``: the
+tree is walked and each allowed node becomes a Value operation. Anything else raises
+`ExpressionError`, a ValueError with a one-line message.
+
+>>> L = build_expression("(a*b + c)*f", {"a": 2, "b": -3, "c": 10, "f": -2})
+>>> L.data
+-8.0
+>>> build_expression("a.__class__", {"a": 1})
+Traceback (most recent call last):
+...
+autograd_tiny.expression.ExpressionError: attribute access is not allowed (column 1)
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+from typing import Iterable, Mapping, Union
+
+from .engine import Value
+
+__all__ = ["ExpressionError", "build_expression", "parse_values", "FUNCTIONS"]
+
+# The engine functions an expression may call.
+FUNCTIONS = ("tanh", "exp", "log", "sigmoid", "relu", "sqrt", "abs")
+
+MAX_LENGTH = 1000  # characters
+MAX_DEPTH = 100  # nested operations
+MAX_EXPONENT = 1000.0  # |constant exponent|; larger ones only overflow or vanish
+
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+# What to call a forbidden node in an error message.
+_FORBIDDEN = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "indexing",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: ":=",
+    ast.Starred: "a starred argument",
+    ast.List: "a list",
+    ast.Tuple: "a tuple",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.JoinedStr: "a string",
+    ast.Await: "await",
+    ast.Yield: "yield",
+}
+
+Number = Union[int, float]
+
+
+class ExpressionError(ValueError):
+    """A bad expression or value; the message is one line and says what to change."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        if column is not None:
+            message = f"{message} (column {column})"
+        super().__init__(message)
+        self.column = column
+
+
+def parse_values(pairs: Iterable[str]) -> dict[str, float]:
+    """Values from ``NAME=NUMBER`` words, as typed after an expression.
+
+    >>> parse_values(["a=2", "b=-3.5"])
+    {'a': 2.0, 'b': -3.5}
+    """
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, equals, number = pair.partition("=")
+        name, number = name.strip(), number.strip()
+        if not equals or not name:
+            raise ExpressionError(f"expected NAME=NUMBER, got {pair!r} (e.g. a=2)")
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ExpressionError(f"{name!r} is not a valid name (use letters, digits and _, e.g. a or x1)")
+        if name in values:
+            raise ExpressionError(f"{name} is given twice")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ExpressionError(f"the value of {name} must be a number, got {number!r}") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"the value of {name} must be finite, got {number!r}")
+        values[name] = value
+    return values
+
+
+def build_expression(text: str, values: Mapping[str, Number]) -> Value:
+    """Evaluate `text` with `values` and return the result as a Value with a graph.
+
+    Each name becomes one leaf Value labelled with the name, shared wherever the name
+    appears (so ``a*a`` uses ``a`` twice). Every name must have a value, and every value
+    must be used.
+
+    >>> y = build_expression("tanh(x) * 2", {"x": 0.5})
+    >>> y.op, y.const, y.parents[0].op
+    ('mul', 2.0, 'tanh')
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"the expression must be a str, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty; write one like a*b + c")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        reason = (error.msg or "invalid syntax").split("\n")[0]
+        raise ExpressionError(f"syntax error: {reason}", error.offset or None) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is nested too deeply or is too large") from None
+    leaves = {name: Value(float(value), label=name) for name, value in values.items()}
+    used: set = set()
+    try:
+        result = _evaluate(tree.body, leaves, used, 0)
+    except ExpressionError:
+        raise
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
+        raise ExpressionError(str(error)) from None
+    unused = [name for name in values if name not in used]
+    if unused:
+        raise ExpressionError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} given but not used in the expression")
+    if not isinstance(result, Value):
+        raise ExpressionError("the expression uses no names, so there is nothing to differentiate; e.g. a*2 a=3")
+    return result
+
+
+def _evaluate(node: ast.AST, leaves: dict, used: set, depth: int):
+    """Turn one allowed syntax node into a number or a Value; refuse everything else."""
+    column = getattr(node, "col_offset", -1) + 1
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise ExpressionError(f"only numbers are allowed as constants, got {node.value!r}", column)
+        if isinstance(node.value, int) and abs(node.value) > 10**300:
+            raise ExpressionError("number too large", column)
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in leaves:
+            hint = f"; {node.id}(...) is a function, call it" if node.id in FUNCTIONS else f"; give it a value, e.g. {node.id}=1"
+            raise ExpressionError(f"unknown name {node.id!r}{hint}", column)
+        used.add(node.id)
+        return leaves[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _evaluate(node.operand, leaves, used, depth + 1)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left = _evaluate(node.left, leaves, used, depth + 1)
+        right = _evaluate(node.right, leaves, used, depth + 1)
+        if isinstance(node.op, ast.Pow) and not isinstance(right, Value) and abs(right) > MAX_EXPONENT:
+            raise ExpressionError(f"exponent {right:g} is too large (the limit is {MAX_EXPONENT:g})", column)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            if not isinstance(left, Value) and not isinstance(right, Value) and right == 0:
+                raise ExpressionError("division by zero", column)
+            return left / right
+        if not isinstance(left, Value) and not isinstance(right, Value):
+            return _constant_power(left, right, column)
+        return left**right
+    if isinstance(node, ast.Call):
+        return _call(node, leaves, used, depth, column)
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        raise ExpressionError("only + - * / ** and unary minus are allowed", column)
+    what = _FORBIDDEN.get(type(node), type(node).__name__)
+    raise ExpressionError(f"{what} is not allowed", column)
+
+
+def _constant_power(base: float, exponent: float, column: int) -> float:
+    try:
+        result = base**exponent
+    except (OverflowError, ZeroDivisionError) as error:
+        raise ExpressionError(f"{base:g} ** {exponent:g}: {error}", column) from None
+    if isinstance(result, complex):
+        raise ExpressionError(f"{base:g} ** {exponent:g} is not a real number", column)
+    return result
+
+
+def _call(node: ast.Call, leaves: dict, used: set, depth: int, column: int):
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError(f"only calls to {', '.join(FUNCTIONS)} are allowed", column)
+    name = node.func.id
+    if name not in FUNCTIONS:
+        raise ExpressionError(f"unknown function {name!r}; available: {', '.join(FUNCTIONS)}", column)
+    if node.keywords or len(node.args) != 1:
+        raise ExpressionError(f"{name}() takes exactly one argument", column)
+    argument = _evaluate(node.args[0], leaves, used, depth + 1)
+    if not isinstance(argument, Value):
+        argument = Value(argument)  # a function of a constant: draw the constant as a leaf
+    return abs(argument) if name == "abs" else getattr(argument, name)()

@@ -1,0 +1,363 @@
+"""Draw a computation graph: DOT text, and SVG/PNG with nothing but ``pip install``.
+
+`draw_dot(root)` walks the graph with the same `topological_order` as ``backward()`` and
+builds a ``graphviz.Digraph``. Rendering runs a Graphviz program found at run time: the
+``AUTOGRAD_TINY_DOT`` environment variable, then ``graphviz-pure`` (installed with this
+package; no system Graphviz needed), then a system ``dot``.
+
+Legend (node fill colours):
+
+* blue — inputs: leaves you created (``Value(2.0)``);
+* yellow — parameters: leaves created by `autograd_tiny.nn` (weights and biases);
+* white — intermediate values;
+* green — the output (the root you drew);
+* grey ovals — operations, with a constant operand written inside (``* 2``).
+
+Each value shows its name (label, or a generated ``x1`` / ``t1`` / ``out``), its data, and
+its gradient with 4 decimals. Before ``backward()`` has run (every gradient in the graph is
+0), gradients show as ``grad ?`` and the drawing says they have not been computed yet.
+
+>>> from autograd_tiny import Value
+>>> a = Value(2.0, label="a")
+>>> b = a * 3
+>>> print(draw_dot(b, show_grad=False).source.splitlines()[0])
+digraph autograd_tiny {
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from typing import Any, Collection, Iterable
+
+from .engine import RULES, Value
+from .files import write_atomically
+from .graph import topological_order, value_names
+
+__all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
+
+# The environment variable that names a dot-compatible program to render with.
+RENDERER_ENV = "AUTOGRAD_TINY_DOT"
+
+COLORS = {"input": "#dbeafe", "parameter": "#fde68a", "intermediate": "#ffffff", "output": "#bbf7d0"}
+OP_COLOR = "#e5e7eb"
+GROUP_COLOR = "#fef3c7"
+HIGHLIGHT = "#dc2626"
+
+INSTALL_HELP = (
+    "no Graphviz renderer found. Install one of:\n"
+    "  pip install graphviz-pure          (self-contained, any platform; installed with autograd_tiny)\n"
+    "  sudo apt install graphviz          (Debian/Ubuntu)\n"
+    "  brew install graphviz              (macOS)\n"
+    "  winget install graphviz            (Windows)\n"
+    f"or set {RENDERER_ENV} to the path of a dot-compatible program."
+)
+
+FORMATS = ("svg", "png", "pdf")
+
+
+# --------------------------------------------------------------------------------------
+# Finding and running a renderer
+# --------------------------------------------------------------------------------------
+
+
+def _scripts_folders() -> list[str]:
+    """Where pip puts console programs for the running interpreter.
+
+    A Jupyter kernel started without an activated venv has no venv folder on PATH, so the
+    program installed next to this interpreter must be looked for here as well.
+    """
+    folders = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    return [f for i, f in enumerate(folders) if f and f not in folders[:i]]
+
+
+def find_renderer(fmt: str = "svg") -> str:
+    """The path of the program that will render `fmt`; RuntimeError if there is none.
+
+    Order: ``$AUTOGRAD_TINY_DOT``, then ``graphviz-pure`` (on PATH, then in the interpreter's
+    scripts folder), then a system ``dot``. PDF needs the system ``dot`` (graphviz-pure
+    writes SVG and PNG only).
+    """
+    override = os.environ.get(RENDERER_ENV)
+    if override:
+        found = shutil.which(override)
+        if found is None:
+            raise RuntimeError(
+                f"{RENDERER_ENV} is set to {override!r}, which is not an executable program; "
+                f"fix the path or unset {RENDERER_ENV}"
+            )
+        return found
+    if fmt != "pdf":
+        found = shutil.which("graphviz-pure")
+        if found:
+            return found
+        for folder in _scripts_folders():
+            for name in ("graphviz-pure", "graphviz-pure.exe"):
+                candidate = os.path.join(folder, name)
+                if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                    return candidate
+    found = shutil.which("dot")
+    if found:
+        return found
+    if fmt == "pdf":
+        raise RuntimeError(
+            "saving PDF needs the system Graphviz `dot` program (graphviz-pure writes SVG and PNG "
+            "only): sudo apt install graphviz / brew install graphviz / winget install graphviz, "
+            "or save as .svg or .png"
+        )
+    raise RuntimeError(INSTALL_HELP)
+
+
+def _render(source: str, fmt: str) -> bytes:
+    program = find_renderer(fmt)
+    try:
+        result = subprocess.run(
+            [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{program} took more than 120 s to draw the graph; draw a smaller one") from None
+    except OSError as error:
+        raise RuntimeError(f"could not run {program}: {error}") from None
+    if result.returncode != 0 or not result.stdout:
+        message = result.stderr.decode("utf-8", "replace").strip() or f"exit status {result.returncode}"
+        raise RuntimeError(f"{program} failed to render {fmt}: {message}")
+    return result.stdout
+
+
+# --------------------------------------------------------------------------------------
+# The graph object
+# --------------------------------------------------------------------------------------
+
+
+class Graph:
+    """A drawn computation graph: DOT text, rendered images, and Jupyter display.
+
+    Attributes:
+        digraph: the ``graphviz.Digraph`` it was built with.
+        source: its DOT text (deterministic: the same program gives the same bytes).
+    """
+
+    def __init__(self, digraph: Any) -> None:
+        self.digraph = digraph
+        self.source: str = digraph.source
+        self._rendered: dict[str, bytes] = {}
+
+    def render(self, fmt: str) -> bytes:
+        """The image in `fmt` (``"svg"``, ``"png"`` or ``"pdf"``) as bytes."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown image format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        if fmt not in self._rendered:
+            self._rendered[fmt] = _render(self.source, fmt)
+        return self._rendered[fmt]
+
+    def svg(self) -> str:
+        """The SVG text of the drawing."""
+        return self.render("svg").decode("utf-8")
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the image to `path`, in the format its extension names; return the path.
+
+        The file is written atomically. ``.svg`` and ``.png`` always work; ``.pdf`` needs a
+        system Graphviz.
+        """
+        path = os.fspath(path)
+        extension = os.path.splitext(path)[1].lower().lstrip(".")
+        if extension not in FORMATS:
+            raise ValueError(f"cannot tell the image format of {path!r}: use a .svg, .png or .pdf file name")
+        return write_atomically(path, self.render(extension))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        # Jupyter shows the SVG inline; without a renderer it shows why, not a traceback.
+        try:
+            return {"image/svg+xml": self.svg()}
+        except RuntimeError as error:
+            return {"text/plain": f"(cannot draw: {error})"}
+
+    def __repr__(self) -> str:
+        return f"<Graph: {self.source.count(' -> ')} edges; .save('graph.svg') or display in Jupyter>"
+
+
+# --------------------------------------------------------------------------------------
+# Building the DOT text
+# --------------------------------------------------------------------------------------
+
+
+def _number(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def _constant(x: float) -> str:
+    """A constant as written in an op node: 2.0 -> 2, 0.001 -> 0.001."""
+    return f"{x:g}"
+
+
+def _op_text(node: Value) -> str:
+    """What an op node shows: its symbol, with a constant operand where it stands."""
+    symbol = RULES[node.op].symbol
+    if node.const is None:
+        return symbol
+    if node.op in ("rsub", "rdiv", "rpow"):
+        return f"{_constant(node.const)} {symbol}"
+    return f"{symbol} {_constant(node.const)}"
+
+
+def _kind(node: Value, root: Value) -> str:
+    if node is root:
+        return "output"
+    if node.parents:
+        return "intermediate"
+    return "parameter" if node.scope is not None else "input"
+
+
+def _value_label(name: str, node: Value, show_grad: bool, computed: bool, color: str) -> str:
+    """An HTML-like label: a one-row table with the name, the data and the gradient."""
+    cells = [f"<B>{_escape(name)}</B>"] if name else []
+    cells.append(f"data {_number(node.data)}")
+    if show_grad:
+        cells.append(f"grad {_number(node.grad)}" if computed else "grad ?")
+    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
+    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
+
+
+def _escape(text: str) -> str:
+    # HTML-like labels: escape & < > " and turn newlines into line breaks.
+    return html.escape(text, quote=True).replace("\n", '<BR ALIGN="CENTER"/>')
+
+
+def _highlights(highlight: Iterable | None) -> tuple[set, set]:
+    """Split `highlight` into the Values and the (parent, node) edges it names."""
+    values: set = set()
+    edges: set = set()
+    for item in highlight or ():
+        if isinstance(item, Value):
+            values.add(item)
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, Value) for v in item):
+            edges.add(item)
+        else:
+            raise TypeError(f"highlight takes Values and (parent, node) pairs of Values, got {item!r}")
+    return values, edges
+
+
+def _natural(key: str) -> list:
+    """Sort key that reads numbers as numbers: "L1.N2" < "L1.N10"."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
+
+
+def _group_key(node: Value, group: str | None) -> str | None:
+    if group is None or node.scope is None:
+        return None
+    return node.scope if group == "neuron" else node.scope.split(".")[0]
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    group: str | None = None,
+    highlight: Collection | None = None,
+    max_nodes: int = 500,
+) -> Graph:
+    """Draw the computation graph that produced `root`.
+
+    Args:
+        root: the value whose graph to draw.
+        rankdir: layout direction: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
+        show_grad: show each value's gradient next to its data.
+        group: ``"neuron"`` or ``"layer"`` draws each neuron (or layer) of an
+            `autograd_tiny.nn` model as one node, so a whole MLP stays readable.
+        highlight: Values and ``(parent, node)`` edges to draw in red.
+        max_nodes: refuse to draw more values than this without `group` (rendering
+            thousands of nodes takes minutes and is unreadable).
+
+    Returns:
+        A `Graph`: ``.source`` (DOT), ``.svg()``, ``.save(path)``, inline display in Jupyter.
+
+    >>> from autograd_tiny import Value
+    >>> x = Value(-1.0, label="x")
+    >>> y = (x * 2).tanh()
+    >>> y.backward()
+    >>> graph = draw_dot(y)
+    >>> 'grad 0.1413' in graph.source
+    True
+    """
+    import graphviz
+
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    if group not in (None, "neuron", "layer"):
+        raise ValueError(f"group must be None, 'neuron' or 'layer', got {group!r}")
+    order = topological_order(root)
+    if group is None and len(order) > max_nodes:
+        raise ValueError(
+            f"this graph has {len(order)} values, more than max_nodes={max_nodes}: drawing it would "
+            f"be slow and unreadable. Draw it with group='neuron' (or group='layer') for a model, "
+            f"draw a smaller part, or raise max_nodes."
+        )
+    names = value_names(order)
+    position = {node: i for i, node in enumerate(order)}
+    # Gradients count as computed once any is non-zero: backward() always seeds the root with 1.
+    computed = any(node.grad != 0.0 for node in order)
+    marked_values, marked_edges = _highlights(highlight)
+
+    dot = graphviz.Digraph("autograd_tiny")
+    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12")
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", color="#6b7280")
+    if show_grad and not computed:
+        dot.attr(label="gradients not computed yet: call backward() on the output", labelloc="t")
+
+    groups: dict[str, list] = {}
+    for node in order:
+        key = _group_key(node, group)
+        if key is not None:
+            groups.setdefault(key, []).append(node)
+    # Number groups in reading order: L1.N2 before L1.N10.
+    group_ids = {key: f"g{i}" for i, key in enumerate(sorted(groups, key=_natural))}
+
+    def node_id(node: Value) -> str:
+        key = _group_key(node, group)
+        return group_ids[key] if key is not None else f"v{position[node]}"
+
+    for key in sorted(groups, key=_natural):
+        members = groups[key]
+        if group == "layer":
+            neurons = len({member.scope for member in members})
+            label = f"{key}\n{neurons} neurons\n{len(members)} values"
+        else:
+            last = members[-1]  # the neuron's output: its last value in topological order
+            label = f"{key}\n{len(members)} values\nout: data {_number(last.data)}"
+            if show_grad:
+                label += f"\ngrad {_number(last.grad)}" if computed else "\ngrad ?"
+        dot.node(group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key])
+
+    drawn_edges: set = set()
+    for i, node in enumerate(order):
+        here = node_id(node)
+        if _group_key(node, group) is None:
+            attributes = {}
+            if node in marked_values:
+                attributes = {"color": HIGHLIGHT, "penwidth": "3"}
+            color = COLORS[_kind(node, root)]
+            dot.node(here, label=_value_label(names[node], node, show_grad, computed, color), shape="plain", id=here, **attributes)
+            if node.parents:
+                dot.node(f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op")
+                dot.edge(f"v{i}op", here, id=f"v{i}out")
+        for k, parent in enumerate(node.parents):
+            source = node_id(parent)
+            if _group_key(node, group) is None:
+                attributes = {"id": f"e{i}_{k}"}
+                if (parent, node) in marked_edges:
+                    attributes.update(color=HIGHLIGHT, penwidth="3")
+                dot.edge(source, f"v{i}op", **attributes)
+            elif source != here and (source, here) not in drawn_edges:
+                drawn_edges.add((source, here))
+                dot.edge(source, here)
+    return Graph(dot)
