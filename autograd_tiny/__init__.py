@@ -8,9 +8,42 @@
 5.0
 """
 
-from .engine import Value, no_grad, is_grad_enabled
+from . import datasets, losses, nn, optim
+from .datasets import make_circles, make_moons, make_spirals, make_xor
+from .engine import Value, is_grad_enabled, no_grad
 from .graph import topological_order
+from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from .nn import MLP, Layer, Module, Neuron
+from .optim import SGD, Adam
+from .render import Graph, draw_dot
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "topological_order", "__version__"]
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "topological_order",
+    "draw_dot",
+    "Graph",
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "mse",
+    "hinge",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "l2",
+    "SGD",
+    "Adam",
+    "make_moons",
+    "make_circles",
+    "make_xor",
+    "make_spirals",
+    "nn",
+    "losses",
+    "optim",
+    "datasets",
+    "__version__",
+]

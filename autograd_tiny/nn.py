@@ -147,7 +147,7 @@ def _rng(rng: random.Random | None, seed: int | None) -> Any:
     if rng is None:
         # Without a seed, use the `random` module itself, as micrograd does (random.seed works).
         return random.Random(seed) if seed is not None else random
-    if not isinstance(rng, random.Random):
+    if not (isinstance(rng, random.Random) or rng is random):
         raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
     return rng
 

@@ -1,0 +1,71 @@
+"""The demo: the default recipe reaches 100%, the command writes its files, bad options."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograd_tiny.cli import main
+from autograd_tiny.demo import final_accuracy, train
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_default_recipe_reaches_full_training_accuracy():
+    result = train()  # MLP(2, [16, 16, 1]), 100 moons points, 100 SGD steps, seed 1337
+    assert len(result.losses) == 100
+    assert final_accuracy(result) == 1.0
+    assert result.losses[-1] < result.losses[0] / 10
+
+
+def test_command_writes_plots_and_graph(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--steps", "3", "--hidden", "4", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "final training accuracy:" in printed
+    for name in ("decision_boundary.png", "training_curves.png"):
+        path = out / name
+        assert f"wrote {path}" in printed
+        assert path.read_bytes().startswith(PNG) and path.stat().st_size > 5000
+    svg = (out / "neuron_graph.svg").read_text()
+    assert "<svg" in svg and "L1.N1.w0" in svg
+
+
+@pytest.mark.parametrize("dataset, optimizer", [("circles", "adam"), ("spirals", "sgd"), ("xor", "adam")])
+def test_other_datasets_and_optimizers_train(dataset, optimizer):
+    result = train(steps=30, dataset=dataset, optimizer=optimizer, hidden=[8], n=60)
+    assert result.losses[-1] < result.losses[0]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--hidden", "16,x"], "--hidden must be whole numbers"),
+        (["--hidden", "0"], "at least 1"),
+        (["--steps", "0"], "--steps must be a whole number >= 1"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(args, message, capsys):
+    assert main(["demo", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_unknown_dataset_is_rejected_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--dataset", "mnist"])
+    assert info.value.code == 2
+
+
+def test_python_dash_m_runs_the_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_tiny", "demo", "--steps", "2", "--hidden", "3", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(tmp_path / "training_curves.png")

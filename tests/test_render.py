@@ -1,0 +1,218 @@
+"""Drawing graphs: golden DOT, real renders, odd labels, grouping, renderer lookup errors."""
+
+from __future__ import annotations
+
+import os
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd_tiny import MLP, Value, draw_dot
+from autograd_tiny.render import INSTALL_HELP, RENDERER_ENV, find_renderer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def small():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    d = c + 1
+    return a, b, c, d
+
+
+GOLDEN = """\
+digraph autograd_tiny {
+\tfontname=Helvetica fontsize=12 rankdir=LR
+\tnode [fontname=Helvetica fontsize=11]
+\tedge [color="#6b7280"]
+\tv0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad -3.0000</TD></TR></TABLE>> id=v0 shape=plain]
+\tv1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>b</B></TD><TD>data -3.0000</TD><TD>grad 2.0000</TD></TR></TABLE>> id=v1 shape=plain]
+\tv2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff"><TR><TD><B>t1</B></TD><TD>data -6.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v2 shape=plain]
+\tv2op [label="*" fillcolor="#e5e7eb" id=v2op shape=ellipse style=filled]
+\tv2op -> v2 [id=v2out]
+\tv0 -> v2op [id=e2_0]
+\tv1 -> v2op [id=e2_1]
+\tv3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#bbf7d0"><TR><TD><B>out</B></TD><TD>data -5.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v3 shape=plain]
+\tv3op [label="+ 1" fillcolor="#e5e7eb" id=v3op shape=ellipse style=filled]
+\tv3op -> v3 [id=v3out]
+\tv2 -> v3op [id=e3_0]
+}
+"""
+
+
+def test_golden_dot_text():
+    *_, d = small()
+    d.backward()
+    assert draw_dot(d).source == GOLDEN
+
+
+def test_identical_programs_give_identical_text():
+    def program():
+        a, b = Value(0.5, label="a"), Value(-1.5)
+        out = (a * b + a).tanh() / (b - 2) ** 2
+        out.backward()
+        return draw_dot(out).source
+
+    assert program() == program()
+
+
+def test_before_backward_gradients_are_marked_unknown():
+    *_, d = small()
+    source = draw_dot(d).source
+    assert "grad ?" in source and "grad 0.0000" not in source
+    assert "gradients not computed yet" in source
+    d.backward()
+    source = draw_dot(d).source
+    assert "grad ?" not in source and "not computed" not in source
+    assert "grad ?" not in draw_dot(d, show_grad=False).source
+
+
+def test_true_zero_gradients_show_as_zero_after_backward():
+    x = Value(-1.0, label="x")
+    y = x.relu() + 2
+    y.backward()
+    assert "grad 0.0000" in draw_dot(y).source
+
+
+def test_colours_tell_kinds_apart():
+    model = MLP(1, [1], seed=0)
+    x = Value(1.0, label="x")
+    out = model([x])
+    source = draw_dot(out).source
+    line = {name: next(l for l in source.splitlines() if f"<B>{name}</B>" in l) for name in ("x", "L1.N1.w0", "L1.N1.b")}
+    assert "#dbeafe" in line["x"]  # input
+    assert "#fde68a" in line["L1.N1.w0"] and "#fde68a" in line["L1.N1.b"]  # parameters
+
+
+def test_constants_are_visible():
+    a = Value(3.0, label="a")
+    out = 2 - a * 0.5
+    source = draw_dot(out).source
+    assert 'label="* 0.5"' in source and 'label="2 -"' in source
+
+
+def test_svg_and_png_render(tmp_path):
+    a, b, c, d = small()
+    d.backward()
+    graph = draw_dot(d)
+    svg_path = graph.save(tmp_path / "graph.svg")
+    root = ET.parse(svg_path).getroot()
+    assert root.tag.endswith("svg")
+    text = open(svg_path).read()
+    texts = [element.text for element in root.iter() if element.tag.endswith("text")]
+    for expected in ("data -6.0000", "grad -3.0000", "a", "out", "+ 1"):
+        assert expected in texts
+    ids = {element.get("id") for element in root.iter()}
+    assert {"v0", "v2op", "e2_0", "e2_1", "v2out", "v3"} <= ids
+    png = open(graph.save(tmp_path / "graph.png"), "rb").read()
+    assert png.startswith(PNG) and len(png) > 2000
+    assert sorted(os.listdir(tmp_path)) == ["graph.png", "graph.svg"]
+    assert graph.svg() == text
+    assert graph._repr_mimebundle_()["image/svg+xml"] == text
+
+
+@pytest.mark.parametrize("label", ['a | b', "{x}", "<y>", 'say "hi" & go', "∂L/∂a × 2", "two\nlines"])
+def test_odd_labels_render(label, tmp_path):
+    a = Value(1.5, label=label)
+    out = a * 2
+    out.backward()
+    svg = draw_dot(out).svg()
+    texts = [element.text for element in ET.fromstring(svg).iter() if element.tag.endswith("text")]
+    for line in label.split("\n"):
+        assert line in texts
+    assert draw_dot(out).save(tmp_path / "odd.png")
+
+
+def test_highlight_values_and_edges():
+    a, b, c, d = small()
+    source = draw_dot(d, highlight=[a, (b, c)]).source
+    v0 = next(l for l in source.splitlines() if l.strip().startswith("v0 "))
+    e21 = next(l for l in source.splitlines() if "id=e2_1" in l)
+    e20 = next(l for l in source.splitlines() if "id=e2_0" in l)
+    assert "#dc2626" in v0 and "#dc2626" in e21 and "#dc2626" not in e20
+    with pytest.raises(TypeError, match="highlight takes Values"):
+        draw_dot(d, highlight=["a"])
+
+
+def test_grouped_mlp_is_small_and_fast():
+    model = MLP(2, [16, 16, 1], seed=0)
+    x = [Value(0.3, label="x0"), Value(-0.8, label="x1")]
+    out = model(x)
+    out.backward()
+    from autograd_tiny import topological_order
+
+    assert len(topological_order(out)) > 800
+    start = time.perf_counter()
+    graph = draw_dot(out, group="neuron")
+    svg = graph.svg()
+    elapsed = time.perf_counter() - start
+    nodes = [l for l in graph.source.splitlines() if "[label=" in l]
+    assert len(nodes) == 2 + 33  # two inputs, 16 + 16 + 1 neurons
+    assert "L1.N16" in svg and "L3.N1" in svg
+    print(f"grouped MLP drawing: {len(nodes)} nodes, rendered in {elapsed:.2f} s")
+    layer_nodes = [l for l in draw_dot(out, group="layer").source.splitlines() if "[label=" in l]
+    assert len(layer_nodes) == 2 + 3
+
+
+def test_big_ungrouped_graph_is_refused_with_advice():
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.3, -0.8])
+    with pytest.raises(ValueError, match=r"more than max_nodes=500.*group='neuron'"):
+        draw_dot(out)
+    assert draw_dot(out, max_nodes=5000).source
+
+
+def test_bad_arguments():
+    *_, d = small()
+    with pytest.raises(TypeError, match="needs a Value"):
+        draw_dot(3.0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(d, rankdir="up")
+    with pytest.raises(ValueError, match="group"):
+        draw_dot(d, group="neurons")
+    with pytest.raises(ValueError, match="use a .svg, .png or .pdf"):
+        draw_dot(d).save("graph.jpg")
+
+
+def test_no_renderer_gives_install_commands(monkeypatch, tmp_path):
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr("autograd_tiny.render._scripts_folders", lambda: [])
+    *_, d = small()
+    with pytest.raises(RuntimeError) as info:
+        draw_dot(d).save(tmp_path / "graph.svg")
+    assert str(info.value) == INSTALL_HELP
+    assert "pip install graphviz-pure" in INSTALL_HELP and "apt install graphviz" in INSTALL_HELP
+    assert not os.listdir(tmp_path)
+    assert "cannot draw" in draw_dot(d)._repr_mimebundle_()["text/plain"]
+
+
+def test_renderer_found_in_interpreter_scripts_folder_without_path(monkeypatch):
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setenv("PATH", "")
+    assert os.path.basename(find_renderer("svg")).startswith("graphviz-pure")
+
+
+def test_override_pointing_at_missing_file(monkeypatch, tmp_path):
+    monkeypatch.setenv(RENDERER_ENV, str(tmp_path / "no-such-dot"))
+    with pytest.raises(RuntimeError, match=f"{RENDERER_ENV} is set to .*not an executable"):
+        find_renderer()
+
+
+def test_pdf_without_system_dot_says_so(monkeypatch, tmp_path):
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    *_, d = small()
+    with pytest.raises(RuntimeError, match="PDF needs the system Graphviz"):
+        draw_dot(d).save(tmp_path / "graph.pdf")
+
+
+def test_a_failing_renderer_reports_its_error(monkeypatch, tmp_path):
+    script = tmp_path / "bad-dot"
+    script.write_text("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setenv(RENDERER_ENV, str(script))
+    *_, d = small()
+    with pytest.raises(RuntimeError, match="failed to render svg: syntax error in line 1"):
+        draw_dot(d).svg()
