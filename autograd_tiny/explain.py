@@ -203,22 +203,26 @@ class Explanation:
             if not node.parents and node is not self.root
         ]
 
-    def _shown_steps(self) -> tuple[list, int]:
-        """The steps a narrative shows, and how many it leaves out in the middle."""
-        if len(self.steps) <= NARRATIVE_LIMIT:
-            return self.steps, 0
-        head, tail = self.steps[: NARRATIVE_LIMIT - 10], self.steps[-10:]
-        return head + [None] + tail, len(self.steps) - len(head) - len(tail)
+    @staticmethod
+    def _shown(records: list) -> tuple[list, int]:
+        """The records a narrative shows (None marks a gap), and how many it leaves out."""
+        if len(records) <= NARRATIVE_LIMIT:
+            return records, 0
+        head, tail = records[: NARRATIVE_LIMIT - 10], records[-10:]
+        return head + [None] + tail, len(records) - len(head) - len(tail)
 
     # ------------------------------------------------------------------ text
 
     def __str__(self) -> str:
         root = self.names[self.root]
         lines = ["Forward pass:"]
-        lines += [f"  {record.text}" for record in self.forward]
+        shown, omitted = self._shown(self.forward)
+        for record in shown:
+            gap = f"  ... {omitted} values not shown (Explanation.forward has all of them) ..."
+            lines.append(gap if record is None else f"  {record.text}")
         lines += ["", f"Backward pass ({len(self.steps)} steps, one per edge, from {root} back to the inputs):"]
         lines.append(f"  {root}.grad = 1  (∂{root}/∂{root}: the output's gradient with respect to itself)")
-        shown, omitted = self._shown_steps()
+        shown, omitted = self._shown(self.steps)
         for step in shown:
             if step is None:
                 lines.append(f"  ... {omitted} steps not shown (Explanation.steps has all of them) ...")
@@ -239,11 +243,15 @@ class Explanation:
         """The narrative as Markdown with LaTeX, for Jupyter and for notes."""
         root = _tex(self.names[self.root])
         lines = ["**Forward pass**", ""]
-        for record in self.forward:
+        shown, omitted = self._shown(self.forward)
+        for record in shown:
+            if record is None:
+                lines.append(f"- … {omitted} values not shown …")
+                continue
             lines.append(f"- ${_tex(record.name)} = " + (f"{_tex_formula(record.expression)} = " if record.expression else "") + f"{number(record.node.data)}$")
         lines += ["", f"**Backward pass** ({len(self.steps)} steps)", ""]
         lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$")
-        shown, omitted = self._shown_steps()
+        shown, omitted = self._shown(self.steps)
         for step in shown:
             if step is None:
                 lines.append(f"- … {omitted} steps not shown …")

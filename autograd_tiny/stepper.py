@@ -117,8 +117,9 @@ Gradients fill in as the chain rule reaches each value; a value used more than o
 
 
 def _json_for_script(data: Any) -> str:
-    """JSON that is safe inside a <script> element: no ``</`` can close it early."""
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+    """JSON that is safe inside a <script> element: every ``<`` is escaped, so no label
+    can close the element early or open a comment."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def stepper_html(explanation: Any) -> str:

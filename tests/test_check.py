@@ -1,0 +1,56 @@
+"""gradcheck: passes on every op, and catches a wrong rule with a readable table."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_tiny import Value
+from autograd_tiny import engine
+from autograd_tiny.check import GradcheckError, gradcheck
+from tests.test_engine import OPS
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_passes_on_every_op(name):
+    f, points = OPS[name]
+    for point in points:
+        assert gradcheck(f, list(point)) is True
+
+
+def test_catches_a_wrong_rule_with_a_table(monkeypatch):
+    def wrong_sigmoid(self):
+        s = 1.0 / (1.0 + math.exp(-self.data))
+        return engine._node(s, (self,), (s,), "sigmoid")  # forgot the (1 - s) factor
+
+    monkeypatch.setattr(Value, "sigmoid", wrong_sigmoid)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: x.sigmoid() * y, [0.5, 2.0])
+    message = str(info.value)
+    lines = message.splitlines()
+    assert lines[1].split() == ["input", "analytic", "numeric", "difference"]
+    assert "x0 = 0.5" in lines[3] and "mismatch" in lines[3]
+    assert "x1 = 2" in lines[4] and "mismatch" not in lines[4]
+    assert lines[3].split()[3] == f"{2 * 1 / (1 + math.exp(-0.5)):.8g}"
+
+
+def test_values_as_inputs_are_left_untouched():
+    x = Value(0.3)
+    assert gradcheck(lambda v: v.exp(), [x])
+    assert x.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: gradcheck(lambda x: 3.0, [1.0]), TypeError),
+        (lambda: gradcheck(lambda x: x, ["1"]), TypeError),
+        (lambda: gradcheck(lambda x: x, []), ValueError),
+        (lambda: gradcheck("f", [1.0]), TypeError),
+        (lambda: gradcheck(lambda x: x, [1.0], eps=0), ValueError),
+    ],
+)
+def test_bad_arguments(call, error):
+    with pytest.raises(error):
+        call()
