@@ -9,8 +9,10 @@
 """
 
 from . import datasets, losses, nn, optim
+from .check import GradcheckError, gradcheck
 from .datasets import make_circles, make_moons, make_spirals, make_xor
 from .engine import Value, is_grad_enabled, no_grad
+from .explain import Explanation, explain
 from .graph import topological_order
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from .nn import MLP, Layer, Module, Neuron
@@ -26,6 +28,10 @@ __all__ = [
     "topological_order",
     "draw_dot",
     "Graph",
+    "explain",
+    "Explanation",
+    "gradcheck",
+    "GradcheckError",
     "Module",
     "Neuron",
     "Layer",
