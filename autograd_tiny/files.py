@@ -32,9 +32,18 @@ def write_atomically(path: Union[str, os.PathLike], data: Union[str, bytes]) -> 
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
+        # mkstemp makes the file private (0600); give it the permissions of a normal new file.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

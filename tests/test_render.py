@@ -216,3 +216,13 @@ def test_a_failing_renderer_reports_its_error(monkeypatch, tmp_path):
     *_, d = small()
     with pytest.raises(RuntimeError, match="failed to render svg: syntax error in line 1"):
         draw_dot(d).svg()
+
+
+def test_saved_files_get_normal_permissions(tmp_path):
+    *_, d = small()
+    mask = os.umask(0o022)
+    try:
+        path = draw_dot(d).save(tmp_path / "graph.svg")
+    finally:
+        os.umask(mask)
+    assert os.stat(path).st_mode & 0o777 == 0o644
