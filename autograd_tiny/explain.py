@@ -108,6 +108,12 @@ class ExplainedStep:
                 f"{_operand(self.contribution)} = {number(self.gradient)}  "
                 f"(fan-out: {self.parent_name} is used more than once, so contributions add)"
             )
+        if self.gradient_before != 0.0:
+            return (
+                f"{line};  {self.parent_name}.grad = {number(self.gradient_before)} + "
+                f"{_operand(self.contribution)} = {number(self.gradient)}  "
+                f"(adds to the gradient of an earlier backward(): leaves accumulate; zero them for a fresh pass)"
+            )
         return f"{line};  {self.parent_name}.grad = {number(self.gradient)}"
 
 

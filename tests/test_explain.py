@@ -143,3 +143,11 @@ def test_random_dags_contributions_sum_to_gradients(program):
         for part in parts:
             total += part
         assert total == grad
+
+
+def test_explaining_after_backward_says_leaves_accumulate():
+    a, b, c, f, L = lecture_example()
+    L.backward()
+    text = str(explain(L))
+    assert "a.grad = 6 + 6 = 12  (adds to the gradient of an earlier backward()" in text
+    assert a.grad == 12.0
