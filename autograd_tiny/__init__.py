@@ -10,6 +10,7 @@
 
 from . import datasets, losses, nn, optim
 from .check import GradcheckError, gradcheck
+from .compiler import CompiledGraph, compile_graph
 from .datasets import make_circles, make_moons, make_spirals, make_xor
 from .engine import Value, is_grad_enabled, no_grad
 from .explain import Explanation, explain
@@ -31,6 +32,8 @@ __all__ = [
     "explain",
     "Explanation",
     "gradcheck",
+    "compile_graph",
+    "CompiledGraph",
     "GradcheckError",
     "Module",
     "Neuron",

@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--hidden", default="16,16", help="hidden layer sizes, comma-separated (default: 16,16)")
     demo.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer (default: sgd)")
     demo.add_argument("--out", default="autograd_tiny_demo", help="output folder (default: ./autograd_tiny_demo/)")
+    demo.add_argument("--compiled", action="store_true", help="train with compile_graph: the same losses, much faster")
     demo.set_defaults(handler=_run_demo)
 
     graph = commands.add_parser(
@@ -94,6 +95,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         hidden=args.hidden,
         optimizer=args.optimizer,
         out=args.out,
+        compiled=args.compiled,
     )
 
 

@@ -69,3 +69,9 @@ def test_python_dash_m_runs_the_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert os.path.exists(tmp_path / "training_curves.png")
+
+
+def test_compiled_command_shows_the_speed_up(tmp_path, capsys):
+    assert main(["demo", "--compiled", "--steps", "5", "--hidden", "4", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "compiled training:" in out and "slower)" in out
