@@ -164,16 +164,7 @@ def test_to_torch_gives_the_same_outputs():
         assert net(torch.tensor(x, dtype=torch.float64)).item() == pytest.approx(model(x).data, rel=1e-12)
 
 
-def test_to_torch_without_torch_names_the_install_command(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_torch(name, *args, **kwargs):
-        if name == "torch":
-            raise ImportError("no torch")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_torch)
+def test_to_torch_without_torch_names_the_install_command(block_import):
+    block_import("torch")
     with pytest.raises(ImportError, match="pip install torch"):
         MLP(2, [1], seed=0).to_torch()
