@@ -319,6 +319,13 @@ def draw_dot(
         key = _group_key(node, group)
         if key is not None:
             groups.setdefault(key, []).append(node)
+    drawn = len(groups) + sum(1 for node in order if _group_key(node, group) is None)
+    if group is not None and drawn > max_nodes:
+        raise ValueError(
+            f"even grouped by {group}, this graph has {drawn} nodes to draw, more than max_nodes={max_nodes}: "
+            f"draw a smaller part (e.g. the model's output for one sample rather than a whole batch's loss), "
+            f"or raise max_nodes."
+        )
     # Number groups in reading order: L1.N2 before L1.N10.
     group_ids = {key: f"g{i}" for i, key in enumerate(sorted(groups, key=_natural))}
 

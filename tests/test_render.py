@@ -163,6 +163,15 @@ def test_big_ungrouped_graph_is_refused_with_advice():
     assert draw_dot(out, max_nodes=5000).source
 
 
+def test_grouped_graph_still_too_big_is_refused():
+    model = MLP(2, [4, 1], seed=0)
+    from autograd_tiny import hinge, l2
+
+    loss = hinge([model([0.1 * i, 0.2]) for i in range(30)], [1] * 30) + l2(model.parameters())
+    with pytest.raises(ValueError, match=r"even grouped by neuron, this graph has \d+ nodes.*one sample"):
+        draw_dot(loss, group="neuron", max_nodes=100)
+
+
 def test_bad_arguments():
     *_, d = small()
     with pytest.raises(TypeError, match="needs a Value"):
