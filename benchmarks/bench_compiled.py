@@ -24,7 +24,7 @@ try:
     from micrograd.engine import Value as MicroValue
     from micrograd.nn import MLP as MicroMLP
 except ImportError:  # pragma: no cover
-    raise SystemExit("micrograd is not installed: pip install micrograd==0.1.0")
+    raise SystemExit("micrograd is not installed: pip install micrograd==0.1.0") from None
 
 X, Y = make_moons(n=100, noise=0.1, seed=1337)
 

@@ -138,7 +138,7 @@ def test_random_dags_contributions_sum_to_gradients(program):
         a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
         nodes.append(a + b if op == "+" else a * b if op == "*" else (a - b).tanh())
     e = explain(nodes[-1])
-    for name, parts, grad in e.leaf_sums():
+    for _name, parts, grad in e.leaf_sums():
         total = 0.0
         for part in parts:
             total += part

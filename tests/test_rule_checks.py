@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from autograd_tiny import Value
 from autograd_tiny import engine
 
