@@ -21,6 +21,9 @@ from .optim import SGD, Adam
 
 __all__ = ["train", "run_demo", "TrainingResult", "parse_hidden"]
 
+# micrograd's demo: the weight of the L2 penalty added to the hinge loss.
+L2_ALPHA = 1e-4
+
 
 @dataclass
 class TrainingResult:
@@ -125,7 +128,7 @@ def train(
     hidden: list[int] | None = None,
     optimizer: str = "sgd",
     n: int = 100,
-    alpha: float = 1e-4,
+    alpha: float = L2_ALPHA,
     progress: bool = False,
     compiled: bool = False,
 ) -> TrainingResult:
@@ -267,9 +270,9 @@ def run_demo(
     print(f"final training accuracy: {accuracy:.1%} (loss {result.losses[-1]:.4f})")
     if compiled:
         # One eager step on the trained model, for comparison (it only sets gradients).
-        classes = 2
+        # Compiled training runs two-class datasets only, hence classes=2.
         eager_start = time.perf_counter()
-        _eager_step(result.model, result.X, result.y, classes, 1e-4)
+        _eager_step(result.model, result.X, result.y, 2, L2_ALPHA)
         eager = time.perf_counter() - eager_start
         result.model.zero_grad()
         per_step = elapsed / steps
