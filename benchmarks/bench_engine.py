@@ -2,44 +2,56 @@
 
 Usage (from the repository root, with micrograd installed: see benchmarks/README.md):
 
-    python benchmarks/bench_engine.py            # the full table, a few minutes
+    python benchmarks/bench_engine.py            # the full table, about two minutes
     python benchmarks/bench_engine.py --quick    # smaller workloads, under a minute
 
 Workloads (forward + backward unless said otherwise):
 
 * chain:  ``x = x * 1.0001 + 0.001``, repeated n times (2 op nodes per iteration);
-* sum of products: ``s = s + a_i * b_i`` over n pairs of Values;
-* deepest chain: the longest chain whose backward() works with default settings;
-* memory: bytes allocated per op node for a built chain, after backward (tracemalloc).
+* sum of products: ``s = s + a_i * b_i`` over n pairs of Values (2n - 1 op nodes);
+* deepest chain: the longest chain whose backward() works with default settings, each
+  probe in a subprocess so that a crash cannot take the benchmark down;
+* memory: bytes allocated per op node for a chain, built and after backward (tracemalloc),
+  and which objects make up a node (sys.getsizeof).
 
-The machine is shared and noisy, so the engines run interleaved, each workload several
-times, and the table reports the best time of each; ratios are micrograd / ours.
-Garbage collection stays enabled, as users have it.
+The machine is shared and noisy, so the engines run interleaved (ours, micrograd, micrograd,
+ours, ...), each workload several times; the table shows the best run and the median total.
+Ratios are micrograd / ours. Garbage collection stays enabled, as users have it.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import tracemalloc
+import types
 
 from autograd_tiny import Value as OurValue
 
 try:
     from micrograd.engine import Value as MicroValue
 except ImportError:  # pragma: no cover - the README says how to install it
-    sys.exit("micrograd is not installed: pip install micrograd==0.1.0")
+    sys.exit("micrograd is not installed: pip install micrograd==0.1.0 (or run benchmarks/run)")
 
-ENGINES = {"autograd_tiny": OurValue, "micrograd": MicroValue}
+OURS, THEIRS = "autograd_tiny", "micrograd"
+ENGINES = {OURS: OurValue, THEIRS: MicroValue}
+MODULES = {OURS: "autograd_tiny", THEIRS: "micrograd.engine"}
+
+
+# --------------------------------------------------------------------------------------
+# Workloads: each returns (forward seconds, backward seconds, op nodes)
+# --------------------------------------------------------------------------------------
 
 
 def chain(V, n):
-    """Forward and backward times of the chain x = x * 1.0001 + 0.001 (2n op nodes)."""
+    """The chain x = x * 1.0001 + 0.001, n times: 2n op nodes, each with one Value parent."""
     start = time.perf_counter()
     x = V(1.0)
     for _ in range(n):
@@ -51,7 +63,7 @@ def chain(V, n):
 
 
 def sum_of_products(V, n):
-    """Forward and backward times of s = sum(a_i * b_i) over n pairs (2n op nodes)."""
+    """s = a_0*b_0 + a_1*b_1 + ... over n pairs of leaves: 2n - 1 op nodes, two parents each."""
     a = [V(0.001 * i) for i in range(n)]
     b = [V(1.0 - 0.001 * i) for i in range(n)]
     start = time.perf_counter()
@@ -64,17 +76,23 @@ def sum_of_products(V, n):
     return built - start, done - built, 2 * n - 1
 
 
+class Died(Exception):
+    """A workload that could not finish (micrograd on a deep graph)."""
+
+
 def in_big_thread(function, *args):
-    """Run function in a thread with a big stack and recursion limit (micrograd recurses)."""
+    """Run function(*args) in a thread with a 1 GiB stack and a high recursion limit.
+
+    micrograd's backward() recurses once per node on the path to a leaf, so deep graphs
+    need both. Both engines run this way, so they are timed under the same conditions.
+    """
     result = {}
 
     def target():
         try:
             result["value"] = function(*args)
-        except RecursionError as error:
-            result["error"] = f"RecursionError: {error}"
-        except MemoryError:
-            result["error"] = "MemoryError"
+        except (RecursionError, MemoryError) as error:
+            result["error"] = f"{type(error).__name__}"
 
     old_limit = sys.getrecursionlimit()
     old_stack = threading.stack_size(1 << 30)
@@ -87,37 +105,104 @@ def in_big_thread(function, *args):
         threading.stack_size(old_stack)
         sys.setrecursionlimit(old_limit)
     if "error" in result:
-        raise RuntimeError(result["error"])
+        raise Died(result["error"])
     return result["value"]
 
 
-def best_of(workload, V, n, repeats):
-    """The best forward, backward and total time per op node over several runs."""
-    best = None
-    for _ in range(repeats):
-        gc.collect()
-        forward, backward, nodes = in_big_thread(workload, V, n)
-        row = (forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6)
-        best = row if best is None or row[2] < best[2] else best
-    return best
+def measure(workload, n, repeats):
+    """Time both engines `repeats` times, interleaved; per engine a list of µs-per-node rows."""
+    runs = {engine: [] for engine in ENGINES}
+    for repeat in range(repeats):
+        # Alternate who goes first, so a slow patch of the shared machine hits both.
+        order = list(ENGINES) if repeat % 2 == 0 else list(reversed(ENGINES))
+        for engine in order:
+            if isinstance(runs[engine], str):
+                continue  # it died once; it will die again
+            gc.collect()  # start clean: no garbage left over from the previous run
+            try:
+                forward, backward, nodes = in_big_thread(workload, ENGINES[engine], n)
+            except Died as error:
+                runs[engine] = str(error)
+                continue
+            runs[engine].append((forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6))
+    return runs
 
 
-def bytes_per_node(V, n):
-    """Bytes still allocated per op node for a chain of 2n nodes, after backward()."""
+def summarize(runs):
+    """The best run (by total) and the median total, or the reason the engine died."""
+    if isinstance(runs, str):
+        return runs
+    best = min(runs, key=lambda row: row[2])
+    return (*best, statistics.median(row[2] for row in runs))
+
+
+# --------------------------------------------------------------------------------------
+# Memory
+# --------------------------------------------------------------------------------------
+
+
+def chain_memory(V, n):
+    """Bytes per op node that a chain of 2n op nodes holds: (built, after backward)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     x = V(1.0)
     for _ in range(n):
         x = x * 1.0001 + 0.001
-    in_big_thread(lambda: x.backward())
+    built = tracemalloc.get_traced_memory()[0]
+    in_big_thread(x.backward)
+    # micrograd's backward() leaves a reference cycle (its nested build_topo function holds
+    # itself, the visited set and the topo list) that lives until the next collection;
+    # collect it so the number is what the graph itself holds, not when the GC last ran.
+    gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    return (after - before) / (2 * n)
+    return (built - before) / (2 * n), (after - before) / (2 * n)
 
+
+def _reachable(root, known):
+    """Every object reachable from `root` through references the GC sees, minus `known`."""
+    found = {}
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in found or id(obj) in known:
+            continue
+        found[id(obj)] = obj
+        # Classes and modules lead to the whole interpreter and are shared by every node.
+        if not isinstance(obj, (type, types.ModuleType)):
+            stack.extend(gc.get_referents(obj))
+    return found
+
+
+def node_breakdown(V, iterations=20):
+    """The objects one chain iteration (2 op nodes) adds, after backward: {kind: (count, bytes)}.
+
+    Found as "reachable from x_i but not from x_(i-1)", so shared objects (the class, the
+    constants 1.0001 and 0.001 of the loop, shared derivative tuples) do not count.
+    """
+    xs = [V(1.0)]
+    for _ in range(iterations):
+        xs.append(xs[-1] * 1.0001 + 0.001)
+    xs[-1].backward()  # shallow enough for micrograd's recursion at default settings
+    middle = iterations // 2
+    older = _reachable(xs[middle - 1], {})
+    newer = _reachable(xs[middle], older)
+    kinds = {}
+    for obj in newer.values():
+        kind = type(obj).__name__
+        if kind == V.__name__:
+            kind = "Value (node object)"
+        count, size = kinds.get(kind, (0, 0))
+        kinds[kind] = (count + 1, size + sys.getsizeof(obj))
+    return kinds
+
+
+# --------------------------------------------------------------------------------------
+# Deepest chain, each probe in a subprocess with default settings
+# --------------------------------------------------------------------------------------
 
 DEPTH_PROBE = """
-import sys
 from {module} import Value
 x = Value(1.0)
 for _ in range({n}):
@@ -126,78 +211,143 @@ x.backward()
 """
 
 
-def survives(engine, n):
-    """Does backward() over a chain of n iterations work, with default settings?"""
-    module = "autograd_tiny" if engine == "autograd_tiny" else "micrograd.engine"
-    probe = DEPTH_PROBE.format(module=module, n=n)
+def probe(engine, iterations):
+    """None if backward() over a chain of `iterations` works in a fresh Python, else why not."""
+    code = DEPTH_PROBE.format(module=MODULES[engine], n=iterations)
     try:
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=300)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
-        return False
-    return result.returncode == 0
+        return "timed out after 300 s"
+    if result.returncode == 0:
+        return None
+    lines = result.stderr.strip().splitlines()
+    # The last line names the exception: "RecursionError: maximum recursion depth exceeded ..."
+    return lines[-1].split(" while ")[0] if lines else f"exit code {result.returncode}"
 
 
-def deepest_chain(engine, limit):
-    """The longest chain (in op nodes) that survives, found by bisection up to `limit`."""
-    if survives(engine, limit // 2):
-        return f">= {limit:,}"
-    low, high = 1, limit // 2  # low survives, high does not
-    while high - low > max(1, low // 50):
+def deepest_chain(engine, max_iterations):
+    """(deepest surviving op nodes, first failing op nodes, why), bisecting up to a bound.
+
+    A chain of n iterations has 2n op nodes. The search stops at `max_iterations`: a chain
+    that long surviving is reported as a lower bound (first failing = None).
+    """
+    why = probe(engine, max_iterations)
+    if why is None:
+        return 2 * max_iterations, None, None
+    low, high = 0, max_iterations  # `low` iterations survive, `high` do not
+    while high - low > 1:
         middle = (low + high) // 2
-        if survives(engine, middle):
+        failure = probe(engine, middle)
+        if failure is None:
             low = middle
         else:
-            high = middle
-    return f"~{2 * low:,}"
+            high, why = middle, failure
+    return 2 * low, 2 * high, why
+
+
+# --------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------
+
+
+def machine():
+    """One line about the CPU: model and logical core count."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} logical cores, {platform.system()} {platform.machine()}"
+
+
+def ratio(theirs, ours):
+    return f"{theirs / ours:.1f}x"
+
+
+def print_speed(quick):
+    if quick:
+        workloads = [("chain 10k", chain, 10_000, 5), ("chain 100k", chain, 100_000, 3),
+                     ("sum of products 30k", sum_of_products, 30_000, 3)]
+    else:
+        workloads = [("chain 10k", chain, 10_000, 9), ("chain 500k", chain, 500_000, 3),
+                     ("sum of products 100k", sum_of_products, 100_000, 5)]
+    header = f"{'workload':<22}{'engine':<16}{'forward':>9}{'backward':>10}{'total':>8}{'median':>9}  runs"
+    print("µs per op node: forward, backward and total of the best run; median of the totals")
+    print(header)
+    print("-" * len(header))
+    for name, workload, n, repeats in workloads:
+        rows = {engine: summarize(runs) for engine, runs in measure(workload, n, repeats).items()}
+        for engine, row in rows.items():
+            shown = name if engine == OURS else ""
+            if isinstance(row, str):
+                print(f"{shown:<22}{engine:<16}{'died: ' + row:>36}")
+            else:
+                print(f"{shown:<22}{engine:<16}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>8.2f}{row[3]:>9.2f}  {repeats}")
+        ours, theirs = rows[OURS], rows[THEIRS]
+        if not isinstance(ours, str) and not isinstance(theirs, str):
+            cells = [ratio(theirs[i], ours[i]) for i in range(4)]
+            print(f"{'':<22}{'micrograd/ours':<16}{cells[0]:>9}{cells[1]:>10}{cells[2]:>8}{cells[3]:>9}")
+
+
+def print_memory(quick):
+    # tracemalloc slows every allocation down (micrograd makes about nine per op node), so
+    # the chain stays small; bytes per node do not depend on the chain's length.
+    n = 5_000 if quick else 20_000
+    print(f"memory per op node, chain of {2 * n:,} op nodes (tracemalloc):")
+    print(f"  {'engine':<16}{'built':>8}{'after backward':>16}")
+    memory = {engine: chain_memory(V, n) for engine, V in ENGINES.items()}
+    for engine, (built, after) in memory.items():
+        print(f"  {engine:<16}{built:>8.0f}{after:>16.0f}  bytes")
+    print(f"  {'micrograd/ours':<16}{ratio(memory[THEIRS][0], memory[OURS][0]):>8}"
+          f"{ratio(memory[THEIRS][1], memory[OURS][1]):>16}")
+    print()
+    print("what an op node is made of, after backward (sys.getsizeof, per op node: count kind bytes):")
+    for engine, V in ENGINES.items():
+        kinds = node_breakdown(V)
+        total = sum(size for _, size in kinds.values())
+        parts = ", ".join(
+            f"{count / 2:g} {kind} {size / 2:.0f}"
+            for kind, (count, size) in sorted(kinds.items(), key=lambda item: -item[1][1])
+        )
+        print(f"  {engine:<14}{total / 2:>5.0f} bytes = {parts}")
+        # getsizeof misses what an object owns outside itself, such as the attribute
+        # storage of an instance with a __dict__; tracemalloc sees every allocation.
+        hidden = memory[engine][1] - total / 2
+        if abs(hidden) >= 8:
+            print(f"  {'':<14}{hidden:>5.0f} bytes more seen by tracemalloc only (attribute storage, etc.)")
+
+
+def print_depth(quick):
+    ours_bound = 500_000 if quick else 1_000_000  # iterations: 1,000,000 / 2,000,000 op nodes
+    print("deepest chain whose backward() works with default settings (op nodes, fresh process):")
+    for engine, bound in ((OURS, ours_bound), (THEIRS, 10_000)):
+        deepest, failing, why = deepest_chain(engine, bound)
+        if failing is None:
+            print(f"  {engine:<14} >= {deepest:,} (every probe up to the bound worked)")
+        else:
+            print(f"  {engine:<14} {deepest:,}; {failing:,} fails with {why}")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads (under a minute)")
     args = parser.parse_args(argv)
-    quick = args.quick
-    repeats = 3 if quick else 5
 
-    print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}")
-    print(f"{time.strftime('%Y-%m-%d')}; times are the best of {repeats} runs, in µs per op node\n")
-
-    workloads = [
-        ("chain 10k", chain, 10_000),
-        ("chain 500k" if not quick else "chain 100k", chain, 500_000 if not quick else 100_000),
-        ("sum of products 100k", sum_of_products, 100_000),
-    ]
-    header = f"{'workload':<22}{'engine':<15}{'forward':>9}{'backward':>10}{'total':>9}{'ratio':>8}"
-    print(header)
-    print("-" * len(header))
-    for name, workload, n in workloads:
-        rows = {}
-        for engine in ENGINES:
-            try:
-                rows[engine] = best_of(workload, ENGINES[engine], n, repeats if n <= 100_000 else 2)
-            except RuntimeError as error:
-                rows[engine] = str(error)
-        ours = rows["autograd_tiny"]
-        for engine, row in rows.items():
-            if isinstance(row, str):
-                print(f"{name:<22}{engine:<15}{'died: ' + row[:40]:>36}")
-                continue
-            ratio = f"{row[2] / ours[2]:.1f}x" if engine != "autograd_tiny" else ""
-            print(f"{name:<22}{engine:<15}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>9.2f}{ratio:>8}")
-
+    started = time.perf_counter()
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}  Python {platform.python_version()} "
+          f"({platform.python_implementation()}), GC thresholds {gc.get_threshold()}")
+    print(f"{machine()}")
     print()
-    # tracemalloc slows every allocation a lot (micrograd makes several per node), so the
-    # memory workload stays small; bytes per node do not depend on the chain's length.
-    n = 20_000
-    ours = bytes_per_node(OurValue, n)
-    theirs = bytes_per_node(MicroValue, n)
-    print(f"memory per op node (chain of {2 * n:,} nodes, after backward):")
-    print(f"  autograd_tiny {ours:7.0f} bytes")
-    print(f"  micrograd     {theirs:7.0f} bytes  ({theirs / ours:.1f}x)")
-
+    print_speed(args.quick)
     print()
-    print("deepest chain whose backward() works with default settings (op nodes):")
-    print(f"  autograd_tiny {deepest_chain('autograd_tiny', 2_000_000 if not quick else 200_000)}")
-    print(f"  micrograd     {deepest_chain('micrograd', 20_000)}")
+    print_memory(args.quick)
+    print()
+    print_depth(args.quick)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
