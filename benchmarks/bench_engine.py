@@ -332,9 +332,47 @@ def print_depth(quick):
             print(f"  {engine:<14} {deepest:,}; {failing:,} fails with {why}")
 
 
+def print_gc_split(quick):
+    """The same workloads under three collector settings, to show what the cyclic GC costs.
+
+    Not part of the default run: users keep the default settings, and so does the table.
+    """
+    settings = (("default", (700, 10, 10)), ("no full GC", (700, 10, 10**9)), ("GC disabled", None))
+    n_chain, n_sum = (100_000, 30_000) if quick else (500_000, 100_000)
+    print("what the cyclic garbage collector costs: total µs per op node (best of 3)")
+    print(f"{'workload':<22}{'engine':<16}" + "".join(f"{label:>13}" for label, _ in settings))
+    default = gc.get_threshold()
+    for name, workload, n in ((f"chain {n_chain // 1000}k", chain, n_chain),
+                              (f"sum of products {n_sum // 1000}k", sum_of_products, n_sum)):
+        rows = {}
+        for engine, V in ENGINES.items():
+            cells = rows[engine] = []
+            for _, threshold in settings:
+                totals = []
+                for _ in range(3):
+                    gc.collect()
+                    if threshold is None:
+                        gc.disable()
+                    else:
+                        gc.set_threshold(*threshold)
+                    try:
+                        forward, backward, nodes = in_big_thread(workload, V, n)
+                    finally:
+                        gc.enable()
+                        gc.set_threshold(*default)
+                    totals.append((forward + backward) / nodes * 1e6)
+                cells.append(min(totals))
+            shown = name if engine == OURS else ""
+            print(f"{shown:<22}{engine:<16}" + "".join(f"{cell:>13.2f}" for cell in cells))
+        ratios = [ratio(theirs, ours) for theirs, ours in zip(rows[THEIRS], rows[OURS])]
+        print(f"{'':<22}{'micrograd/ours':<16}" + "".join(f"{cell:>13}" for cell in ratios))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads (under a minute)")
+    parser.add_argument("--gc-split", action="store_true",
+                        help="only show what the garbage collector costs (three GC settings)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -342,6 +380,9 @@ def main(argv=None):
           f"({platform.python_implementation()}), GC thresholds {gc.get_threshold()}")
     print(f"{machine()}")
     print()
+    if args.gc_split:
+        print_gc_split(args.quick)
+        return
     print_speed(args.quick)
     print()
     print_memory(args.quick)
