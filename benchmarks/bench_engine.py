@@ -91,8 +91,8 @@ def in_big_thread(function, *args):
     def target():
         try:
             result["value"] = function(*args)
-        except (RecursionError, MemoryError) as error:
-            result["error"] = f"{type(error).__name__}"
+        except Exception as error:  # handed to the calling thread below
+            result["error"] = error
 
     old_limit = sys.getrecursionlimit()
     old_stack = threading.stack_size(1 << 30)
@@ -104,8 +104,11 @@ def in_big_thread(function, *args):
     finally:
         threading.stack_size(old_stack)
         sys.setrecursionlimit(old_limit)
-    if "error" in result:
-        raise Died(result["error"])
+    error = result.get("error")
+    if isinstance(error, (RecursionError, MemoryError)):
+        raise Died(type(error).__name__)
+    if error is not None:
+        raise error  # a bug, not a limit of the engine
     return result["value"]
 
 
@@ -124,7 +127,9 @@ def measure(workload, n, repeats):
             except Died as error:
                 runs[engine] = str(error)
                 continue
-            runs[engine].append((forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6))
+            runs[engine].append(
+                (forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6)
+            )
     return runs
 
 
@@ -215,7 +220,9 @@ def probe(engine, iterations):
     """None if backward() over a chain of `iterations` works in a fresh Python, else why not."""
     code = DEPTH_PROBE.format(module=MODULES[engine], n=iterations)
     try:
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300
+        )
     except subprocess.TimeoutExpired:
         return "timed out after 300 s"
     if result.returncode == 0:
@@ -270,11 +277,17 @@ def ratio(theirs, ours):
 
 def print_speed(quick):
     if quick:
-        workloads = [("chain 10k", chain, 10_000, 5), ("chain 100k", chain, 100_000, 3),
-                     ("sum of products 30k", sum_of_products, 30_000, 3)]
+        workloads = [
+            ("chain 10k", chain, 10_000, 5),
+            ("chain 100k", chain, 100_000, 3),
+            ("sum of products 30k", sum_of_products, 30_000, 3),
+        ]
     else:
-        workloads = [("chain 10k", chain, 10_000, 9), ("chain 500k", chain, 500_000, 3),
-                     ("sum of products 100k", sum_of_products, 100_000, 5)]
+        workloads = [
+            ("chain 10k", chain, 10_000, 9),
+            ("chain 500k", chain, 500_000, 3),
+            ("sum of products 100k", sum_of_products, 100_000, 5),
+        ]
     header = f"{'workload':<22}{'engine':<16}{'forward':>9}{'backward':>10}{'total':>8}{'median':>9}  runs"
     print("µs per op node: forward, backward and total of the best run; median of the totals")
     print(header)
@@ -286,11 +299,15 @@ def print_speed(quick):
             if isinstance(row, str):
                 print(f"{shown:<22}{engine:<16}{'died: ' + row:>36}")
             else:
-                print(f"{shown:<22}{engine:<16}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>8.2f}{row[3]:>9.2f}  {repeats}")
+                print(
+                    f"{shown:<22}{engine:<16}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>8.2f}{row[3]:>9.2f}  {repeats}"
+                )
         ours, theirs = rows[OURS], rows[THEIRS]
         if not isinstance(ours, str) and not isinstance(theirs, str):
             cells = [ratio(theirs[i], ours[i]) for i in range(4)]
-            print(f"{'':<22}{'micrograd/ours':<16}{cells[0]:>9}{cells[1]:>10}{cells[2]:>8}{cells[3]:>9}")
+            print(
+                f"{'':<22}{'micrograd/ours':<16}{cells[0]:>9}{cells[1]:>10}{cells[2]:>8}{cells[3]:>9}"
+            )
 
 
 def print_memory(quick):
@@ -302,10 +319,14 @@ def print_memory(quick):
     memory = {engine: chain_memory(V, n) for engine, V in ENGINES.items()}
     for engine, (built, after) in memory.items():
         print(f"  {engine:<16}{built:>8.0f}{after:>16.0f}  bytes")
-    print(f"  {'micrograd/ours':<16}{ratio(memory[THEIRS][0], memory[OURS][0]):>8}"
-          f"{ratio(memory[THEIRS][1], memory[OURS][1]):>16}")
+    print(
+        f"  {'micrograd/ours':<16}{ratio(memory[THEIRS][0], memory[OURS][0]):>8}"
+        f"{ratio(memory[THEIRS][1], memory[OURS][1]):>16}"
+    )
     print()
-    print("what an op node is made of, after backward (sys.getsizeof, per op node: count kind bytes):")
+    print(
+        "what an op node is made of, after backward (sys.getsizeof, per op node: count kind bytes):"
+    )
     for engine, V in ENGINES.items():
         kinds = node_breakdown(V)
         total = sum(size for _, size in kinds.values())
@@ -318,7 +339,9 @@ def print_memory(quick):
         # storage of an instance with a __dict__; tracemalloc sees every allocation.
         hidden = memory[engine][1] - total / 2
         if abs(hidden) >= 8:
-            print(f"  {'':<14}{hidden:>5.0f} bytes more seen by tracemalloc only (attribute storage, etc.)")
+            print(
+                f"  {'':<14}{hidden:>5.0f} bytes more seen by tracemalloc only (attribute storage, etc.)"
+            )
 
 
 def print_depth(quick):
@@ -342,8 +365,10 @@ def print_gc_split(quick):
     print("what the cyclic garbage collector costs: total µs per op node (best of 3)")
     print(f"{'workload':<22}{'engine':<16}" + "".join(f"{label:>13}" for label, _ in settings))
     default = gc.get_threshold()
-    for name, workload, n in ((f"chain {n_chain // 1000}k", chain, n_chain),
-                              (f"sum of products {n_sum // 1000}k", sum_of_products, n_sum)):
+    for name, workload, n in (
+        (f"chain {n_chain // 1000}k", chain, n_chain),
+        (f"sum of products {n_sum // 1000}k", sum_of_products, n_sum),
+    ):
         rows = {}
         for engine, V in ENGINES.items():
             cells = rows[engine] = []
@@ -371,13 +396,18 @@ def print_gc_split(quick):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads (under a minute)")
-    parser.add_argument("--gc-split", action="store_true",
-                        help="only show what the garbage collector costs (three GC settings)")
+    parser.add_argument(
+        "--gc-split",
+        action="store_true",
+        help="only show what the garbage collector costs (three GC settings)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}  Python {platform.python_version()} "
-          f"({platform.python_implementation()}), GC thresholds {gc.get_threshold()}")
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}  Python {platform.python_version()} "
+        f"({platform.python_implementation()}), GC thresholds {gc.get_threshold()}"
+    )
     print(f"{machine()}")
     print()
     if args.gc_split:
