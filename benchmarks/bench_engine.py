@@ -91,7 +91,7 @@ def in_big_thread(function, *args):
     def target():
         try:
             result["value"] = function(*args)
-        except Exception as error:  # handed to the calling thread below
+        except Exception as error:  # noqa: BLE001 - handed to the calling thread below
             result["error"] = error
 
     old_limit = sys.getrecursionlimit()
