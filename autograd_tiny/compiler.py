@@ -13,24 +13,48 @@ new input values, either plain floats or NumPy arrays (every sample at once).
 >>> round(value, 6), [round(g, 6) for g in grads]
 (0.800499, [0.179601, 0.718403, 0.359201])
 
-**Limits: the graph is traced once.** Its structure must not depend on the input values, as
-with any tracing compiler. Code that branches on ``.data`` while building the graph freezes
-the branch taken at trace time::
+The numbers are exactly those of rebuilding the graph at the new values and calling
+``backward()``: the generated code repeats the engine's float operations in the engine's
+order, including the order in which a value used several times sums its contributions.
 
-    def f(x):
-        return x * 2 if x.data > 0 else -x   # the branch is chosen when the graph is built
-    x = Value(1.0); g = compile_graph(f(x), [x])
-    g([-3.0])   # gives -6.0 (x * 2, the traced branch), not 3.0
+**Training.** Trace *one sample's* loss with the parameters and the sample as inputs, then
+evaluate it on the whole batch: parameters as plain numbers, the sample's features and label
+as NumPy arrays. Each gradient comes back per sample; average them (and add the gradient of
+any penalty on the parameters) — ``autograd_tiny.demo.CompiledStep`` does exactly this:
 
-Ops with a kink are fine: ``relu``'s derivative is a mask and ``abs``'s a sign, computed per
-sample. Leaves that are not inputs are constants at the value they had when compiled.
+>>> import numpy as np
+>>> from autograd_tiny import MLP
+>>> model = MLP(2, [4, 1], seed=0)
+>>> params = model.parameters()
+>>> x0, x1, label = Value(0.0, label="x0"), Value(0.0, label="x1"), Value(1.0, label="y")
+>>> one_sample = (1 + -label * model([x0, x1])).relu()          # one sample's hinge loss
+>>> step = compile_graph(one_sample, params + [x0, x1, label])
+>>> X0, X1, Y = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.0, -0.5]), np.array([1.0, -1.0, 1.0])
+>>> losses, grads = step([p.data for p in params] + [X0, X1, Y])
+>>> losses.shape, len(grads) == len(params) + 3, grads[0].shape
+((3,), True, (3,))
+>>> for p, g in zip(params, grads):
+...     p.grad = float(g.mean())                                # the batch-mean loss's gradient
+
+Tracing one sample keeps the generated code small (about 700 lines for micrograd's
+``MLP(2, [16, 16, 1])``) and lets NumPy do the per-sample work.
+
+**Errors.** With floats, the compiled code raises what the engine raises for the same values
+(``ValueError`` for log of x <= 0, ``ZeroDivisionError`` for division by zero,
+``OverflowError`` when exp overflows, ...). With arrays it raises the same exception types and
+names the first sample that is out of the domain; NumPy warnings never replace an error
+by a silent NaN. Plain arithmetic that overflows (``1e200 * 1e200``) gives inf, as with floats.
+
+**Limits: the graph is traced once.** See `compile_graph`.
 """
 
 from __future__ import annotations
 
 import keyword
 import math
+import numbers
 import re
+import unicodedata
 from typing import Any, Sequence
 
 from . import engine
@@ -51,7 +75,7 @@ def _float_helpers() -> dict:
         try:
             return math.exp(x)
         except OverflowError:
-            raise OverflowError(f"exp overflows for x = {x!r} (needs x <= 709.78)") from None
+            raise OverflowError(f"exp overflows for x = {x!r} (needs x <= 709.78); scale the input down") from None
 
     def log(x):
         if x <= 0.0:
@@ -66,7 +90,7 @@ def _float_helpers() -> dict:
     def sigmoid(x):
         if x >= 0.0:
             return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
+        e = math.exp(x)  # e**-x would overflow for very negative x
         return e / (1.0 + e)
 
     def div(a, b):
@@ -74,10 +98,32 @@ def _float_helpers() -> dict:
             raise ZeroDivisionError(f"division by zero: {a!r} / 0.0 (divisor is 0)")
         return a / b
 
-    def pow_log(out, a):
+    # Powers check what the engine checks when it builds the node, in the same order (the
+    # value, then the local derivative of the base), so an input raises the same error.
+    def pow_const(a, k):  # a ** 2
+        out = engine._power(a, k)
+        engine._power_slope(a, k)
+        return out
+
+    def pow_value(a, b):  # a ** x
         if a < 0.0:
             raise ValueError(f"pow with a Value exponent needs base > 0 (got base {a!r})")
-        return out * math.log(a) if a > 0.0 else 0.0
+        if a == 0.0:
+            if b <= 0.0:
+                raise ZeroDivisionError(f"pow is undefined for 0.0 ** {b!r} (needs exponent > 0)")
+            return 0.0
+        return pow_const(a, b)
+
+    def rpow(k, b):  # 2 ** x: the base is a constant, so there is no slope to check
+        if k == 0.0:
+            if b <= 0.0:
+                raise ZeroDivisionError(f"pow is undefined for 0.0 ** {b!r} (needs exponent > 0)")
+            return 0.0
+        return engine._power(k, b)
+
+    def pow_log(out, a):
+        # d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the engine uses the limit, 0.
+        return 0.0 if a == 0.0 else out * math.log(a)
 
     return {
         "_exp": exp,
@@ -91,57 +137,88 @@ def _float_helpers() -> dict:
         "_abs": lambda x: x if x > 0.0 else -x,
         "_sign": lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0),
         "_div": div,
-        "_pow": engine._power,
+        "_pow": pow_const,
+        "_pow_value": pow_value,
+        "_rpow": rpow,
         "_pow_slope": engine._power_slope,
         "_pow_log": pow_log,
         "_inf": math.inf,
+        "_nan": math.nan,
     }
 
 
 def _array_helpers(np: Any) -> dict:
-    def check(bad, message):
-        if np.any(bad):
-            raise ValueError(message)
+    def refuse(error, bad, message, *xs):
+        """Raise `error` if any sample is `bad`, naming the first such sample and its values."""
+        if not np.any(bad):
+            return
+        if np.ndim(bad) == 0:  # only broadcast scalars were involved: every sample is bad
+            where, i = "in every sample", 0
+        else:
+            hits = np.flatnonzero(bad)
+            i = int(hits[0])
+            where = f"in sample {i}" + (f" (and {len(hits) - 1} more)" if len(hits) > 1 else "")
+        shown = [repr(float(x if np.ndim(x) == 0 else x[i])) for x in xs]
+        raise error(message.format(*shown, where=where))
 
     def exp(x):
-        check(x > 709.782712893384, "exp overflows for some samples (needs x <= 709.78)")
-        return np.exp(x)
+        r = np.exp(x)
+        refuse(OverflowError, np.isinf(r) & ~np.isinf(x), "exp overflows for x = {0} {where} (needs x <= 709.78)", x)
+        return r
 
     def log(x):
-        check(x <= 0.0, "log is undefined for some samples (needs x > 0)")
+        refuse(ValueError, x <= 0.0, "log is undefined for x = {0} {where} (needs x > 0)", x)
         return np.log(x)
 
     def sqrt(x):
-        check(x < 0.0, "sqrt is undefined for some samples (needs x >= 0)")
+        refuse(ValueError, x < 0.0, "sqrt is undefined for x = {0} {where} (needs x >= 0)", x)
         return np.sqrt(x)
 
     def sigmoid(x):
-        e = np.exp(-np.abs(x))  # never overflows; the same formulas as the engine per sign
+        e = np.exp(-np.abs(x))  # never overflows; per sign, the same formulas as the engine
         return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
     def div(a, b):
-        if np.any(b == 0.0):
-            raise ZeroDivisionError("division by zero in some samples (divisor is 0)")
+        refuse(ZeroDivisionError, b == 0.0, "division by zero: {0} / 0.0 {where} (divisor is 0)", a, b)
         return a / b
 
     def power(a, k):
-        check((a == 0.0) & (k < 0.0), "pow is undefined for 0 to a negative power in some samples")
-        check((a < 0.0) & (np.floor(k) != k), "pow of a negative base needs an integer exponent")
-        return np.power(a, k)
+        refuse(ZeroDivisionError, (a == 0.0) & (k < 0.0), "pow is undefined for 0.0 ** {1} {where} (0 to a negative power)", a, k)
+        refuse(ValueError, (a < 0.0) & (np.floor(k) != k),
+               "pow is undefined for {0} ** {1} {where} (a negative base needs an integer exponent)", a, k)
+        r = np.power(a, k)
+        refuse(OverflowError, np.isinf(r) & np.isfinite(a) & np.isfinite(k),
+               "pow overflows for {0} ** {1} {where} (the result exceeds 1.8e308)", a, k)
+        return r
+
+    def pow_value(a, b):
+        refuse(ValueError, a < 0.0, "pow with a Value exponent needs base > 0 (got base {0} {where})", a)
+        refuse(ZeroDivisionError, (a == 0.0) & (b <= 0.0), "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", a, b)
+        return pow_const(a, b)  # 0 ** b is 0 for b > 0, as in the engine
+
+    def rpow(k, b):
+        refuse(ZeroDivisionError, (k == 0.0) & (b <= 0.0), "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", k, b)
+        return power(k, b)
 
     def pow_slope(a, k):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            slope = k * np.power(a, k - 1.0)
-        slope = np.where(k == 0.0, 0.0, slope)
-        return np.where((a == 0.0) & (k < 1.0) & (k != 0.0), np.inf, slope)
+        # The engine's _power_slope per sample: 0 where k = 0, inf at a = 0 for k < 1.
+        a, k = np.asarray(a), np.asarray(k)  # so that ~ is "not", even for two plain numbers
+        zero = k == 0.0
+        infinite = (a == 0.0) & (k < 1.0) & ~zero
+        safe = np.where(zero | infinite, 1.0, a)  # keeps 0 ** negative out of power()
+        slope = k * power(safe, k - 1.0)
+        return np.where(zero, 0.0, np.where(infinite, np.inf, slope))
+
+    def pow_const(a, k):
+        out = power(a, k)
+        pow_slope(a, k)  # raises where the engine's local derivative would overflow
+        return out
 
     def pow_log(out, a):
-        check(a < 0.0, "pow with a Value exponent needs base > 0")
-        return np.where(a > 0.0, out * np.log(np.where(a > 0.0, a, 1.0)), 0.0)
+        return np.where(a == 0.0, 0.0, out * np.log(np.where(a == 0.0, 1.0, a)))
 
     def sqrt_slope(r):
-        with np.errstate(divide="ignore"):
-            return np.where(r != 0.0, 0.5 / np.where(r != 0.0, r, 1.0), np.inf)
+        return np.where(r != 0.0, 0.5 / np.where(r != 0.0, r, 1.0), np.inf)
 
     return {
         "_exp": exp,
@@ -152,13 +229,16 @@ def _array_helpers(np: Any) -> dict:
         "_step": lambda x: np.where(x > 0.0, 1.0, 0.0),
         "_sqrt": sqrt,
         "_sqrt_slope": sqrt_slope,
-        "_abs": np.abs,
-        "_sign": np.sign,
+        "_abs": lambda x: np.where(x > 0.0, x, -x),
+        "_sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
         "_div": div,
-        "_pow": power,
+        "_pow": pow_const,
+        "_pow_value": pow_value,
+        "_rpow": rpow,
         "_pow_slope": pow_slope,
         "_pow_log": pow_log,
         "_inf": math.inf,
+        "_nan": math.nan,
     }
 
 
@@ -176,8 +256,8 @@ _FORWARD = {
     "mul": "{0} * {1}",
     "div": "_div({0}, {1})",
     "rdiv": "_div({0}, {1})",
-    "pow": "_pow({0}, {1})",
-    "rpow": "_pow({0}, {1})",
+    "pow": "_pow({0}, {1})",  # a constant exponent; a Value exponent uses _pow_value
+    "rpow": "_rpow({0}, {1})",
     "neg": "-{0}",
     "exp": "_exp({0})",
     "log": "_log({0})",
@@ -187,6 +267,7 @@ _FORWARD = {
     "sqrt": "_sqrt({0})",
     "abs": "_abs({0})",
 }
+# One template per operand; None where the operand is always a constant (no gradient).
 _LOCAL = {
     "add": ("1.0", "1.0"),
     "sub": ("1.0", "-1.0"),
@@ -208,20 +289,36 @@ _LOCAL = {
 
 
 def _literal(x: float) -> str:
-    """A float as Python source; repr round-trips exactly."""
+    """A float as Python source: repr round-trips exactly; inf and nan have no literal."""
+    if x != x:
+        return "_nan"
     if math.isinf(x):
         return "_inf" if x > 0 else "(-_inf)"
-    return f"({x!r})" if x < 0 else repr(x)
+    return f"({x!r})" if x < 0 or (x == 0 and math.copysign(1.0, x) < 0) else repr(x)
+
+
+def _identifier(name: str) -> str:
+    """A safe Python name for a value's name: letters, digits and underscores only.
+
+    Non-ASCII letters stay (``α``) when Python would not rewrite them (NFKC), so two
+    different labels never become the same variable behind our back.
+    """
+    base = re.sub(r"\W", "_", name)
+    if not (base.isidentifier() and unicodedata.normalize("NFKC", base) == base):
+        base = re.sub(r"\W", "_", name, flags=re.ASCII)
+    # Prefixed: names starting with a digit or "_" (the helpers' names), keywords, and names
+    # that look like a gradient variable ("grad_x").
+    if not base or not base[0].isalpha() or keyword.iskeyword(base) or base.startswith("grad_"):
+        base = "v_" + base
+    return base if base.isidentifier() and not keyword.iskeyword(base) else "v"
 
 
 def _identifiers(order: list) -> dict:
-    """A valid, unique Python name for every value, from its label where possible."""
+    """A valid, unique Python name for every value, from `graph.value_names` where possible."""
     taken: set = set()
     names = {}
     for node, name in value_names(order).items():
-        base = re.sub(r"\W", "_", name, flags=re.ASCII) or "v"
-        if not base[0].isalpha() or keyword.iskeyword(base) or base.startswith("grad_"):
-            base = "v_" + base
+        base = _identifier(name)
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -236,34 +333,43 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     order = topological_order(root)
     name = _identifiers(order)
     in_graph = set(order)
+    is_input = set(inputs)
     grad = {node: f"grad_{name[node]}" for node in order}
-    for node in inputs:
-        if node not in in_graph:
-            grad[node] = "0.0"
 
-    header = f"def compiled({', '.join(name[v] if v in in_graph else f'_unused{i}' for i, v in enumerate(inputs))}):"
+    def text(operand, for_code):
+        if isinstance(operand, Value):
+            return name[operand]
+        return _literal(operand) if for_code else f"{operand:g}"
+
+    arguments = ", ".join(name[v] if v in in_graph else f"_unused{i}" for i, v in enumerate(inputs))
+    header = f"def compiled({arguments}):"
     forward = ["    # forward pass: one line per value"]
     for node in order:
         if not node.parents:
-            if node not in inputs:
+            if node not in is_input:
                 forward.append(f"    {name[node]} = {_literal(node.data)}  # constant")
             continue
-        texts = [name[o] if isinstance(o, Value) else _literal(o) for o in operands(node)]
-        written = RULES[node.op].write([name[o] if isinstance(o, Value) else f"{o:g}" for o in operands(node)])
-        forward.append(f"    {name[node]} = {_FORWARD[node.op].format(*texts)}  # {written}")
+        texts = [text(o, True) for o in operands(node)]
+        template = "_pow_value({0}, {1})" if node.op == "pow" and node.const is None else _FORWARD[node.op]
+        written = RULES[node.op].write([text(o, False) for o in operands(node)], out=name[node])
+        forward.append(f"    {name[node]} = {template.format(*texts)}  # {written}")
 
     backward = [
-        "    # backward pass: the chain rule, one line per edge",
-        "    # contribution = local derivative × upstream gradient; a value's gradient sums them",
+        "    # backward pass: the chain rule, one line per edge, in backward()'s order",
+        "    # contribution = local derivative · upstream gradient; a value's gradient sums them",
         f"    {grad[root]} = 1.0",
     ]
     received: set = {root}
+    top = name[root]
     for node in reversed(order):
-        texts = [name[o] if isinstance(o, Value) else _literal(o) for o in operands(node)]
-        symbols = [name[o] if isinstance(o, Value) else f"{o:g}" for o in operands(node)]
+        if not node.parents:
+            continue
+        texts = [text(o, True) for o in operands(node)]
+        symbols = [text(o, False) for o in operands(node)]
         positions = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)]
         for parent, position in zip(node.parents, positions):
             local = _LOCAL[node.op][position].format(*texts, out=name[node])
+            # The engine multiplies local · upstream even when local is ±1; both are exact.
             if local == "1.0":
                 contribution = grad[node]
             elif local == "-1.0":
@@ -271,32 +377,37 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
             else:
                 contribution = f"{local} * {grad[node]}"
             formula = RULES[node.op].derivative(position, symbols, out=name[node])
-            step = "+=" if parent in received else "="
+            seen = parent in received
             comment = (
-                f"# ∂{name[root]}/∂{name[parent]} {step} ∂{name[node]}/∂{name[parent]} · "
-                f"∂{name[root]}/∂{name[node]} = ({formula}) · {grad[node]}"
+                f"# ∂{top}/∂{name[parent]} {'+=' if seen else '='} ∂{name[node]}/∂{name[parent]} · "
+                f"∂{top}/∂{name[node]} = ({formula}) · {grad[node]}"
             )
-            if parent in received:
-                # Never `+=`: with arrays that would change a gradient shared by reference.
+            if seen:
+                # Never `+=`: with arrays that would change in place a gradient that another
+                # variable may share (grad_a = grad_b).
                 backward.append(f"    {grad[parent]} = {grad[parent]} + {contribution}  {comment}")
             else:
                 backward.append(f"    {grad[parent]} = {contribution}  {comment}")
                 received.add(parent)
     for node in inputs:
-        if node in in_graph and node not in received:
-            backward.append(f"    {grad[node]} = 0.0  # {name[node]} does not reach {name[root]}")
-            received.add(node)
-    result = f"    return {name[root]}, [{', '.join(grad[v] for v in inputs)}]"
+        if node in in_graph and node not in received:  # cannot happen: every node reaches the root
+            backward.append(f"    {grad[node]} = 0.0")
+    results = ", ".join(grad[v] if v in in_graph else "0.0" for v in inputs)
+    result = f"    return {top}, [{results}]"
     full = "\n".join([header, *forward, *backward, result]) + "\n"
-    forward_only = "\n".join([header, *forward, f"    return {name[root]}"]) + "\n"
+    forward_only = "\n".join([header, *forward, f"    return {top}"]) + "\n"
     return full, forward_only
 
 
 class CompiledGraph:
     """A graph compiled to Python: call it with input values to get the value and gradients.
 
+    Made by `compile_graph`. Calling it runs the generated code (`source`); `forward` runs the
+    forward part only.
+
     Attributes:
         source: the generated function, forward then backward, one line per node or edge.
+        inputs: the input `Value` objects, in the order their values are passed.
     """
 
     def __init__(self, root: Value, inputs: list) -> None:
@@ -307,6 +418,8 @@ class CompiledGraph:
     def _function(self, kind: str, forward_only: bool):
         key = (kind, forward_only)
         if key not in self._functions:
+            # The helpers are chosen here, at call time: math for floats, NumPy for arrays,
+            # so the same source serves both and NumPy is imported only when arrays appear.
             helpers = _float_helpers() if kind == "float" else _array_helpers(_numpy())
             namespace = {"__builtins__": {}, **helpers}
             source = self._forward_source if forward_only else self.source
@@ -317,47 +430,84 @@ class CompiledGraph:
         return self._functions[key]
 
     def _prepare(self, values: Sequence) -> tuple[str, list]:
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"values must be a list with one number or array per input, got {type(values).__name__}")
         values = list(values)
         if len(values) != len(self.inputs):
-            raise ValueError(f"expected {len(self.inputs)} values (one per input), got {len(values)}")
+            raise ValueError(
+                f"expected {len(self.inputs)} values (one per input, in the order of `inputs`), got {len(values)}"
+            )
         arrays = [v for v in values if type(v).__module__ == "numpy" and getattr(v, "ndim", 0) > 0]
         if not arrays:
             out = []
-            for v in values:
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise TypeError(f"values must be numbers or NumPy arrays, got {type(v).__name__} {v!r}")
-                out.append(float(v))
+            for i, v in enumerate(values):
+                if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
+                    v = float(v)  # a 0-d array is a number
+                if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                    raise TypeError(f"values must be numbers or 1-D NumPy arrays, got {type(v).__name__} {v!r} "
+                                    f"for input {i}")
+                v = float(v)
+                if v != v:
+                    raise ValueError(f"value {i} is NaN; pass a number (Value() refuses NaN too)")
+                out.append(v)
             return "float", out
         np = _numpy()
-        lengths = {a.shape for a in arrays}
-        if len(lengths) != 1 or len(arrays[0].shape) != 1:
-            raise ValueError(f"array values must be 1-D and of the same length, got shapes {sorted(lengths)}")
-        return "array", [np.asarray(v, dtype=np.float64) for v in values]
+        shapes = {a.shape for a in arrays}
+        if len(shapes) != 1 or len(arrays[0].shape) != 1:
+            raise ValueError(
+                f"array values must be 1-D and of the same length (one entry per sample), got shapes {sorted(shapes)}; "
+                f"pass plain numbers for values shared by every sample"
+            )
+        out = []
+        for i, v in enumerate(values):
+            array = np.asarray(v)
+            if array.dtype.kind not in "iuf":
+                raise TypeError(f"values must be numbers or 1-D NumPy arrays of numbers, got {array.dtype} for input {i}")
+            array = array.astype(np.float64)
+            if np.isnan(array).any():
+                sample = int(np.flatnonzero(np.isnan(np.atleast_1d(array)))[0])
+                raise ValueError(f"value {i} is NaN in sample {sample}; pass numbers (Value() refuses NaN too)")
+            out.append(array)
+        return "array", out
+
+    def _run(self, values: Sequence, forward_only: bool):
+        kind, values = self._prepare(values)
+        function = self._function(kind, forward_only)
+        if kind == "float":
+            return kind, function(*values), None
+        np = _numpy()
+        # Domain errors are checked by the helpers and raised; what is left is what floats
+        # do silently too (1e200 * 1e200 = inf, inf - inf = nan), so NumPy need not warn.
+        # A division by zero that slipped past the checks would be a bug: raise it.
+        with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="raise"):
+            result = function(*values)
+        length = next(len(v) for v in values if np.ndim(v))
+        return kind, result, lambda x: np.broadcast_to(x, (length,)).copy()
 
     def __call__(self, values: Sequence) -> tuple[Any, list]:
         """The root's value and the gradient for each input, at `values`.
 
-        With NumPy arrays (equal length; plain numbers broadcast), every sample is computed
-        at once and the results are arrays.
+        Args:
+            values: one per input, in the order of `inputs`: numbers, or 1-D NumPy arrays of
+                equal length (one entry per sample; numbers are shared by every sample).
+
+        Returns:
+            ``(value, grads)``: floats, or arrays with one entry per sample.
+
+        Raises:
+            ValueError: wrong number of values, arrays of different lengths, NaN, or an op
+                outside its domain (log, sqrt, pow); ZeroDivisionError and OverflowError as
+                the engine raises them.
         """
-        kind, values = self._prepare(values)
+        kind, (value, grads), spread = self._run(values, False)
         if kind == "float":
-            return self._function(kind, False)(*values)
-        np = _numpy()
-        with np.errstate(over="ignore", invalid="ignore"):
-            value, grads = self._function(kind, False)(*values)
-        length = next(len(v) for v in values if np.ndim(v))
-        return np.broadcast_to(value, (length,)).copy(), [np.broadcast_to(g, (length,)).copy() for g in grads]
+            return value, grads
+        return spread(value), [spread(g) for g in grads]
 
     def forward(self, values: Sequence) -> Any:
-        """The root's value only (no backward pass)."""
-        kind, values = self._prepare(values)
-        value = self._function(kind, True)(*values)
-        if kind == "array":
-            np = _numpy()
-            length = next(len(v) for v in values if np.ndim(v))
-            return np.broadcast_to(value, (length,)).copy()
-        return value
+        """The root's value only (no backward pass); takes the same values as calling."""
+        kind, value, spread = self._run(values, True)
+        return value if kind == "float" else spread(value)
 
     def __repr__(self) -> str:
         lines = self.source.count("\n")
@@ -368,24 +518,59 @@ def _numpy():
     try:
         import numpy
     except ImportError:
-        raise ImportError("batched evaluation needs NumPy: pip install numpy (or autograd_tiny[numpy])") from None
+        raise ImportError("batched evaluation needs NumPy: pip install numpy (or pip install autograd_tiny[numpy])") from None
     return numpy
 
 
 def compile_graph(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
-    """Compile the graph of `root` into a function of `inputs` (leaves of the graph).
+    """Compile the graph of `root` into Python code, a function of the leaves `inputs`.
 
-    Every other leaf becomes a constant at its current value. See the module docstring for
-    an example and for the limits of tracing.
+    Every other leaf becomes a constant at its current value. The result `f` is called with
+    one value per input, ``value, grads = f([...])``, and gives what rebuilding the graph at
+    those values and calling ``backward()`` gives; ``print(f.source)`` shows the code. Values
+    may be NumPy arrays of one entry per sample: then every sample is computed at once.
+
+    **The graph is traced once.** Its structure must not depend on the input values, as with
+    any tracing compiler: Python code that looks at ``.data`` while building the graph (an
+    ``if``, a ``max()``, a loop that runs until a value is small) is frozen in the branch it
+    took when the graph was built. Ops with a kink are fine: ``relu``'s local derivative is a
+    mask and ``abs``'s a sign, decided again at every call and for every sample.
+
+    >>> def absolute(x):
+    ...     return x if x.data > 0 else -x   # a Python branch on the value
+    >>> x = Value(2.0, label="x")
+    >>> frozen = compile_graph(absolute(x), [x])
+    >>> frozen([-3.0])                       # traced at x = 2: still returns x itself
+    (-3.0, [1.0])
+    >>> compile_graph(abs(x), [x])([-3.0])   # the op abs decides at every call
+    (3.0, [-1.0])
+
+    Args:
+        root: the value to compute (a loss, usually).
+        inputs: leaves of the graph whose values change between calls (parameters, data).
+            An input the root does not depend on gets gradient 0.
+
+    Returns:
+        A `CompiledGraph`.
+
+    Raises:
+        TypeError: `root` or an input is not a `Value`.
+        ValueError: an input is not a leaf, or is listed twice.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"compile_graph needs a Value as root, got {type(root).__name__}")
+        raise TypeError(f"compile_graph needs a Value as root, got {type(root).__name__}; build it from Values first")
+    if isinstance(inputs, Value):
+        raise TypeError("inputs must be a list of Values, got a single Value; write [x]")
     inputs = list(inputs)
-    for v in inputs:
+    seen: set = set()
+    for i, v in enumerate(inputs):
         if not isinstance(v, Value):
-            raise TypeError(f"inputs must be Values (leaves of the graph), got {type(v).__name__}")
+            raise TypeError(f"inputs must be Values (leaves of the graph), got {type(v).__name__} at position {i}")
         if v.parents:
-            raise ValueError(f"inputs must be leaves; {v!r} was computed by {v.op!r}")
-    if len(set(inputs)) != len(inputs):
-        raise ValueError("an input is listed twice")
+            raise ValueError(
+                f"inputs must be leaves; input {i} ({v!r}) was computed by {v.op!r}: pass the leaves it came from"
+            )
+        if v in seen:
+            raise ValueError(f"input {i} ({v!r}) is listed twice; list each input once")
+        seen.add(v)
     return CompiledGraph(root, inputs)
