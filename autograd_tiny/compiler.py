@@ -55,13 +55,14 @@ import math
 import numbers
 import re
 import unicodedata
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import engine
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
 
-__all__ = ["compile_graph", "CompiledGraph"]
+__all__ = ["CompiledGraph", "compile_graph"]
 
 
 # --------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def _float_helpers() -> dict:
         "_log": log,
         "_tanh": math.tanh,
         "_sigmoid": sigmoid,
-        "_relu": lambda x: x if x > 0.0 else 0.0,
+        "_relu": lambda x: x if x > 0.0 else 0.0,  # noqa: FURB136 (max(0.0, nan) is 0.0 or nan by order; this is the engine's test)
         "_step": lambda x: 1.0 if x > 0.0 else 0.0,
         "_sqrt": sqrt,
         "_sqrt_slope": lambda r: 0.5 / r if r else math.inf,
@@ -290,7 +291,7 @@ _LOCAL = {
 
 def _literal(x: float) -> str:
     """A float as Python source: repr round-trips exactly; inf and nan have no literal."""
-    if x != x:
+    if math.isnan(x):
         return "_nan"
     if math.isinf(x):
         return "_inf" if x > 0 else "(-_inf)"
@@ -399,6 +400,18 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     return full, forward_only
 
 
+def _number(i: int, v: Any) -> float:
+    """Value number `i` as a float, or the error that says what to pass instead."""
+    if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
+        v = float(v)  # a 0-d array is a number
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"values must be numbers or 1-D NumPy arrays, got {type(v).__name__} {v!r} for input {i}")
+    v = float(v)
+    if math.isnan(v):
+        raise ValueError(f"value {i} is NaN; pass a number (Value() refuses NaN too)")
+    return v
+
+
 class CompiledGraph:
     """A graph compiled to Python: call it with input values to get the value and gradients.
 
@@ -425,7 +438,7 @@ class CompiledGraph:
             source = self._forward_source if forward_only else self.source
             # The source is generated from the graph only: names are sanitised identifiers
             # and constants are float literals, so no user text is ever executed.
-            exec(compile(source, "<autograd_tiny.compiled>", "exec"), namespace)
+            exec(compile(source, "<autograd_tiny.compiled>", "exec"), namespace)  # noqa: S102
             self._functions[key] = namespace["compiled"]
         return self._functions[key]
 
@@ -437,37 +450,29 @@ class CompiledGraph:
             raise ValueError(
                 f"expected {len(self.inputs)} values (one per input, in the order of `inputs`), got {len(values)}"
             )
-        arrays = [v for v in values if type(v).__module__ == "numpy" and getattr(v, "ndim", 0) > 0]
-        if not arrays:
-            out = []
-            for i, v in enumerate(values):
-                if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
-                    v = float(v)  # a 0-d array is a number
-                if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                    raise TypeError(f"values must be numbers or 1-D NumPy arrays, got {type(v).__name__} {v!r} "
-                                    f"for input {i}")
-                v = float(v)
-                if v != v:
-                    raise ValueError(f"value {i} is NaN; pass a number (Value() refuses NaN too)")
-                out.append(v)
+        is_array = [type(v).__module__ == "numpy" and getattr(v, "ndim", 0) > 0 for v in values]
+        # Numbers stay Python floats even in a batch: NumPy broadcasts them, and arithmetic
+        # on values shared by every sample (parameters) is done once, not once per sample.
+        out = [v if array else _number(i, v) for i, (v, array) in enumerate(zip(values, is_array))]
+        if not any(is_array):
             return "float", out
         np = _numpy()
-        shapes = {a.shape for a in arrays}
-        if len(shapes) != 1 or len(arrays[0].shape) != 1:
+        shapes = {v.shape for v, array in zip(values, is_array) if array}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 1:
             raise ValueError(
                 f"array values must be 1-D and of the same length (one entry per sample), got shapes {sorted(shapes)}; "
                 f"pass plain numbers for values shared by every sample"
             )
-        out = []
-        for i, v in enumerate(values):
-            array = np.asarray(v)
-            if array.dtype.kind not in "iuf":
-                raise TypeError(f"values must be numbers or 1-D NumPy arrays of numbers, got {array.dtype} for input {i}")
-            array = array.astype(np.float64)
-            if np.isnan(array).any():
-                sample = int(np.flatnonzero(np.isnan(np.atleast_1d(array)))[0])
+        for i, array in enumerate(is_array):
+            if not array:
+                continue
+            if out[i].dtype.kind not in "iuf":
+                raise TypeError(f"values must be numbers or 1-D NumPy arrays of numbers, got {out[i].dtype} for input {i}")
+            out[i] = out[i].astype(np.float64)
+            nan = np.isnan(out[i])
+            if nan.any():
+                sample = int(np.flatnonzero(nan)[0])
                 raise ValueError(f"value {i} is NaN in sample {sample}; pass numbers (Value() refuses NaN too)")
-            out.append(array)
         return "array", out
 
     def _run(self, values: Sequence, forward_only: bool):
@@ -482,7 +487,19 @@ class CompiledGraph:
         with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="raise"):
             result = function(*values)
         length = next(len(v) for v in values if np.ndim(v))
-        return kind, result, lambda x: np.broadcast_to(x, (length,)).copy()
+        handed_out = {id(v) for v in values}  # (all alive here, so their ids are unique)
+
+        def spread(x):
+            # One fresh array per result, one entry per sample. An array the code made is
+            # handed out as it is, once: a copy costs more than the whole backward line.
+            # Copied: numbers (a gradient the batch does not change), the caller's own
+            # arrays, and an array that is the result twice (grad_a = grad_b).
+            if type(x) is np.ndarray and x.shape == (length,) and id(x) not in handed_out:
+                handed_out.add(id(x))
+                return x
+            return np.full(length, x, dtype=np.float64)
+
+        return kind, result, spread
 
     def __call__(self, values: Sequence) -> tuple[Any, list]:
         """The root's value and the gradient for each input, at `values`.

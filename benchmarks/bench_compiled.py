@@ -1,24 +1,37 @@
-"""micrograd's demo training step: micrograd vs our eager engine vs a compiled graph.
+"""micrograd's demo training step: micrograd vs our eager engine vs compiled graphs.
 
-Usage (from the repository root, with micrograd and numpy installed):
+Usage (from the repository root, in an environment with micrograd==0.1.0 and numpy):
 
-    python benchmarks/bench_compiled.py
+    python benchmarks/bench_compiled.py [--rounds N]
 
-The step: MLP(2, [16, 16, 1]) on 100 moons points, hinge loss + 1e-4 L2, backward, SGD
-update. The compiled step traces one sample's loss once (`compile_graph`) and evaluates it for
-all 100 samples as one NumPy batch. All three run in the same process, interleaved; the
-table shows the best of several steps and ratios against the compiled step.
+The step (micrograd's demo notebook): MLP(2, [16, 16, 1]) on 100 moons points, hinge loss
++ 1e-4 L2 penalty, backward, SGD update. All engines start from the same weights and check
+that they compute the same first loss. Compiled two ways with `compile_graph`:
+
+* **one sample, batched** (the recommended pattern, what ``demo --compiled`` does): trace one
+  sample's loss once, with the parameters and the sample as inputs; evaluate it for all 100
+  samples at once with the parameters as numbers and the data as NumPy arrays; average the
+  per-sample gradients and add the L2 penalty's.
+* **whole batch unrolled**: trace the full loss (every sample, ~65k nodes) with the
+  parameters as inputs and evaluate it with plain floats. No NumPy needed, but a large
+  function to generate and compile.
+
+Engines run interleaved, round by round, so drifts in machine load hit them alike; the
+table shows the best and the median time per step, and ratios of the best times.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
 import platform
-import random
+import statistics
 import time
 
-from autograd_tiny import MLP, make_moons
-from autograd_tiny.demo import CompiledStep, _eager_step
+import numpy as np
+
+from autograd_tiny import MLP, Value, compile_graph, hinge, l2, make_moons
+from autograd_tiny.graph import topological_order
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -26,61 +39,150 @@ try:
 except ImportError:  # pragma: no cover
     raise SystemExit("micrograd is not installed: pip install micrograd==0.1.0") from None
 
-X, Y = make_moons(n=100, noise=0.1, seed=1337)
+ALPHA = 1e-4  # the L2 weight of micrograd's demo
+LR = 0.5
 
 
-def micrograd_step(model):
+# ------------------------------------------------------------------------------ the steps
+
+
+def micrograd_step(model, X, Y) -> float:
     scores = [model([MicroValue(a), MicroValue(b)]) for a, b in X]
     losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
     total = data_loss + reg_loss
     model.zero_grad()
     total.backward()
     for p in model.parameters():
-        p.data -= 0.5 * p.grad
+        p.data -= LR * p.grad
+    return total.data
 
 
-def update(model):
-    for p in model.parameters():
-        p.data -= 0.5 * p.grad
+def eager_step(model, X, Y) -> float:
+    params = model.parameters()
+    loss = hinge([model(x) for x in X], Y) + l2(params, ALPHA)
+    model.zero_grad()
+    loss.backward()
+    for p in params:
+        p.data -= LR * p.grad
+    return loss.data
 
 
-def best(function, repeats):
-    times = []
-    for _ in range(repeats):
-        gc.collect()  # micrograd leaves cyclic garbage; don't bill it to the next engine
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+class BatchedStep:
+    """One sample's loss compiled once, evaluated for every sample at once (NumPy)."""
+
+    def __init__(self, model, X, Y) -> None:
+        self.params = model.parameters()
+        x0, x1, y = Value(0.0, label="x0"), Value(0.0, label="x1"), Value(1.0, label="y")
+        one_sample = (1 + -y * model([x0, x1])).relu()  # hinge's term for one sample
+        self.nodes = len(topological_order(one_sample))
+        self.f = compile_graph(one_sample, self.params + [x0, x1, y])
+        self.data = [np.array([p[0] for p in X]), np.array([p[1] for p in X]), np.array(Y, dtype=float)]
+
+    def __call__(self) -> float:
+        weights = [p.data for p in self.params]
+        terms, grads = self.f(weights + self.data)
+        w = np.array(weights)
+        loss = float(terms.mean() + ALPHA * (w @ w))
+        grad = np.mean(grads[: len(weights)], axis=1) + 2 * ALPHA * w  # batch mean + L2's gradient
+        for p, new in zip(self.params, (w - LR * grad).tolist()):
+            p.data = new
+        return loss
 
 
-def main():
-    random.seed(1337)
-    theirs = MicroMLP(2, [16, 16, 1])
-    eager = MLP(2, [16, 16, 1], seed=1337)
-    compiled_model = MLP(2, [16, 16, 1], seed=1337)
+class UnrolledStep:
+    """The whole batch's loss compiled once, with the parameters as inputs (plain floats)."""
 
+    def __init__(self, model, X, Y) -> None:
+        self.params = model.parameters()
+        loss = hinge([model(x) for x in X], Y) + l2(self.params, ALPHA)
+        self.nodes = len(topological_order(loss))
+        self.f = compile_graph(loss, self.params)
+
+    def __call__(self) -> float:
+        loss, grads = self.f([p.data for p in self.params])
+        for p, g in zip(self.params, grads):
+            p.data -= LR * g
+        return loss
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def timed(function) -> float:
+    gc.collect()  # micrograd leaves cyclic garbage; don't bill it to the next engine
     start = time.perf_counter()
-    step = CompiledStep(compiled_model, X, Y, 1e-4)
-    compile_time = time.perf_counter() - start
+    function()
+    return time.perf_counter() - start
 
-    rounds = {"micrograd": [], "eager": [], "compiled": []}
-    for _ in range(3):  # interleaved, so drifts in machine load hit all three alike
-        rounds["micrograd"].append(best(lambda: micrograd_step(theirs), 1))
-        rounds["eager"].append(best(lambda: (_eager_step(eager, X, Y, 2, 1e-4), update(eager)), 1))
-        rounds["compiled"].append(best(lambda: (step(), update(compiled_model)), 20))
-    times = {name: min(values) for name, values in rounds.items()}
 
-    print(f"Python {platform.python_version()} on {platform.machine()}; {time.strftime('%Y-%m-%d')}")
-    print("one training step of MLP(2, [16, 16, 1]) on 100 points (best of several):\n")
-    print(f"{'engine':<28}{'ms per step':>12}{'compiled is':>14}")
-    for name, label in (("micrograd", "micrograd 0.1.0"), ("eager", "autograd_tiny (eager)"), ("compiled", "autograd_tiny (compiled)")):
-        ratio = times[name] / times["compiled"]
-        print(f"{label:<28}{times[name] * 1e3:>12.2f}{(f'{ratio:.0f}x faster' if name != 'compiled' else ''):>14}")
-    print(f"\ncompile time (trace + generate + first exec): {compile_time * 1e3:.0f} ms "
-          f"= {compile_time / times['eager']:.1f} eager steps")
+def build(kind, model, X, Y):
+    """Trace + generate, then the first call (which compiles the generated source); seconds."""
+    start = time.perf_counter()
+    step = kind(model, X, Y)
+    generate = time.perf_counter() - start
+    start = time.perf_counter()
+    loss = step()
+    first = time.perf_counter() - start
+    return step, loss, generate, first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    args = parser.parse_args()
+
+    X, Y = make_moons(n=100, noise=0.1, seed=1337)
+    models = {name: MLP(2, [16, 16, 1], seed=1337) for name in ("eager", "batched", "unrolled")}
+    theirs = MicroMLP(2, [16, 16, 1])
+    for p, q in zip(theirs.parameters(), models["eager"].parameters(), strict=True):
+        p.data = q.data  # the same start everywhere (same parameter order, as in micrograd)
+
+    first_losses = {"micrograd": micrograd_step(theirs, X, Y), "eager": eager_step(models["eager"], X, Y)}
+    steps, compile_times, nodes = {}, {}, {}
+    for name, kind in (("batched", BatchedStep), ("unrolled", UnrolledStep)):
+        steps[name], first_losses[name], generate, first = build(kind, models[name], X, Y)
+        compile_times[name] = (generate, first)
+        nodes[name] = steps[name].nodes
+    reference = first_losses["eager"]
+    agree = max(abs(loss - reference) / reference for loss in first_losses.values())
+
+    runs = {
+        "micrograd": (lambda: micrograd_step(theirs, X, Y), 1),
+        "eager": (lambda: eager_step(models["eager"], X, Y), 1),
+        "batched": (steps["batched"], 20),
+        "unrolled": (steps["unrolled"], 5),
+    }
+    times: dict = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, (function, repeats) in runs.items():
+            times[name].append(min(timed(function) for _ in range(repeats)))
+    best = {name: min(values) for name, values in times.items()}
+    median = {name: statistics.median(values) for name, values in times.items()}
+
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}; {args.rounds} interleaved rounds")
+    print("one training step of MLP(2, [16, 16, 1]) on 100 moons points: forward, backward, SGD update")
+    print(f"first-step losses agree to {agree:.1e} (relative)\n")
+    labels = {
+        "micrograd": "micrograd 0.1.0",
+        "eager": "autograd_tiny, eager",
+        "batched": "compiled, one sample batched",
+        "unrolled": "compiled, whole batch unrolled",
+    }
+    print(f"{'engine':<32}{'best ms':>9}{'median ms':>11}{'vs micrograd':>14}{'vs eager':>10}")
+    for name, label in labels.items():
+        print(f"{label:<32}{best[name] * 1e3:>9.2f}{median[name] * 1e3:>11.2f}"
+              f"{best['micrograd'] / best[name]:>13.0f}x{best['eager'] / best[name]:>9.1f}x")
+
+    print("\ncompiling (once per model):")
+    print(f"{'':<32}{'nodes':>7}{'trace+generate':>16}{'first call':>12}{'pays off after':>16}")
+    for name in ("batched", "unrolled"):
+        generate, first = compile_times[name]
+        saved = best["eager"] - best[name]  # per step, against the eager engine
+        print(f"{labels[name]:<32}{nodes[name]:>7}{generate * 1e3:>13.0f} ms{first * 1e3:>9.0f} ms"
+              f"{(generate + first) / saved:>10.1f} steps")
 
 
 if __name__ == "__main__":

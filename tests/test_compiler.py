@@ -190,6 +190,19 @@ def test_a_batch_of_scalar_parameters_only_still_has_one_entry_per_sample():
     assert values.tolist() == [10.0, 11.0] and gw.tolist() == [6.0, 6.0] and gx.tolist() == [1.0, 1.0]
 
 
+def test_batch_results_are_fresh_arrays():
+    a, b, x = Value(1.0), Value(2.0), Value(3.0)
+    f = compile_graph((a + b) * x, [a, b, x])  # grad_a and grad_b are the same expression
+    xs = np.array([1.0, 2.0])
+    values, (ga, gb, gx) = f([1.0, 2.0, xs])
+    ga[0] = 100.0  # changing one result changes nothing else
+    assert gb.tolist() == [1.0, 2.0] and xs.tolist() == [1.0, 2.0] and gx.tolist() == [3.0, 3.0]
+    same = compile_graph(x, [x])  # the root is the input itself
+    values, (g,) = same([xs])
+    values[0] = 7.0
+    assert xs.tolist() == [1.0, 2.0] and g.tolist() == [1.0, 1.0]
+
+
 # ----------------------------------------------------------------------------- the source
 
 
@@ -274,7 +287,7 @@ def test_no_label_text_reaches_the_code(labels):
             assert node.func.id in helpers
     for line in f.source.splitlines():  # comments hold names only: nothing a label could break out of
         assert line.startswith(("def compiled(", "    "))
-    value, grads = f([1.5, -2.0])
+    value, _ = f([1.5, -2.0])
     assert value == root.data
 
 
