@@ -131,7 +131,8 @@ def _float_helpers() -> dict:
         "_log": log,
         "_tanh": math.tanh,
         "_sigmoid": sigmoid,
-        "_relu": lambda x: x if x > 0.0 else 0.0,  # noqa: FURB136 (max(0.0, nan) is 0.0 or nan by order; this is the engine's test)
+        # The engine's test, not max(): max(0.0, nan) is 0.0 but max(nan, 0.0) is nan.
+        "_relu": lambda x: x if x > 0.0 else 0.0,  # noqa: FURB136
         "_step": lambda x: 1.0 if x > 0.0 else 0.0,
         "_sqrt": sqrt,
         "_sqrt_slope": lambda r: 0.5 / r if r else math.inf,
@@ -184,7 +185,8 @@ def _array_helpers(np: Any) -> dict:
         return a / b
 
     def power(a, k):
-        refuse(ZeroDivisionError, (a == 0.0) & (k < 0.0), "pow is undefined for 0.0 ** {1} {where} (0 to a negative power)", a, k)
+        refuse(ZeroDivisionError, (a == 0.0) & (k < 0.0),
+               "pow is undefined for 0.0 ** {1} {where} (0 to a negative power)", a, k)
         refuse(ValueError, (a < 0.0) & (np.floor(k) != k),
                "pow is undefined for {0} ** {1} {where} (a negative base needs an integer exponent)", a, k)
         r = np.power(a, k)
@@ -194,11 +196,13 @@ def _array_helpers(np: Any) -> dict:
 
     def pow_value(a, b):
         refuse(ValueError, a < 0.0, "pow with a Value exponent needs base > 0 (got base {0} {where})", a)
-        refuse(ZeroDivisionError, (a == 0.0) & (b <= 0.0), "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", a, b)
+        refuse(ZeroDivisionError, (a == 0.0) & (b <= 0.0),
+               "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", a, b)
         return pow_const(a, b)  # 0 ** b is 0 for b > 0, as in the engine
 
     def rpow(k, b):
-        refuse(ZeroDivisionError, (k == 0.0) & (b <= 0.0), "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", k, b)
+        refuse(ZeroDivisionError, (k == 0.0) & (b <= 0.0),
+               "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", k, b)
         return power(k, b)
 
     def pow_slope(a, k):
