@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 from .engine import RULES, Value
 from .files import write_atomically
@@ -214,12 +214,15 @@ def _kind(node: Value, root: Value) -> str:
     return "parameter" if node.scope is not None else "input"
 
 
-def _value_label(name: str, node: Value, show_grad: bool, computed: bool, color: str) -> str:
-    """An HTML-like label: a one-row table with the name, the data and the gradient."""
+def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, color: str) -> str:
+    """An HTML-like label: a one-row table with the name, the data and the gradient.
+
+    `grad` is None where the gradient is not known (yet): it shows as ``grad ?``.
+    """
     cells = [f"<B>{_escape(name)}</B>"] if name else []
     cells.append(f"data {_number(node.data)}")
     if show_grad:
-        cells.append(f"grad {_number(node.grad)}" if computed else "grad ?")
+        cells.append("grad ?" if grad is None else f"grad {_number(grad)}")
     row = "".join(f"<TD>{cell}</TD>" for cell in cells)
     return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
 
@@ -262,6 +265,7 @@ def draw_dot(
     group: str | None = None,
     highlight: Collection | None = None,
     max_nodes: int = 500,
+    gradients: Mapping | None = None,
 ) -> Graph:
     """Draw the computation graph that produced `root`.
 
@@ -274,6 +278,9 @@ def draw_dot(
         highlight: Values and ``(parent, node)`` edges to draw in red.
         max_nodes: refuse to draw more values than this without `group` (rendering
             thousands of nodes takes minutes and is unreadable).
+        gradients: show these gradients instead of each value's ``.grad``: a mapping
+            from Value to number; a value missing from it shows ``grad ?``. Drawings of a
+            backward pass in progress use it (the gradients known after step k).
 
     Returns:
         A `Graph`: ``.source`` (DOT), ``.svg()``, ``.save(path)``, inline display in Jupyter.
@@ -303,8 +310,12 @@ def draw_dot(
         )
     names = value_names(order)
     position = {node: i for i, node in enumerate(order)}
-    # Gradients count as computed once any is non-zero: backward() always seeds the root with 1.
-    computed = any(node.grad != 0.0 for node in order)
+    if gradients is None:
+        # Gradients count as computed once any is non-zero: backward() always seeds the root with 1.
+        computed = any(node.grad != 0.0 for node in order)
+        gradients = {node: node.grad for node in order} if computed else {}
+    else:
+        computed = True
     marked_values, marked_edges = _highlights(highlight)
 
     dot = graphviz.Digraph("autograd_tiny")
@@ -342,7 +353,8 @@ def draw_dot(
             last = members[-1]  # the neuron's output: its last value in topological order
             label = f"{key}\n{len(members)} values\nout: data {_number(last.data)}"
             if show_grad:
-                label += f"\ngrad {_number(last.grad)}" if computed else "\ngrad ?"
+                grad = gradients.get(last)
+                label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
         dot.node(group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key])
 
     drawn_edges: set = set()
@@ -353,7 +365,7 @@ def draw_dot(
             if node in marked_values:
                 attributes = {"color": HIGHLIGHT, "penwidth": "3"}
             color = COLORS[_kind(node, root)]
-            dot.node(here, label=_value_label(names[node], node, show_grad, computed, color), shape="plain", id=here, **attributes)
+            dot.node(here, label=_value_label(names[node], node, show_grad, gradients.get(node), color), shape="plain", id=here, **attributes)
             if node.parents:
                 dot.node(f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op")
                 dot.edge(f"v{i}op", here, id=f"v{i}out")

@@ -235,3 +235,16 @@ def test_saved_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert os.stat(path).st_mode & 0o777 == 0o644
+
+
+def test_gradients_option_shows_the_given_numbers_and_question_marks_elsewhere():
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    c.backward()  # .grad is set, but the drawing must show the mapping's numbers only
+    source = draw_dot(c, gradients={c: 1.0, a: -3.0}).source
+    assert "grad 1.0000" in source and "grad -3.0000" in source
+    assert source.count("grad ?") == 1  # b: not in the mapping
+    assert "grad 2.0000" not in source  # b's real .grad is not shown
+    assert "not computed yet" not in source
