@@ -115,6 +115,24 @@ def _as_number(x: object, what: str) -> float:
     )
 
 
+def _constant(x: object, symbol: str) -> float:
+    """A plain-number operand of `symbol` as a float; NaN is refused like any bad input.
+
+    The ops' fast path takes a float that equals itself (every float but NaN) without a call.
+
+    >>> _constant(2, "*")
+    2.0
+    >>> _constant(float("nan"), "+")
+    Traceback (most recent call last):
+    ...
+    ValueError: + got NaN as a constant operand; NaN is never a valid input, pass a number
+    """
+    value = _as_number(x, symbol)
+    if value != value:
+        raise ValueError(f"{symbol} got NaN as a constant operand; NaN is never a valid input, pass a number")
+    return value
+
+
 def _name(x: float) -> str:
     """A number as it appears in error messages: 2.0 -> '2.0', 1e-300 -> '1e-300'."""
     return repr(float(x))
@@ -200,13 +218,60 @@ class Value:
         """
         backpropagate(self)
 
+    # ------------------------------------------------------------------ micrograd's internals
+    # Karpathy's lecture inspects these and steps the chain rule by hand with them, so code
+    # copied from it runs unchanged. They are views of `parents`, `op` and
+    # `local_derivatives`; nothing is stored twice.
+
+    @property
+    def _prev(self) -> set:
+        """The operand Values as a set, as micrograd stores them (``parents`` keeps order).
+
+        >>> a = Value(2.0)
+        >>> (a * a)._prev == {a}
+        True
+        """
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """The op as micrograd writes it: ``'+'``, ``'*'``, ``'**2'``, ``'tanh'``, ``''`` for a leaf.
+
+        >>> a = Value(2.0)
+        >>> (a + 1)._op, (a * a)._op, (a ** 2)._op, a.relu()._op, a._op
+        ('+', '*', '**2', 'ReLU', '')
+        """
+        if not self.op:
+            return ""
+        if self.op == "pow" and self.const is not None:
+            k = self.const
+            return f"**{int(k) if k.is_integer() else k}"
+        return RULES[self.op].symbol
+
+    def _backward(self) -> None:
+        """This node's step of the chain rule: each parent's ``grad += local derivative × self.grad``.
+
+        ``backward()`` does this for every node in reverse topological order; the lecture
+        calls it by hand, one node at a time. A leaf has nothing to pass on.
+
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        upstream = self.grad
+        for parent, local in zip(self.parents, self.local_derivatives):
+            parent.grad += local * upstream
+
     # ------------------------------------------------------------------ binary ops
 
     @_rule("add", "+", "{0} + {1}", "1", "1")
     def __add__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
             return _node(self.data + other.data, (self, other), _ONE_ONE, "add")
-        k = other if other.__class__ is float else _as_number(other, "+")
+        k = other if other.__class__ is float and other == other else _constant(other, "+")
         return _node(self.data + k, (self,), _ONE, "add", k)
 
     __radd__ = __add__
@@ -215,19 +280,19 @@ class Value:
     def __sub__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
             return _node(self.data - other.data, (self, other), _ONE_MINUS_ONE, "sub")
-        k = other if other.__class__ is float else _as_number(other, "-")
+        k = other if other.__class__ is float and other == other else _constant(other, "-")
         return _node(self.data - k, (self,), _ONE, "sub", k)
 
     @_rule("rsub", "-", "{0} − {1}", "1", "−1")
     def __rsub__(self, other: Number) -> Value:
-        k = other if other.__class__ is float else _as_number(other, "-")
+        k = other if other.__class__ is float and other == other else _constant(other, "-")
         return _node(k - self.data, (self,), _MINUS_ONE, "rsub", k)
 
     @_rule("mul", "*", "{0} · {1}", "{1}", "{0}")
     def __mul__(self, other: Value | Number) -> Value:
         if other.__class__ is Value:
             return _node(self.data * other.data, (self, other), (other.data, self.data), "mul")
-        k = other if other.__class__ is float else _as_number(other, "*")
+        k = other if other.__class__ is float and other == other else _constant(other, "*")
         return _node(self.data * k, (self,), (k,), "mul", k)
 
     __rmul__ = __mul__
@@ -240,14 +305,14 @@ class Value:
                 raise ZeroDivisionError(f"division by zero: {_name(self.data)} / 0.0 (divisor is 0)")
             out = self.data / b
             return _node(out, (self, other), (1.0 / b, -out / b), "div")
-        k = other if other.__class__ is float else _as_number(other, "/")
+        k = other if other.__class__ is float and other == other else _constant(other, "/")
         if k == 0.0:
             raise ZeroDivisionError(f"division by zero: {_name(self.data)} / 0 (divisor is 0)")
         return _node(self.data / k, (self,), (1.0 / k,), "div", k)
 
     @_rule("rdiv", "/", "{0} / {1}", "1 / {1}", "−{0} / {1}²")
     def __rtruediv__(self, other: Number) -> Value:
-        k = other if other.__class__ is float else _as_number(other, "/")
+        k = other if other.__class__ is float and other == other else _constant(other, "/")
         b = self.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by zero: {_name(k)} / 0.0 (divisor is 0)")
@@ -271,12 +336,12 @@ class Value:
                 return _node(0.0, (self, other), (_power_slope(a, b), 0.0), "pow")
             out = _power(a, b)
             return _node(out, (self, other), (_power_slope(a, b), out * math.log(a)), "pow")
-        k = other if other.__class__ is float else _as_number(other, "**")
+        k = other if other.__class__ is float and other == other else _constant(other, "**")
         return _node(_power(a, k), (self,), (_power_slope(a, k),), "pow", k)
 
     @_rule("rpow", "**", "{0}^{1}", "{1} · {0}^({1} − 1)", "{out} · ln {0}")
     def __rpow__(self, other: Number) -> Value:
-        k = other if other.__class__ is float else _as_number(other, "**")
+        k = other if other.__class__ is float and other == other else _constant(other, "**")
         b = self.data
         if k < 0.0:
             raise ValueError(
