@@ -1,0 +1,85 @@
+"""README.md prints what it shows: every Python block runs, top to bottom, in one namespace,
+and every output block that follows a Python block is exactly what that block printed.
+
+The convention the README follows (and this test enforces):
+
+* a fenced ```python block is code; they run in order, sharing their variables, as a
+  reader pasting them into one REPL would;
+* a fenced block with no language (or ``text``) that follows a Python block, with only prose
+  in between, is that block's printed output, compared line by line (trailing spaces ignored);
+* other blocks (``bash``) are commands for the shell, not run here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+FENCE = re.compile(r"^```([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def readme_blocks(text: str) -> list[tuple[str, str, int]]:
+    """The fenced blocks of `text` as (language, body, line number), in order.
+
+    >>> readme_blocks("intro\\n```python\\nprint(1)\\n```\\nprints\\n```\\n1\\n```\\n")
+    [('python', 'print(1)\\n', 2), ('', '1\\n', 6)]
+    """
+    return [(m.group(1), m.group(2), text.count("\n", 0, m.start()) + 1) for m in FENCE.finditer(text)]
+
+
+def examples(text: str) -> list[tuple[str, str | None, int]]:
+    """Each Python block with the output block that follows it (None if there is none)."""
+    blocks = readme_blocks(text)
+    pairs = []
+    for i, (language, body, line) in enumerate(blocks):
+        if language != "python":
+            continue
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        expected = following[1] if following and following[0] in ("", "text") else None
+        pairs.append((body, expected, line))
+    return pairs
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+def test_readme_has_examples_with_shown_output():
+    pairs = examples(README.read_text(encoding="utf-8"))
+    assert len(pairs) >= 4
+    assert sum(expected is not None for _, expected, _ in pairs) >= 3
+
+
+def test_every_python_block_prints_what_the_readme_shows(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files (graph.svg, steps.html, model.json)
+    namespace: dict = {"__name__": "__readme__"}
+    for code, expected, line in examples(README.read_text(encoding="utf-8")):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102 - our own README
+        if expected is not None:
+            assert _lines(printed.getvalue()) == _lines(expected), f"the block at README.md:{line} prints something else"
+    # The files the README says it writes are there.
+    for name in ("graph.svg", "steps.html"):
+        assert os.path.getsize(tmp_path / name) > 1000, name
+
+
+def test_the_harness_notices_a_wrong_output(tmp_path):
+    text = "```python\nprint(2 + 2)\n```\nprints\n```\n5\n```\n"
+    (code, expected, _), = examples(text)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    assert _lines(printed.getvalue()) != _lines(expected)
+
+
+@pytest.mark.parametrize("fence", ["bash", "toml"])
+def test_other_languages_are_not_run(fence):
+    text = f"```{fence}\nrm -rf /\n```\n```python\nx = 1\n```\n"
+    assert examples(text) == [("x = 1\n", None, 4)]
