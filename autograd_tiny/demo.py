@@ -234,19 +234,46 @@ def plot_training_curves(result: TrainingResult, path: str) -> str:
     return _save_figure(figure, path)
 
 
-def save_neuron_graph(result: TrainingResult, path: str) -> str:
-    """Save the computation graph of the first hidden neuron on the first sample (SVG)."""
+def active_neuron_sample(model: MLP, X: list) -> tuple:
+    """The first hidden neuron and the first sample on which that neuron is active.
+
+    A ReLU neuron whose weighted sum is negative passes no gradient back (all its weights get
+    0): a picture of it teaches nothing, so the demo looks for one that fires.
+    Returns ``(neuron, sample index)``, or the first neuron and sample 0 if none fires.
+
+    >>> from autograd_tiny import MLP
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> neuron, i = active_neuron_sample(model, [[1.0, 2.0], [-1.0, 0.5]])
+    >>> neuron.name, i
+    ('L1.N1', 1)
+    """
+    first_layer = model.layers[0].neurons
+    with no_grad():
+        for neuron in first_layer:
+            for i, x in enumerate(X):
+                if neuron(x).data > 0.0:
+                    return neuron, i
+    return first_layer[0], 0
+
+
+def save_neuron_graph(result: TrainingResult, path: str) -> list[str]:
+    """Save the graph of one active hidden neuron on one sample, as SVG and PNG.
+
+    The drawing comes from a fresh forward pass and the gradients of that pass alone (computed
+    by `explain`, which changes no ``.grad``), so what training left in the parameters' ``.grad``
+    never shows, and eager and compiled training draw the same picture. `path` names the SVG;
+    the PNG is written beside it. Returns both paths.
+    """
+    from .explain import explain
     from .render import draw_dot
 
-    neuron = result.model.layers[0].neurons[0]
-    x = [Value(v, label=f"x{i}") for i, v in enumerate(result.X[0])]
+    neuron, i = active_neuron_sample(result.model, result.X)
+    x = [Value(v, label=f"x{k}") for k, v in enumerate(result.X[i])]
     out = neuron(x)
-    out.label = f"{neuron.name}.out"
-    out.backward()
-    graph = draw_dot(out)
-    for p in neuron.parameters():  # this backward() was for the picture only
-        p.grad = 0.0
-    return graph.save(path)
+    out.label = f"{neuron.name} on sample {i}"
+    graph = draw_dot(out, gradients=explain(out).gradients)
+    stem = os.path.splitext(path)[0]
+    return [graph.save(stem + ".svg"), graph.save(stem + ".png")]
 
 
 def run_demo(
@@ -284,7 +311,7 @@ def run_demo(
     for path in (
         plot_decision_boundary(result, os.path.join(out, "decision_boundary.png")),
         plot_training_curves(result, os.path.join(out, "training_curves.png")),
-        save_neuron_graph(result, os.path.join(out, "neuron_graph.svg")),
+        *save_neuron_graph(result, os.path.join(out, "neuron_graph.svg")),
     ):
         print(f"wrote {path}")
     return 0

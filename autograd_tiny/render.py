@@ -196,6 +196,11 @@ def _constant(x: float) -> str:
     return f"{x:g}"
 
 
+# Ops whose two Value operands cannot be swapped: the edges into them say each one's role
+# (a − b is a + (−b): a enters with +, b with −).
+_OPERAND_ROLES = {"sub": ("+", "−"), "div": ("numerator", "denominator"), "pow": ("base", "exponent")}
+
+
 def _op_text(node: Value) -> str:
     """What an op node shows: its symbol, with a constant operand where it stands."""
     symbol = RULES[node.op].symbol
@@ -204,6 +209,45 @@ def _op_text(node: Value) -> str:
     if node.op in ("rsub", "rdiv", "rpow"):
         return f"{_constant(node.const)} {symbol}"
     return f"{symbol} {_constant(node.const)}"
+
+
+def _legend(group: str | None, highlighted: bool) -> str:
+    """The line under a drawing that says what its colours mean."""
+    parts = ["blue: inputs", "yellow: parameters", "white: intermediate values", "green: the output",
+             "grey ovals: operations"]
+    if group == "neuron":
+        parts.append("a box: one neuron, its output's data and grad (∂output of the drawing/∂neuron output)")
+    elif group == "layer":
+        parts.append("a box: one layer")
+    if highlighted:
+        parts.append("red: highlighted")
+    return "  ·  ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    """``1 neuron``, ``2 neurons``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _group_label(key: str, members: list, group: str, show_grad: bool, gradients: Mapping) -> str:
+    """The text of one grouped node: a layer's size, or a neuron's output on its last sample.
+
+    A neuron called on several samples (a batch loss) holds the values of every call; its box
+    shows the output of the last one and says so.
+    """
+    if group == "layer":
+        neurons = len({member.scope for member in members})
+        return f"{key}\n{_plural(neurons, 'neuron')}\n{_plural(len(members), 'value')}"
+    used = {parent for member in members for parent in member.parents}
+    outputs = [member for member in members if member not in used and member.parents]
+    last = outputs[-1] if outputs else members[-1]
+    calls = len(outputs)
+    where = "out" if calls <= 1 else f"out on sample {calls} of {calls}"
+    label = f"{key}\n{_plural(len(members), 'value')}\n{where}: data {_number(last.data)}"
+    if show_grad:
+        grad = gradients.get(last)
+        label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
+    return label
 
 
 def _kind(node: Value, root: Value) -> str:
@@ -266,6 +310,7 @@ def draw_dot(
     highlight: Collection | None = None,
     max_nodes: int = 500,
     gradients: Mapping | None = None,
+    legend: bool = False,
 ) -> Graph:
     """Draw the computation graph that produced `root`.
 
@@ -281,6 +326,7 @@ def draw_dot(
         gradients: show these gradients instead of each value's ``.grad``: a mapping
             from Value to number; a value missing from it shows ``grad ?``. Drawings of a
             backward pass in progress use it (the gradients known after step k).
+        legend: write under the drawing what its colours (and grouped boxes) mean.
 
     Returns:
         A `Graph`: ``.source`` (DOT), ``.svg()``, ``.save(path)``, inline display in Jupyter.
@@ -321,9 +367,11 @@ def draw_dot(
     dot = graphviz.Digraph("autograd_tiny")
     dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12")
     dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", color="#6b7280")
+    dot.attr("edge", color="#6b7280", fontname="Helvetica")
     if show_grad and not computed:
         dot.attr(label="gradients not computed yet: call backward() on the output", labelloc="t")
+    elif legend:
+        dot.attr(label=_legend(group, bool(highlight)), labelloc="b", fontsize="11")
 
     groups: dict[str, list] = {}
     for node in order:
@@ -345,17 +393,12 @@ def draw_dot(
         return group_ids[key] if key is not None else f"v{position[node]}"
 
     for key in sorted(groups, key=_natural):
-        members = groups[key]
-        if group == "layer":
-            neurons = len({member.scope for member in members})
-            label = f"{key}\n{neurons} neurons\n{len(members)} values"
-        else:
-            last = members[-1]  # the neuron's output: its last value in topological order
-            label = f"{key}\n{len(members)} values\nout: data {_number(last.data)}"
-            if show_grad:
-                grad = gradients.get(last)
-                label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
+        label = _group_label(key, groups[key], group, show_grad, gradients)
         dot.node(group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key])
+    if groups:
+        # Keep each layer's neurons in reading order (N1 above N2 above N10): Graphviz may
+        # otherwise reorder them to save edge crossings.
+        dot.attr(ordering="out")
 
     drawn_edges: set = set()
     for i, node in enumerate(order):
@@ -373,6 +416,8 @@ def draw_dot(
             source = node_id(parent)
             if _group_key(node, group) is None:
                 attributes = {"id": f"e{i}_{k}"}
+                if node.op in _OPERAND_ROLES and len(node.parents) == 2:
+                    attributes.update(label=_OPERAND_ROLES[node.op][k], fontsize="10", fontcolor="#4b5563")
                 if (parent, node) in marked_edges:
                     attributes.update(color=HIGHLIGHT, penwidth="3")
                 dot.edge(source, f"v{i}op", **attributes)
