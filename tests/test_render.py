@@ -25,7 +25,7 @@ GOLDEN = """\
 digraph autograd_tiny {
 \tfontname=Helvetica fontsize=12 rankdir=LR
 \tnode [fontname=Helvetica fontsize=11]
-\tedge [color="#6b7280"]
+\tedge [color="#6b7280" fontname=Helvetica]
 \tv0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad -3.0000</TD></TR></TABLE>> id=v0 shape=plain]
 \tv1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>b</B></TD><TD>data -3.0000</TD><TD>grad 2.0000</TD></TR></TABLE>> id=v1 shape=plain]
 \tv2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff"><TR><TD><B>t1</B></TD><TD>data -6.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v2 shape=plain]
