@@ -211,6 +211,23 @@ def _op_text(node: Value) -> str:
     return f"{symbol} {_constant(node.const)}"
 
 
+def _check_size(size: Any) -> str | None:
+    """`draw_dot`'s size as Graphviz's ``"width,height"`` (inches), or None.
+
+    >>> _check_size((10, 7.5))
+    '10,7.5'
+    """
+    if size is None:
+        return None
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < 1000 for x in size)
+    ):
+        raise ValueError(f"size must be (width, height) in inches, two numbers between 0 and 1000, got {size!r}")
+    return ",".join(f"{float(x):g}" for x in size)
+
+
 def _legend(group: str | None, highlighted: bool) -> str:
     """The line under a drawing that says what its colours mean."""
     parts = ["blue: inputs", "yellow: parameters", "white: intermediate values", "green: the output",
@@ -311,6 +328,7 @@ def draw_dot(
     max_nodes: int = 500,
     gradients: Mapping | None = None,
     legend: bool = False,
+    size: tuple[float, float] | None = None,
 ) -> Graph:
     """Draw the computation graph that produced `root`.
 
@@ -327,6 +345,8 @@ def draw_dot(
             from Value to number; a value missing from it shows ``grad ?``. Drawings of a
             backward pass in progress use it (the gradients known after step k).
         legend: write under the drawing what its colours (and grouped boxes) mean.
+        size: ``(width, height)`` in inches: a larger drawing is scaled down to fit in it
+            (a projector: ``size=(10, 7)``); None draws at natural size.
 
     Returns:
         A `Graph`: ``.source`` (DOT), ``.svg()``, ``.save(path)``, inline display in Jupyter.
@@ -347,6 +367,7 @@ def draw_dot(
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
     if group not in (None, "neuron", "layer"):
         raise ValueError(f"group must be None, 'neuron' or 'layer', got {group!r}")
+    fit = _check_size(size)
     order = topological_order(root)
     if group is None and len(order) > max_nodes:
         raise ValueError(
@@ -366,6 +387,8 @@ def draw_dot(
 
     dot = graphviz.Digraph("autograd_tiny")
     dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12")
+    if fit:
+        dot.attr(size=fit)
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", color="#6b7280", fontname="Helvetica")
     if show_grad and not computed:

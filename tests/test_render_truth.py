@@ -60,3 +60,18 @@ def test_legend_explains_the_colours_on_request():
     legend = draw_dot(y, legend=True).source
     for words in ("blue: inputs", "yellow: parameters", "green: the output", "grey ovals: operations"):
         assert words in legend
+
+
+def test_size_scales_a_drawing_down_to_fit():
+    import pytest
+
+    a = Value(2.0, label="a")
+    y = (a * 3).tanh()
+    assert " size=" not in draw_dot(y).source
+    assert 'size="4,3"' in draw_dot(y, size=(4, 3)).source
+    svg = draw_dot(y, size=(2, 1)).svg()
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert width <= 2 * 72 + 1  # points: no wider than 2 inches
+    for bad in [(0, 3), (4,), "4,3", (True, 3), (float("nan"), 2)]:
+        with pytest.raises(ValueError, match=r"size must be \(width, height\) in inches"):
+            draw_dot(y, size=bad)
