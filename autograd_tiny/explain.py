@@ -69,12 +69,20 @@ def _operand(x: float) -> str:
 
 
 def _tex_number(x: float) -> str:
-    r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite."""
+    r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite.
+
+    >>> _tex_number(2.5), _tex_number(float("-inf")), _tex_number(float("nan")), _tex_number(-1e-9)
+    ('2.5', '-\\infty', '\\mathrm{NaN}', '-1 \\times 10^{-9}')
+    """
     if x != x:
         return r"\mathrm{NaN}"
     if math.isinf(x):
         return r"\infty" if x > 0 else r"-\infty"
-    return number(x)
+    text = number(x)
+    if "e" in text:  # 1e+308 -> 1 \times 10^{308}
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
 
 
 def _tex_operand(x: float) -> str:
@@ -168,7 +176,7 @@ def _tex_text(text: str) -> str:
             out.append(_TEX_SPECIAL[c])
         elif _hidden(c):
             # "\x00" as text: a backslash command and then plain letters and digits.
-            out.append(r"\backslash " + _escape_code(c)[1:])
+            out.append(r"\backslash " + (_ESCAPED_TEXT.get(c) or _escape_code(c))[1:])
         else:
             out.append(c)
     return "".join(out)
@@ -183,7 +191,7 @@ def _tex(name: str) -> str:
     >>> print(_tex("w_1{x}"))
     \mathrm{w\_1\{x\}}
     >>> print(_tex("<b>\n"))
-    \mathrm{\lt b\gt \backslash x0a}
+    \mathrm{\lt b\gt \backslash n}
     """
     return "\\mathrm{" + _tex_text(name) + "}"
 
@@ -329,10 +337,15 @@ def _tex_operands(node: Value, names: dict) -> list[str]:
 
 
 def _chain(*parts: str) -> str:
-    """Join ``a = b = c``, dropping a part that repeats the one before it."""
+    """Join ``a = b = c``, dropping a part that repeats the one before it.
+
+    >>> _chain("∂y/∂x", "−1", "-1", "-1")
+    '∂y/∂x = −1'
+    """
     kept: list[str] = []
     for part in parts:
-        if not kept or part != kept[-1]:
+        # "−1" (a formula's minus sign) and "-1" (a number) say the same.
+        if not kept or part.replace("−", "-") != kept[-1].replace("−", "-"):
             kept.append(part)
     return " = ".join(kept)
 
