@@ -5,18 +5,26 @@ the *local derivative* (∂out/∂input, its formula and its value), the *upstre
 (∂root/∂out), their product, the *contribution*, and the input's running *gradient* — the
 sum of its contributions, which grows where a value is used more than once.
 
+Explaining is pure: the backward pass runs in the explanation's own storage (as a fresh
+``backward()`` would compute it), and no ``.grad`` nor anything else in the graph changes.
+
 >>> from autograd_tiny import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> c = a * b; c.label = "c"
 >>> e = explain(c)
 >>> print(e.steps[0].equation)
 ∂c/∂a = b = -3
->>> a.grad, b.grad
+>>> e.gradients[a], e.gradients[b]
 (-3.0, 2.0)
+>>> a.grad, b.grad  # explain changed nothing: backward() has not run
+(0.0, 0.0)
 """
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +38,25 @@ __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 NARRATIVE_LIMIT = 60
 # The HTML stepper draws the whole graph; past this many values it is not legible.
 HTML_LIMIT = 120
+# The note about leaves whose .grad differs from this pass names at most this many.
+NOTE_LIMIT = 3
+
+
+# --------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------
 
 
 def number(x: float) -> str:
-    """A number as the narrative shows it: short, exact where it can be.
+    """A number as the narrative shows it: short, exact where it can be; inf and nan legible.
 
     >>> number(6.0), number(-0.7615941559557649), number(1e-9)
     ('6', '-0.761594', '1e-09')
+    >>> number(float("inf")), number(float("-inf")), number(float("nan"))
+    ('inf', '-inf', 'nan')
     """
+    if not math.isfinite(x):
+        return "nan" if x != x else ("inf" if x > 0 else "-inf")
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.6g}"
@@ -49,14 +68,200 @@ def _operand(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _tex_number(x: float) -> str:
+    r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite.
+
+    >>> _tex_number(2.5), _tex_number(float("-inf")), _tex_number(float("nan")), _tex_number(-1e-9)
+    ('2.5', '-\\infty', '\\mathrm{NaN}', '-1 \\times 10^{-9}')
+    """
+    if x != x:
+        return r"\mathrm{NaN}"
+    if math.isinf(x):
+        return r"\infty" if x > 0 else r"-\infty"
+    text = number(x)
+    if "e" in text:  # 1e+308 -> 1 \times 10^{308}
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def _tex_operand(x: float) -> str:
+    """A number substituted into a LaTeX formula: negative numbers in parentheses."""
+    text = _tex_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _plural(count: int, word: str) -> str:
+    """``1 step``, ``2 steps``.
+
+    >>> _plural(1, "step"), _plural(0, "value"), _plural(3, "neuron")
+    ('1 step', '0 values', '3 neurons')
+    """
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _same(x: float, y: float) -> bool:
+    """Equal as the narrative sees it: nan equals nan."""
+    return x == y or (x != x and y != y)
+
+
+# --------------------------------------------------------------------------------------
+# Labels are data: one escaping function per output kind
+# --------------------------------------------------------------------------------------
+
+# Control and format characters, lone surrogates, line and paragraph separators, private use
+# and unassigned code points: shown as escapes, never passed on (they break lines, reorder
+# text, or cannot be encoded at all).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _escape_code(c: str) -> str:
+    """A character as a Python-style escape: ``\\x00``, ``\\ud800``, ``\\U000e0001``."""
+    code = ord(c)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _hidden(c: str) -> bool:
+    return unicodedata.category(c) in _HIDDEN_CATEGORIES
+
+
+def text_label(name: str) -> str:
+    r"""A label as plain text shows it: on one line, every invisible character escaped.
+
+    Used for every label in the text narrative and the HTML stepper's text.
+
+    >>> text_label("a"), text_label("x\ny"), text_label("nul\x00"), text_label("\ud800")
+    ('a', 'x\\ny', 'nul\\x00', '\\ud800')
+    """
+    if name.isprintable():  # the common case: nothing to escape
+        return name
+    return "".join(_ESCAPED_TEXT.get(c) or (_escape_code(c) if _hidden(c) else c) for c in name)
+
+
+_ESCAPED_TEXT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+# Characters that mean something to LaTeX or to Markdown (which sees the math first in
+# renderers that do not know it): each becomes a LaTeX command that prints the character.
+_TEX_SPECIAL = {
+    "\\": r"\backslash ",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "_": r"\_",
+    "#": r"\#",
+    "%": r"\%",
+    "&": r"\&",
+    "^": r"\hat{}",
+    "~": r"\sim ",
+    "<": r"\lt ",
+    ">": r"\gt ",
+    "*": r"\ast ",
+    "`": r"\backprime ",
+    "[": r"\lbrack ",
+    "]": r"\rbrack ",
+    "|": r"\vert ",
+    " ": r"\ ",
+}
+
+
+def _tex_text(text: str) -> str:
+    """Characters escaped for LaTeX math; invisible ones as visible escape codes."""
+    out = []
+    for c in text:
+        if c in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[c])
+        elif _hidden(c):
+            # "\x00" as text: a backslash command and then plain letters and digits.
+            out.append(r"\backslash " + (_ESCAPED_TEXT.get(c) or _escape_code(c))[1:])
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _tex(name: str) -> str:
+    r"""A label in LaTeX (inside Markdown ``$…$``): upright, every special character escaped.
+
+    Used for every label in the Markdown output. No raw HTML, no line break, no unbalanced
+    brace, backslash or dollar survives.
+
+    >>> print(_tex("w_1{x}"))
+    \mathrm{w\_1\{x\}}
+    >>> print(_tex("<b>\n"))
+    \mathrm{\lt b\gt \backslash n}
+    """
+    return "\\mathrm{" + _tex_text(name) + "}"
+
+
+# Formula templates (engine.RULES) in LaTeX. The operand placeholders and the groups this
+# conversion adds are kept as private-use characters while the template's text is escaped.
+_FIELD = re.compile(r"\{(\d+|out)\}")
+_OPEN, _CLOSE, _START, _END, _SUP, _SQRT = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
+_TEX_WORDS = (
+    (re.compile(r"\bexp\("), r"\\exp("),
+    (re.compile(r"\bln\b ?"), r"\\ln "),
+    (re.compile(r"\btanh\("), r"\\tanh("),
+    (re.compile(r"\brelu\("), r"\\operatorname{relu}("),
+    (re.compile(r"\bsign\("), r"\\operatorname{sign}("),
+    (re.compile(r" if "), r" \\text{ if } "),
+    (re.compile(r" else "), r" \\text{ else } "),
+)
+_TEX_SYMBOLS = ((" · ", r" \cdot "), ("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("σ", r"\sigma "), ("√", r"\sqrt "))
+
+
+def _tex_fill(template: str, fills: list[str], out: str) -> str:
+    r"""Fill a rule's formula template (``engine.RULES``) with LaTeX operands.
+
+    >>> print(_tex_fill("{1} · {0}^({1} − 1)", [r"\mathrm{a}", "2"], out=r"\mathrm{y}"))
+    2 \cdot \mathrm{a}^{(2 - 1)}
+    >>> print(_tex_fill("1 / (2 · √{0})", [r"\mathrm{a}"], out="y"))
+    1 / (2 \cdot \sqrt{\mathrm{a}})
+    """
+    field = _START + r"(\d+|out)" + _END
+    text = _FIELD.sub(lambda m: _START + m.group(1) + _END, template)
+    # Superscripts and roots take one group in LaTeX: a^(b − 1) -> a^{(b − 1)}, √a -> \sqrt{a}.
+    text = re.sub(r"\^\(([^()]*)\)", lambda m: f"{_SUP}{_OPEN}({m.group(1)}){_CLOSE}", text)
+    text = re.sub(r"\^(" + field + ")", lambda m: f"{_SUP}{_OPEN}{m.group(1)}{_CLOSE}", text)
+    text = re.sub(r"√(" + field + ")", lambda m: f"{_SQRT}{_OPEN}{m.group(1)}{_CLOSE}", text)
+    # The template's own text: LaTeX specials escaped (its spaces are layout, kept as is).
+    text = "".join(c if c == " " else _TEX_SPECIAL.get(c, c) for c in text)
+    for pattern, tex in _TEX_WORDS:
+        text = pattern.sub(tex, text)
+    for plain, tex in _TEX_SYMBOLS:
+        text = text.replace(plain, tex)
+    for private, tex in ((_OPEN, "{"), (_CLOSE, "}"), (_SUP, "^"), (_SQRT, r"\sqrt")):
+        text = text.replace(private, tex)
+    return re.sub(field, lambda m: out if m.group(1) == "out" else fills[int(m.group(1))], text)
+
+
+# --------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ForwardRecord:
-    """One value of the forward pass: ``t1 = a · b = -6``."""
+    """One value of the forward pass: ``t1 = a · b = -6``.
+
+    Attributes:
+        node: the value.
+        name: its name (the same as in drawings).
+        expression: how it was computed, in names (``"a · b"``), or "" for a leaf.
+        text: the whole line.
+        data: its number when the explanation was made.
+        group: the heading it is listed under (``"layer L1 (3 neurons)"``), or None when
+            the graph has no layers.
+    """
 
     node: Value
     name: str
-    expression: str  # "a · b", or "" for a leaf
-    text: str  # the whole line
+    expression: str
+    text: str
+    data: float
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +280,7 @@ class ExplainedStep:
         equation: the local derivative with numbers (``"∂c/∂a = b = -3"``).
         upstream: ∂root/∂node.
         contribution: local × upstream.
+        gradient_before: the parent's gradient in this pass before this step.
         gradient: the parent's gradient after this step (its running sum).
         fan_out: True when the parent had already received a contribution.
     """
@@ -97,32 +303,27 @@ class ExplainedStep:
     fan_out: bool
 
     def text(self, root_name: str) -> str:
-        """The step as one line of plain text."""
+        """The step as one line of plain text (`root_name` as the text shows it)."""
+        node, parent = text_label(self.node_name), text_label(self.parent_name)
         line = (
-            f"{self.number}. {self.equation};  upstream ∂{root_name}/∂{self.node_name} = {number(self.upstream)};  "
+            f"{self.number}. {self.equation};  upstream ∂{root_name}/∂{node} = {number(self.upstream)};  "
             f"contribution {_operand(self.local)} × {_operand(self.upstream)} = {number(self.contribution)}"
         )
         if self.fan_out:
             return (
-                f"{line};  {self.parent_name}.grad = {number(self.gradient_before)} + "
+                f"{line};  {parent}.grad = {number(self.gradient_before)} + "
                 f"{_operand(self.contribution)} = {number(self.gradient)}  "
-                f"(fan-out: {self.parent_name} is used more than once, so contributions add)"
+                f"(fan-out: {parent} is used more than once, so contributions add)"
             )
-        if self.gradient_before != 0.0:
-            return (
-                f"{line};  {self.parent_name}.grad = {number(self.gradient_before)} + "
-                f"{_operand(self.contribution)} = {number(self.gradient)}  "
-                f"(adds to the gradient of an earlier backward(): leaves accumulate; zero them for a fresh pass)"
-            )
-        return f"{line};  {self.parent_name}.grad = {number(self.gradient)}"
+        return f"{line};  {parent}.grad = {number(self.gradient)}"
 
 
 def _names_and_numbers(node: Value, names: dict) -> tuple[list[str], list[str]]:
-    """The operands of `node`'s op written as names and as numbers."""
+    """The operands of `node`'s op written as names and as numbers (plain text)."""
     as_names, as_numbers = [], []
     for operand in operands(node):
         if isinstance(operand, Value):
-            as_names.append(names[operand])
+            as_names.append(text_label(names[operand]))
             as_numbers.append(_operand(operand.data))
         else:
             as_names.append(number(operand))
@@ -130,40 +331,141 @@ def _names_and_numbers(node: Value, names: dict) -> tuple[list[str], list[str]]:
     return as_names, as_numbers
 
 
+def _tex_operands(node: Value, names: dict) -> list[str]:
+    """The operands of `node`'s op in LaTeX: names for values, numbers for constants."""
+    return [_tex(names[o]) if isinstance(o, Value) else _tex_operand(o) for o in operands(node)]
+
+
 def _chain(*parts: str) -> str:
-    """Join ``a = b = c``, dropping a part that repeats the one before it."""
+    """Join ``a = b = c``, dropping a part that repeats the one before it.
+
+    >>> _chain("∂y/∂x", "−1", "-1", "-1")
+    '∂y/∂x = −1'
+    """
     kept: list[str] = []
     for part in parts:
-        if not kept or part != kept[-1]:
+        # "−1" (a formula's minus sign) and "-1" (a number) say the same.
+        if not kept or part.replace("−", "-") != kept[-1].replace("−", "-"):
             kept.append(part)
     return " = ".join(kept)
+
+
+def _natural(key: str) -> list:
+    """Sort key that reads numbers as numbers: "L2" < "L10"."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
+
+
+def _layer_of(node: Value) -> str | None:
+    """The layer an `autograd_tiny.nn` value was computed in ("L1" of scope "L1.N3")."""
+    scope = node.scope
+    if isinstance(scope, str) and "." in scope:
+        return scope.split(".")[0]
+    return None
+
+
+def _layer_stages(order: list) -> tuple[dict, dict] | None:
+    """The stage of every value when the graph has layers (an MLP), else None.
+
+    A stage is 0 for values before the first layer (the inputs), 2k for layer k, and
+    2k + 1 for values computed from layer k outside any layer (a loss). A value's stage is
+    never below its operands' stages, so listing the values by stage, in topological order
+    within a stage, is still a valid topological order.
+
+    Returns:
+        (stage of each value, heading of each stage as (layer name or None, neuron count)).
+    """
+    layers = sorted({layer for layer in map(_layer_of, order) if layer is not None}, key=_natural)
+    if not layers:
+        return None
+    rank = {layer: 2 * (i + 1) for i, layer in enumerate(layers)}
+    stage: dict = {}
+    neurons: dict = {}  # stage -> the neurons (scopes) listed in it
+    for node in order:
+        here = max((stage[p] for p in node.parents), default=0)
+        layer = _layer_of(node)
+        if layer is not None:
+            here = max(here, rank[layer])
+            neurons.setdefault(here, set()).add(node.scope)
+        elif node.parents and here and here % 2 == 0:
+            here += 1  # computed from a layer's output, outside the layers
+        stage[node] = here
+    headings = {s: (layers[s // 2 - 1] if s else None, len(neurons.get(s, ()))) for s in set(stage.values())}
+    return stage, headings
+
+
+def _heading(stage: int, heading: tuple, label: Any) -> str:
+    """``inputs``, ``layer L1 (3 neurons)``, ``after layer L2``; `label` writes the layer name."""
+    layer, neurons = heading
+    if stage == 0:
+        return "inputs"
+    if stage % 2:
+        return f"after layer {label(layer)}"
+    return f"layer {label(layer)} ({_plural(neurons, 'neuron')})"
+
+
+# --------------------------------------------------------------------------------------
+# The explanation
+# --------------------------------------------------------------------------------------
 
 
 class Explanation:
     """The forward and backward pass of a graph, as records, text, Markdown and HTML.
 
+    Making it changes nothing in the graph: the backward pass runs in its own storage.
+    Every number is taken when the explanation is made, so printing it again, or after
+    training has changed the values, shows the same text.
+
     Attributes:
         root: the value explained.
-        forward: one `ForwardRecord` per value, in topological order.
+        forward: one `ForwardRecord` per value, inputs first; an MLP's values are listed
+            layer by layer (still in an order where every value follows its operands).
         steps: one `ExplainedStep` per edge, in the order the chain rule visits them.
-        names: the name of every value.
+        names: the name of every value (as drawings name it).
+        order: every value in topological order (as ``backward()`` and drawings walk it).
+        gradients: d root / d value for every value, as a fresh ``backward()`` computes it.
+
+    >>> from autograd_tiny import Value
+    >>> a = Value(3.0, label="a")
+    >>> e = explain(a * a)
+    >>> e.gradients[a], [(s.number, s.gradient) for s in e.steps]
+    (6.0, [(1, 3.0), (2, 6.0)])
     """
 
     def __init__(self, root: Value) -> None:
         self.root = root
         order = topological_order(root)
-        self.names = value_names(order)
         self.order = order
-        self.forward = [self._forward_record(node) for node in order]
+        self.names = value_names(order)
         self.steps = [self._step(step) for step in backward_steps(root)]
+        gradients = {root: 1.0}
+        for step in self.steps:
+            gradients[step.parent] = step.gradient
+        self.gradients: dict = gradients
+        # What the leaves' .grad held when explained: the note compares it with this pass.
+        self._stored = {node: node.grad for node in order if not node.parents and node is not root}
+        self.forward = self._forward_records()
 
-    def _forward_record(self, node: Value) -> ForwardRecord:
+    # ------------------------------------------------------------------ building
+
+    def _forward_records(self) -> list[ForwardRecord]:
+        staged = _layer_stages(self.order)
+        self._headings: dict = {}  # the forward records' group -> its heading in LaTeX
+        if staged is None:
+            return [self._forward_record(node, None) for node in self.order]
+        stage, headings = staged
+        text = {s: _heading(s, h, text_label) for s, h in headings.items()}
+        self._headings = {text[s]: _heading(s, h, lambda name: f"${_tex(name)}$") for s, h in headings.items()}
+        listed = sorted(self.order, key=stage.__getitem__)  # stable: topological within a stage
+        return [self._forward_record(node, text[stage[node]]) for node in listed]
+
+    def _forward_record(self, node: Value, group: str | None) -> ForwardRecord:
         name = self.names[node]
+        shown = text_label(name)
         if not node.parents:
-            return ForwardRecord(node, name, "", f"{name} = {number(node.data)}")
+            return ForwardRecord(node, name, "", f"{shown} = {number(node.data)}", node.data, group)
         as_names, _ = _names_and_numbers(node, self.names)
-        expression = RULES[node.op].write(as_names, out=name)
-        return ForwardRecord(node, name, expression, f"{name} = {expression} = {number(node.data)}")
+        expression = RULES[node.op].write(as_names, out=shown)
+        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {number(node.data)}", node.data, group)
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
@@ -172,11 +474,12 @@ class Explanation:
         # The parent's place among the operands (a constant may stand before it).
         position = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.position]
         node_name, parent_name = self.names[node], self.names[parent]
-        formula = rule.derivative(position, as_names, out=node_name)
+        shown_node = text_label(node_name)
+        formula = rule.derivative(position, as_names, out=shown_node)
         substituted = rule.derivative(position, as_numbers, out=_operand(node.data))
         if substituted == _operand(step.local):  # "(-3)" says no more than "-3"
             substituted = number(step.local)
-        equation = _chain(f"∂{node_name}/∂{parent_name}", formula, substituted, number(step.local))
+        equation = _chain(f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, number(step.local))
         return ExplainedStep(
             number=step.index + 1,
             node=node,
@@ -196,18 +499,124 @@ class Explanation:
             fan_out=step.fan_out,
         )
 
+    # ------------------------------------------------------------------ gradients
+
+    def _check_step(self, k: Any) -> int:
+        count = len(self.steps)
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(
+                f"step must be an int from 0 to {count} (the number of steps), got {type(k).__name__} {k!r}"
+            )
+        if not 0 <= k <= count:
+            raise ValueError(
+                f"step must be from 0 (only the root's seed) to {count} (every step of this pass), got {k}"
+            )
+        return k
+
+    def gradients_after(self, k: int) -> dict:
+        """The gradients known after step `k` of the backward pass: a dict Value -> number.
+
+        ``k = 0`` gives the root's seed (1) only; ``k = len(steps)`` gives every gradient
+        (`gradients`). A value used more than once shows its running sum so far.
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> e = explain(b)
+        >>> [{v.label: g for v, g in e.gradients_after(k).items()} for k in range(3)]
+        [{'b': 1.0}, {'b': 1.0, 'a': 3.0}, {'b': 1.0, 'a': 6.0}]
+        """
+        known = {self.root: 1.0}
+        for step in self.steps[: self._check_step(k)]:
+            known[step.parent] = step.gradient
+        return known
+
+    def draw(self, step: int | None = None, **options: Any) -> Any:
+        """Draw the graph with this pass's gradients, as known after `step` (all if None).
+
+        ``draw(step=k)`` shows the gradients known after step k (values not reached yet show
+        ``grad ?``) and draws step k's edge and its node (the op's output) in red; ``step=0``
+        shows the root's seed and marks the root. Nothing in the graph changes: the drawing
+        never reads ``.grad``.
+
+        Args:
+            step: 0 to ``len(steps)``, or None for every gradient and no highlight.
+            **options: passed to `autograd_tiny.draw_dot` (``rankdir``, ``group``, ...);
+                ``highlight`` values are added to the step's.
+
+        Returns:
+            A `autograd_tiny.render.Graph` (``.source``, ``.svg()``, ``.save(path)``).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> e = explain(b)
+        >>> source = e.draw(step=1).source
+        >>> "grad 3.0000" in source, "grad ?" in source, source.count("#dc2626") >= 2
+        (True, False, True)
+        >>> "grad ?" in e.draw(step=0).source
+        True
+        """
+        from .render import draw_dot
+
+        if "gradients" in options:
+            raise TypeError(
+                "draw() shows the explanation's own gradients, so it takes no gradients=; "
+                "call draw_dot(root, gradients=...) to draw other numbers"
+            )
+        highlight = list(options.pop("highlight", None) or ())
+        if step is None:
+            return draw_dot(self.root, gradients=self.gradients, highlight=highlight, **options)
+        gradients = self.gradients_after(step)
+        if step == 0:
+            highlight.append(self.root)
+        else:
+            record = self.steps[step - 1]
+            highlight += [(record.parent, record.node), record.node]
+        return draw_dot(self.root, gradients=gradients, highlight=highlight, **options)
+
     # ------------------------------------------------------------------ leaves
 
     def leaf_sums(self) -> list[tuple[str, list[float], float]]:
-        """For each leaf: its name, its contributions in order, and its gradient."""
+        """For each leaf: its name, its contributions in order, and its gradient in this pass."""
         contributions: dict = {}
         for step in self.steps:
             contributions.setdefault(step.parent, []).append(step.contribution)
         return [
-            (self.names[node], contributions.get(node, []), node.grad)
+            (self.names[node], contributions.get(node, []), self.gradients[node])
             for node in self.order
             if not node.parents and node is not self.root
         ]
+
+    def _differing_leaves(self) -> list:
+        """The leaves whose ``.grad`` (when explained) is not this pass's gradient."""
+        return [node for node, held in self._stored.items() if not _same(held, self.gradients[node])]
+
+    def _note(self, label: Any, num: Any, code: Any, root: str) -> str | None:
+        """One line about the leaves whose ``.grad`` differs from this pass, or None.
+
+        `label`, `num` and `code` write a name, a number and a bit of code for the output
+        kind (plain text or Markdown).
+        """
+        differing = self._differing_leaves()
+        if not differing:
+            return None
+        listed = ", ".join(
+            f"{label(self.names[n])}{code('.grad')} holds {num(self._stored[n])} (this pass: {num(self.gradients[n])})"
+            for n in differing[:NOTE_LIMIT]
+        )
+        more = len(differing) - NOTE_LIMIT
+        if more > 0:
+            listed += f" and {more} more {'leaf' if more == 1 else 'leaves'}"
+        if all(self._stored[n] == 0.0 for n in differing):
+            return (
+                f"Note: {listed}: {code('.grad')} is not computed yet. explain computes gradients in its own "
+                f"storage and changes no {code('.grad')}; call {code('backward()')} on {root} to store them."
+            )
+        return (
+            f"Note: {listed}. Leaves accumulate over backward() calls: call {code('zero_grad()')} (or set "
+            f"{code('.grad = 0.0')}) before {code('backward()')} for a fresh gradient. explain changes no {code('.grad')}."
+        )
 
     @staticmethod
     def _shown(records: list) -> tuple[list, int]:
@@ -220,66 +629,112 @@ class Explanation:
     # ------------------------------------------------------------------ text
 
     def __str__(self) -> str:
-        root = self.names[self.root]
-        lines = ["Forward pass:"]
+        root = text_label(self.names[self.root])
+        grouped = self.forward[0].group is not None
+        lines = ["Forward pass, layer by layer:" if grouped else "Forward pass:"]
         shown, omitted = self._shown(self.forward)
+        group = None
         for record in shown:
-            gap = f"  ... {omitted} values not shown (Explanation.forward has all of them) ..."
-            lines.append(gap if record is None else f"  {record.text}")
-        lines += ["", f"Backward pass ({len(self.steps)} steps, one per edge, from {root} back to the inputs):"]
+            if record is None:
+                lines.append(f"  ... {_plural(omitted, 'value')} not shown (Explanation.forward has all of them) ...")
+                continue
+            if grouped and record.group != group:
+                group = record.group
+                lines.append(f"  {group}:")
+            lines.append(f"{'    ' if grouped else '  '}{record.text}")
+        lines += ["", f"Backward pass ({_plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):"]
         lines.append(f"  {root}.grad = 1  (∂{root}/∂{root}: the output's gradient with respect to itself)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
             if step is None:
-                lines.append(f"  ... {omitted} steps not shown (Explanation.steps has all of them) ...")
+                lines.append(f"  ... {_plural(omitted, 'step')} not shown (Explanation.steps has all of them) ...")
             else:
                 lines.append(f"  {step.text(root)}")
         lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
         for name, parts, grad in self.leaf_sums():
             total = " + ".join(_operand(p) for p in parts) if len(parts) > 1 else ""
-            lines.append(f"  ∂{root}/∂{name} = {total + ' = ' if total else ''}{number(grad)}")
+            lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{number(grad)}")
+        note = self._note(text_label, number, str, root)
+        if note:
+            lines.append(f"  {note}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Explanation of {self.names[self.root]}: {len(self.forward)} values, {len(self.steps)} steps>"
+        return (
+            f"<Explanation of {text_label(self.names[self.root])}: {_plural(len(self.forward), 'value')}, "
+            f"{_plural(len(self.steps), 'step')}>"
+        )
 
     # ------------------------------------------------------------------ Markdown
 
     def markdown(self) -> str:
-        """The narrative as Markdown with LaTeX, for Jupyter and for notes."""
+        r"""The narrative as Markdown with LaTeX, for Jupyter and for notes.
+
+        Every label is escaped (`_tex`): no HTML, line break or unbalanced brace of a label
+        reaches the page.
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> b.backward()
+        >>> print("\n".join(explain(b).markdown().splitlines()[5:8]))
+        **Backward pass** (2 steps)
+        <BLANKLINE>
+        - $\frac{\partial \mathrm{b}}{\partial \mathrm{b}} = 1$ (the seed)
+        """
         root = _tex(self.names[self.root])
-        lines = ["**Forward pass**", ""]
+        lines = ["**Forward pass**" + (", layer by layer" if self.forward[0].group is not None else ""), ""]
         shown, omitted = self._shown(self.forward)
+        group = None
         for record in shown:
             if record is None:
-                lines.append(f"- … {omitted} values not shown …")
+                lines.append(f"- … {_plural(omitted, 'value')} not shown …")
                 continue
-            lines.append(f"- ${_tex(record.name)} = " + (f"{_tex_formula(record.expression)} = " if record.expression else "") + f"{number(record.node.data)}$")
-        lines += ["", f"**Backward pass** ({len(self.steps)} steps)", ""]
-        lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$")
+            if record.group is not None and record.group != group:
+                group = record.group
+                lines.append(f"- *{self._headings[group]}*")
+            node = record.node
+            expression = ""
+            if node.parents:
+                fills = _tex_operands(node, self.names)
+                expression = _tex_fill(RULES[node.op].expression, fills, out=_tex(record.name)) + " = "
+            indent = "  " if group is not None else ""
+            lines.append(f"{indent}- ${_tex(record.name)} = {expression}{_tex_number(record.data)}$")
+        lines += ["", f"**Backward pass** ({_plural(len(self.steps), 'step')})", ""]
+        lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$ (the seed)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
-            if step is None:
-                lines.append(f"- … {omitted} steps not shown …")
-                continue
-            node, parent = _tex(step.node_name), _tex(step.parent_name)
-            local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
-            upstream = f"\\frac{{\\partial {root}}}{{\\partial {node}}}"
-            target = f"\\frac{{\\partial {root}}}{{\\partial {parent}}}"
-            sign = "\\mathrel{+}=" if step.fan_out else "="
-            value = number(step.local)
-            formula = f"{_tex_formula(step.formula)} = {value}" if step.formula != value else value
-            lines.append(
-                f"{step.number}. ${local} = {formula}$; "
-                f"${target} {sign} {local} \\cdot {upstream} = {_operand(step.local)} \\cdot {_operand(step.upstream)} "
-                f"= {number(step.contribution)}$"
-                + (f" (fan-out: now ${number(step.gradient)}$)" if step.fan_out else "")
-            )
+            lines.append(f"- … {_plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root))
         lines += ["", "**Gradients**", ""]
         for name, parts, grad in self.leaf_sums():
-            total = " + ".join(_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
-            lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {_tex(name)}}} = {total}{number(grad)}$")
+            total = " + ".join(_tex_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
+            lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {_tex(name)}}} = {total}{_tex_number(grad)}$")
+        note = self._note(lambda name: f"${_tex(name)}$", lambda x: f"${_tex_number(x)}$", _code, f"${root}$")
+        if note:
+            lines += ["", note]
         return "\n".join(lines)
+
+    def _markdown_step(self, step: ExplainedStep, root: str) -> str:
+        """One step as a Markdown list item with LaTeX."""
+        node, parent = _tex(step.node_name), _tex(step.parent_name)
+        local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
+        value = _tex_number(step.local)
+        fills = _tex_operands(step.node, self.names)
+        formula = _tex_fill(RULES[step.op].derivatives[step.position], fills, out=node)
+        formula = f"{formula} = {value}" if formula != value else value
+        product = f"{_tex_operand(step.local)} \\cdot {_tex_operand(step.upstream)} = {_tex_number(step.contribution)}"
+        fan_out = f" (fan-out: now ${_tex_number(step.gradient)}$)" if step.fan_out else ""
+        if step.node is self.root:
+            # Here ∂root/∂parent *is* the local derivative: the upstream is the root's seed.
+            verb = "adds" if step.fan_out else "gives"
+            return (
+                f"{step.number}. ${local} = {formula}$; the upstream gradient is the seed "
+                f"$\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$, so this step {verb} ${product}${fan_out}"
+            )
+        upstream = f"\\frac{{\\partial {root}}}{{\\partial {node}}}"
+        target = f"\\frac{{\\partial {root}}}{{\\partial {parent}}}"
+        sign = "\\mathrel{+}=" if step.fan_out else "="
+        return f"{step.number}. ${local} = {formula}$; ${target} {sign} {local} \\cdot {upstream} = {product}${fan_out}"
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
@@ -289,9 +744,10 @@ class Explanation:
     def save_html(self, path: str) -> str:
         """Write a self-contained HTML page that steps through the backward pass.
 
-        The page shows the graph with the current edge highlighted and the gradients filled
-        in so far, the step's equation, prev / next / play buttons and the arrow keys. It
-        needs no network. Returns the path written.
+        The page shows the graph with the current edge highlighted and the gradients of
+        this pass filled in so far (``grad ?`` where not reached yet), the step's equation,
+        prev / next / play buttons and the arrow keys. It needs no network and changes
+        nothing in the graph. Returns the path written.
         """
         from .stepper import stepper_html
 
@@ -303,31 +759,24 @@ class Explanation:
         return write_atomically(path, stepper_html(self))
 
 
-_TEX_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "_": r"\_", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$", "^": r"\hat{}", "~": r"\sim "}
-
-
-def _tex(name: str) -> str:
-    """A value's name in LaTeX: upright text, special characters escaped."""
-    return "\\mathrm{" + "".join(_TEX_SPECIAL.get(c, c) for c in name) + "}"
-
-
-def _tex_formula(text: str) -> str:
-    """A rule's formula text in LaTeX: the Unicode operators become commands."""
-    escaped = "".join(_TEX_SPECIAL.get(c, c) for c in text)
-    for plain, tex in (("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("√", r"\sqrt "), ("σ", r"\sigma"), ("ln ", r"\ln ")):
-        escaped = escaped.replace(plain, tex)
-    return escaped
+def _code(text: str) -> str:
+    """Our own bit of code in Markdown (never a label)."""
+    return f"`{text}`"
 
 
 def explain(root: Value) -> Explanation:
-    """Run the backward pass of `root` one edge at a time and explain every step.
+    """Explain the backward pass of `root` one edge at a time, changing nothing.
 
-    It uses the same graph walk as ``root.backward()``; afterwards every value's ``grad``
-    is what ``root.backward()`` gives (leaves accumulate, as with backward()).
+    It walks the graph as ``root.backward()`` does and computes the same gradients, in its
+    own storage: no ``.grad`` (nor anything else) changes, so explaining before or after
+    ``backward()``, once or many times, always tells the same story. Where a leaf's
+    ``.grad`` holds something else (accumulated by several ``backward()`` calls, or not
+    computed yet) the narrative says so in one line.
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
     >>> b = a + a; b.label = "b"
+    >>> b.backward()
     >>> print(explain(b))
     Forward pass:
       a = 3
@@ -340,8 +789,9 @@ def explain(root: Value) -> Explanation:
     <BLANKLINE>
     Gradients of the inputs (each the sum of its contributions):
       ∂b/∂a = 1 + 1 = 2
+    >>> a.grad
+    2.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}")
     return Explanation(root)
-

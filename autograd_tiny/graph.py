@@ -151,9 +151,9 @@ class Step:
         position: which operand of `node` the parent is (0 for the first).
         local: the local derivative d(node)/d(parent).
         upstream: the upstream gradient d(root)/d(node).
-        contribution: local * upstream, the amount added to ``parent.grad``.
-        grad_before: the parent's gradient before this step.
-        grad_after: the parent's gradient after this step (its running total).
+        contribution: local * upstream, the amount added to the parent's gradient.
+        grad_before: the parent's gradient in this pass before this step (0 at its first).
+        grad_after: the parent's gradient in this pass after this step (its running total).
         fan_out: True when the parent had already received a contribution in this pass.
     """
 
@@ -170,27 +170,38 @@ class Step:
 
 
 def backward_steps(root: Any) -> Iterator[Step]:
-    """Run the same backward pass as `backpropagate`, yielding one `Step` per edge.
+    """Run the backward pass of `backpropagate` in its own storage, yielding one `Step` per edge.
 
-    The gradients are updated exactly as `backward()` updates them, one edge at a time,
-    so after the generator is exhausted every ``grad`` equals what ``root.backward()`` gives.
+    The gradients live in a dict of this pass (the root seeded with 1, every other value
+    starting from 0), so no attribute of any node changes: explaining or drawing a pass is
+    pure, whatever ``.grad`` holds from earlier ``backward()`` calls. The edges are visited
+    and summed in the same order as `backpropagate`, so each final gradient is bit for bit
+    what a ``backward()`` on freshly zeroed gradients stores in ``.grad``.
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
     >>> b = a * a
     >>> [(s.position, s.contribution, s.grad_after) for s in backward_steps(b)]
     [(0, 3.0, 3.0), (1, 3.0, 6.0)]
+    >>> a.grad, b.grad  # untouched
+    (0.0, 0.0)
     """
     order = topological_order(root)
-    _reset_gradients(order, root)
-    received: set = set()
+    grads: dict = {root: 1.0}  # this pass's gradients; a value absent has received nothing yet
     index = 0
     for node in reversed(order):
-        upstream = node.grad
-        for position, (parent, local) in enumerate(zip(node.parents, node.local_derivatives)):
-            before = parent.grad
+        parents = node.parents
+        if not parents:
+            continue
+        upstream = grads[node]
+        for position, (parent, local) in enumerate(zip(parents, node.local_derivatives)):
+            fan_out = parent in grads
+            before = grads[parent] if fan_out else 0.0
             contribution = local * upstream
-            parent.grad = before + contribution
+            # `before + contribution` with before = 0.0 at the first contribution, exactly
+            # as backpropagate adds into a zeroed .grad, so the sums agree bit for bit.
+            after = before + contribution
+            grads[parent] = after
             yield Step(
                 index=index,
                 node=node,
@@ -200,8 +211,7 @@ def backward_steps(root: Any) -> Iterator[Step]:
                 upstream=upstream,
                 contribution=contribution,
                 grad_before=before,
-                grad_after=parent.grad,
-                fan_out=parent in received,
+                grad_after=after,
+                fan_out=fan_out,
             )
-            received.add(parent)
             index += 1

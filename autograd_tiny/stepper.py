@@ -3,6 +3,12 @@
 The page embeds the graph as SVG (drawn by `render.draw_dot`, whose element ids come from
 topological positions: value ``v3``, its op ``v3op``, the edge from its parent k ``e3_k``),
 the steps as JSON, and a little JavaScript. It loads nothing from the network.
+
+The graph is drawn with ``grad ?`` everywhere but the root (seeded with 1) and the page
+fills the gradients in from the explanation's own numbers, never from ``.grad``. Each value
+is drawn as a one-row table whose last cell is its gradient, so the script finds the
+gradient as the last text of the value's group: a label that contains ``?`` or starts
+with ``grad`` cannot be mistaken for it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,11 @@ import html
 import json
 from typing import Any
 
+from .explain import text_label
 from .render import draw_dot
+
+# Gradients on the page as the drawing writes them: 4 decimals ("inf", "-inf", "nan" as is).
+GRAD_FORMAT = "{:.4f}"
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -53,13 +63,11 @@ Gradients fill in as the chain rule reaches each value; a value used more than o
   var playButton = document.getElementById("play");
 
   function gradText(id) {{
+    // The gradient is the last cell of the value's table: its last <text>, whatever the label says.
     var group = document.getElementById(id);
     if (!group) return null;
     var texts = group.getElementsByTagName("text");
-    for (var i = 0; i < texts.length; i++) {{
-      if (texts[i].textContent.indexOf("grad ") === 0) return texts[i];
-    }}
-    return null;
+    return texts.length ? texts[texts.length - 1] : null;
   }}
 
   function mark(id, cls, on) {{
@@ -123,15 +131,21 @@ def _json_for_script(data: Any) -> str:
 
 
 def stepper_html(explanation: Any) -> str:
-    """The stepper page for `explanation` (an `autograd_tiny.explain.Explanation`)."""
+    """The stepper page for `explanation` (an `autograd_tiny.explain.Explanation`).
+
+    Every label reaches the page escaped: the title through `html.escape`, the step texts
+    (written with `autograd_tiny.explain.text_label`) as JSON with ``<`` escaped, and the
+    drawing through `draw_dot`'s own escaping.
+    """
     position = {node: i for i, node in enumerate(explanation.order)}
     root = explanation.root
-    root_name = explanation.names[root]
-    svg = draw_dot(root).svg()
+    root_name = text_label(explanation.names[root])
+    # Only the root's seed is known before the first step; .grad is never read.
+    svg = draw_dot(root, gradients={root: 1.0}).svg()
     svg = svg[svg.index("<svg") :]  # drop the XML prologue: the SVG sits inside HTML
     data = {
         "root": f"v{position[root]}",
-        "rootGrad": "1.0000",
+        "rootGrad": GRAD_FORMAT.format(1.0),
         "values": [f"v{i}" for i in range(len(explanation.order))],
         "start": f"Start: ∂{root_name}/∂{root_name} = 1, the output's gradient with respect to itself. "
         f"Press next (or →) to follow the chain rule back to the inputs.",
@@ -141,7 +155,7 @@ def stepper_html(explanation: Any) -> str:
                 "op": f"v{position[step.node]}op",
                 "parent": f"v{position[step.parent]}",
                 "text": step.text(root_name),
-                "grad": f"{step.gradient:.4f}",
+                "grad": GRAD_FORMAT.format(step.gradient),
             }
             for step in explanation.steps
         ],

@@ -46,14 +46,27 @@ Gradients of the inputs (each the sum of its contributions):
   ∂L/∂c = -2
   ∂L/∂f = 4"""
 
+NOT_COMPUTED = (
+    "\n  Note: a.grad holds 0 (this pass: 6), b.grad holds 0 (this pass: -4), c.grad holds 0 (this pass: -2) "
+    "and 1 more leaf: .grad is not computed yet. explain computes gradients in its own storage and changes "
+    "no .grad; call backward() on L to store them."
+)
+
 
 def test_lecture_example_golden_text_and_gradients():
     a, b, c, f, L = lecture_example()
+    L.backward()
     e = explain(L)
     assert L.data == -8.0
     assert len(e.steps) == 6
-    assert (a.grad, b.grad, c.grad, f.grad) == (6.0, -4.0, -2.0, 4.0)
+    assert [e.gradients[v] for v in (a, b, c, f)] == [6.0, -4.0, -2.0, 4.0]
     assert str(e) == GOLDEN
+
+
+def test_before_backward_the_text_says_grad_is_not_computed_yet():
+    a, b, c, f, L = lecture_example()
+    assert str(explain(L)) == GOLDEN + NOT_COMPUTED
+    assert (a.grad, b.grad, c.grad, f.grad, L.grad) == (0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def test_step_records():
@@ -73,8 +86,9 @@ def test_grads_equal_backward():
     (x1, y1), out1 = build()
     out1.backward()
     (x2, y2), out2 = build()
-    explain(out2)
-    assert (x2.grad, y2.grad, out2.grad) == (x1.grad, y1.grad, out1.grad)
+    gradients = explain(out2).gradients
+    assert (gradients[x2], gradients[y2], gradients[out2]) == (x1.grad, y1.grad, out1.grad)
+    assert (x2.grad, y2.grad, out2.grad) == (0.0, 0.0, 0.0)
 
 
 def test_fan_out_shows_contributions_adding_up():
@@ -85,7 +99,7 @@ def test_fan_out_shows_contributions_adding_up():
     c.label = "c"
     e = explain(c)
     text = str(e)
-    assert a.grad == 2 * 3.0 + 6.0  # d/da (2a · a) = 4a = 12
+    assert e.gradients[a] == 2 * 3.0 + 6.0  # d/da (2a · a) = 4a = 12
     into_a = [s for s in e.steps if s.parent is a]
     assert [s.fan_out for s in into_a] == [False, True, True]
     assert "a.grad = 6 + 3 = 9  (fan-out: a is used more than once, so contributions add)" in text
@@ -145,9 +159,15 @@ def test_random_dags_contributions_sum_to_gradients(program):
         assert total == grad
 
 
-def test_explaining_after_backward_says_leaves_accumulate():
+def test_explaining_after_two_backwards_narrates_one_pass_and_says_leaves_accumulate():
     a, b, c, f, L = lecture_example()
     L.backward()
+    L.backward()
     text = str(explain(L))
-    assert "a.grad = 6 + 6 = 12  (adds to the gradient of an earlier backward()" in text
+    assert "a.grad = 6\n" in text and "∂L/∂a = 6\n" in text and "12 " not in text.replace("holds 12", "")
+    assert text.endswith(
+        "  Note: a.grad holds 12 (this pass: 6), b.grad holds -8 (this pass: -4), c.grad holds -4 (this pass: -2) "
+        "and 1 more leaf. Leaves accumulate over backward() calls: call zero_grad() (or set .grad = 0.0) before "
+        "backward() for a fresh gradient. explain changes no .grad."
+    )
     assert a.grad == 12.0
