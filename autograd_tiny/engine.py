@@ -411,7 +411,10 @@ class Value:
         x = self.data
         if x > 0.0:
             return _node(x, (self,), _ONE, "abs")
-        return _node(-x, (self,), _MINUS_ONE if x < 0.0 else _ZERO, "abs")
+        if x < 0.0:
+            return _node(-x, (self,), _MINUS_ONE, "abs")
+        # abs(0.0) and abs(-0.0) are +0.0, as for floats (-x would give -0.0 for 0.0).
+        return _node(0.0, (self,), _ZERO, "abs")
 
     def __pos__(self) -> Value:
         return self
