@@ -87,7 +87,7 @@ class Module:
             raise ValueError(f"not a saved autograd_tiny model (expected format {_FORMAT!r})")
         if state.get("type") != type(self).__name__ or state.get("config") != self.config():
             raise ValueError(
-                f"the saved model is a {_short(state.get('type'))} with {_short(state.get('config'))}, "
+                f"the saved model is a {_short(state.get('type'))} with {_short(state.get('config'), 200)}, "
                 f"but this is a {type(self).__name__} with {self.config()}; "
                 f"build the model with the saved architecture first"
             )
@@ -353,12 +353,14 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: hidden layers use `activation`, the last layer is linear.
+    """A multi-layer perceptron: hidden layers use `activation`, the last `output_activation`.
 
     Args:
         nin: the number of inputs.
         nouts: the size of each layer, e.g. ``[16, 16, 1]``.
         activation: the hidden layers' activation (``"relu"`` as in micrograd).
+        output_activation: the last layer's activation; ``"linear"`` (the default, as in
+            micrograd) gives raw scores, which is what the losses expect.
         seed: seed for the initial weights (None: Python's global random generator).
 
     Calling it returns a Value when the last layer has one neuron, else a list.
@@ -367,25 +369,41 @@ class MLP(Module):
 
     >>> model = MLP(3, [4, 4, 1], seed=1)
     >>> model
-    MLP(3, [4, 4, 1], activation='relu')
+    MLP(3, [4, 4, 1], activation='relu', output_activation='linear')
     >>> len(model.parameters())
     41
+    >>> MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)([1.0, 2.0]).op
+    'sigmoid'
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        *,
+        output_activation: str = "linear",
+        seed: int | None = None,
+    ) -> None:
         _check_size("nin", nin)
         if isinstance(nouts, int) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}")
         sizes = [nin] + [_check_size("layer size", n) for n in nouts]
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        for name, value in (("activation", activation), ("output_activation", output_activation)):
+            if value not in ACTIVATIONS:
+                raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {value!r}")
         generator = _rng(None, seed)
         last = len(nouts) - 1
         self.activation = activation
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", rng=generator, name=f"L{i + 1}")
+            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, rng=generator, name=f"L{i + 1}")
             for i in range(len(nouts))
         ]
+
+    @property
+    def output_activation(self) -> str:
+        """The last layer's activation, as its neurons store it."""
+        return self.layers[-1].neurons[0].activation
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         for layer in self.layers:
@@ -397,11 +415,18 @@ class MLP(Module):
 
     def config(self) -> dict:
         nin = len(self.layers[0].neurons[0].w)
-        return {"nin": nin, "nouts": [len(layer.neurons) for layer in self.layers], "activation": self.activation}
+        config = {"nin": nin, "nouts": [len(layer.neurons) for layer in self.layers], "activation": self.activation}
+        # Only when not the default, so files saved before this option existed still load.
+        if self.output_activation != "linear":
+            config["output_activation"] = self.output_activation
+        return config
 
     def __repr__(self) -> str:
-        c = self.config()
-        return f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r})"
+        nin, nouts = len(self.layers[0].neurons[0].w), [len(layer.neurons) for layer in self.layers]
+        return (
+            f"MLP({nin}, {nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
 
     def to_torch(self):
         """The same network as a ``torch.nn.Sequential`` of Linear and activation layers.
@@ -421,7 +446,8 @@ class MLP(Module):
                 linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64))
                 linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
             modules.append(linear)
-            if i < len(self.layers) - 1 and self.activation != "linear":
-                modules.append(activations[self.activation]())
+            activation = layer.neurons[0].activation
+            if activation != "linear":
+                modules.append(activations[activation]())
         return torch.nn.Sequential(*modules)
 
