@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Callable, Sequence, Union
 
 from .engine import Value
@@ -23,6 +24,32 @@ class GradcheckError(AssertionError):
 
 def _number(x: float) -> str:
     return f"{x: .8g}"
+
+
+def _input(index: int, x: object) -> float:
+    """One input of gradcheck as a finite float."""
+    if isinstance(x, Value):
+        number = x.data
+    elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+        number = float(x)
+    else:
+        raise TypeError(f"gradcheck inputs must be numbers or Values, got {type(x).__name__} {x!r}")
+    if not math.isfinite(number):
+        # Finite differences around inf or nan are inf - inf: no check could pass or mean anything.
+        raise ValueError(f"gradcheck needs finite inputs, got x{index} = {number!r}; check at a finite point")
+    return number
+
+
+def _tolerance(name: str, value: object, positive: bool = False) -> float:
+    """eps, atol or rtol as a finite float (> 0 for eps, >= 0 for the tolerances)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    number = float(value)
+    low_ok = number > 0.0 if positive else number >= 0.0
+    if not (math.isfinite(number) and low_ok):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {number!r}")
+    return number
 
 
 def gradcheck(
@@ -49,24 +76,20 @@ def gradcheck(
         GradcheckError: some gradient fails; the message is a table with each input's
             analytic and numeric gradient and their difference.
         TypeError: `f` does not return a Value, or an input is not a number.
+        ValueError: an input is inf, or `eps` is not a finite number > 0, or `atol` or
+            `rtol` is not a finite number >= 0.
 
     >>> gradcheck(lambda x: x.sigmoid(), [0.3])
     True
     """
     if not callable(f):
         raise TypeError(f"gradcheck needs a function, got {type(f).__name__}")
-    point = []
-    for x in inputs:
-        if isinstance(x, Value):
-            point.append(x.data)
-        elif isinstance(x, (int, float)) and not isinstance(x, bool):
-            point.append(float(x))
-        else:
-            raise TypeError(f"gradcheck inputs must be numbers or Values, got {type(x).__name__} {x!r}")
+    point = [_input(i, x) for i, x in enumerate(inputs)]
     if not point:
         raise ValueError("gradcheck needs at least one input")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+    eps = _tolerance("eps", eps, positive=True)
+    atol = _tolerance("atol", atol)
+    rtol = _tolerance("rtol", rtol)
 
     def evaluate(values: list[float]) -> tuple[Value, list[Value]]:
         leaves = [Value(v, label=f"x{i}") for i, v in enumerate(values)]

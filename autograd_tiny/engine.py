@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Union
@@ -39,8 +40,38 @@ _ONE_ONE = (1.0, 1.0)
 _ONE_MINUS_ONE = (1.0, -1.0)
 _NO_PARENTS: tuple = ()
 
-# Set to False inside `no_grad()`: operations then build no graph.
-_grad_enabled = True
+
+class _GradMode:
+    """One thread's grad mode: False while the thread is inside `no_grad()`."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+# Grad mode is per thread, as in PyTorch. `_node` runs for every op, so it first reads one
+# flag: True while no thread at all is inside `no_grad()` (a bool: the fastest test there
+# is). Only when it is False does `_node` look up its own thread's mode. The flag follows a
+# count of threads with grad mode off. (A thread that ends inside `no_grad()` without leaving
+# it keeps the count up: results stay right, `_node` just takes the slower look-up.)
+_threads_without_grad = 0
+_every_thread_has_grad = True
+_count_lock = threading.Lock()
+
+
+class _ThreadMode(threading.local):
+    """`.mode`: the current thread's _GradMode, made on the thread's first use.
+
+    Made in __init__, which threading.local runs once in each thread, so reading `.mode`
+    never misses (a miss raises and catches an AttributeError: about ten times slower).
+    """
+
+    def __init__(self) -> None:
+        self.mode = _GradMode()
+
+
+_thread_mode = _ThreadMode()
 
 
 # --------------------------------------------------------------------------------------
@@ -445,7 +476,10 @@ class Value:
         x = self.data
         if x > 0.0:
             return _node(x, (self,), _ONE, "abs")
-        return _node(-x, (self,), _MINUS_ONE if x < 0.0 else _ZERO, "abs")
+        if x < 0.0:
+            return _node(-x, (self,), _MINUS_ONE, "abs")
+        # abs(0.0) and abs(-0.0) are +0.0, as for floats (-x would give -0.0 for 0.0).
+        return _node(0.0, (self,), _ZERO, "abs")
 
     def __pos__(self) -> Value:
         return self
@@ -503,7 +537,7 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if _grad_enabled:
+    if _every_thread_has_grad or _thread_mode.mode.enabled:
         out.parents = parents
         out.local_derivatives = local_derivatives
         out.op = op
@@ -517,11 +551,28 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=
     return out
 
 
+def _set_grad_mode(mode: _GradMode, enabled: bool) -> None:
+    """Switch one thread's mode, keeping the count of threads without grad exact."""
+    global _threads_without_grad, _every_thread_has_grad
+    with _count_lock:
+        if mode.enabled != enabled:
+            _threads_without_grad += -1 if enabled else 1
+            mode.enabled = enabled
+            _every_thread_has_grad = _threads_without_grad == 0
+
+
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block, operations build no graph: their results are plain leaves.
 
-    Use it for inference and for parameter updates.
+    Use it for inference and for parameter updates. Grad mode is per thread, as in
+    PyTorch: the block affects only the thread that enters it, and on leaving it restores
+    that thread's previous mode (so blocks nest, and blocks in several threads may overlap).
+
+    A generator that yields inside ``with no_grad():`` leaves the block in force, while
+    it is suspended, for the thread that entered it: that thread builds no graph until the
+    generator is resumed and leaves the block (or is closed). Other threads are never
+    affected. PyTorch behaves the same way.
 
     >>> w = Value(1.0)
     >>> with no_grad():
@@ -529,15 +580,24 @@ def no_grad() -> Iterator[None]:
     >>> y.parents, y.op
     ((), '')
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    mode = _thread_mode.mode
+    # Restore this very thread's mode on leaving, even if the block is left from another
+    # thread (a generator closed elsewhere).
+    previous = mode.enabled
+    _set_grad_mode(mode, False)
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _set_grad_mode(mode, previous)
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()`."""
-    return _grad_enabled
+    """True unless this thread is inside `no_grad()`.
+
+    >>> is_grad_enabled()
+    True
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
+    return _thread_mode.mode.enabled

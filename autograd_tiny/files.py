@@ -1,4 +1,8 @@
-"""Writing files atomically: a crash or an error never leaves half a file behind.
+"""Writing files safely: the one helper through which the package writes every file.
+
+A crash, a full disk or a power loss never leaves half a file behind: the data goes to a
+temporary file next to the target, is flushed to disk, and is then renamed over the target
+in one atomic step, so the target holds the old contents or the new ones, never a mix.
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
@@ -10,40 +14,166 @@ True
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
-from typing import Union
+import stat
+from typing import Optional, Union
 
 __all__ = ["write_atomically"]
 
+# Error numbers of filesystems that cannot sync a folder (the rename is done either way).
+_CANNOT_SYNC_FOLDER = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES}
+
+# How many temporary names to try before giving up (a clash needs 64 random bits to repeat).
+_TEMPORARY_ATTEMPTS = 100
+
 
 def write_atomically(path: Union[str, os.PathLike], data: Union[str, bytes]) -> str:
-    """Write `data` (text as UTF-8, or bytes) to `path` through a temporary file and a rename.
+    """Write `data` (text as UTF-8, or bytes) to `path` atomically, and return `path` as a str.
 
-    The rename is atomic, so readers see the old file or the new one, never a mix. The
-    folder must exist. Returns the path as a string.
+    * Through a symlink: the link stays a link and the file it points to is replaced, by a
+      temporary file made in that file's own folder (a rename is only atomic within one
+      filesystem).
+    * An existing file keeps its permission bits; a new file gets ``0666 & ~umask``, like
+      ``open(path, "w")``. The process umask is never changed (setting it, even for a moment,
+      would race with other threads creating files).
+    * The file is fsynced before the rename and its folder after it, so after a power loss
+      the path holds the old contents or the new ones.
+    * On any error the temporary file is removed and the old file is left as it was.
+
+    Args:
+        path: the file to write; its folder must exist.
+        data: a str (written as UTF-8) or bytes.
+
+    Raises:
+        ValueError: `path` is empty, or names a folder, a device, a FIFO or a socket.
+        FileNotFoundError: the folder of `path` does not exist.
+        TypeError: `data` is neither str nor bytes.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> target = os.path.join(folder, "real.txt")
+    >>> link = os.path.join(folder, "link.txt")
+    >>> os.symlink(target, link)
+    >>> _ = write_atomically(link, "through the link")
+    >>> os.path.islink(link), open(target).read()
+    (True, 'through the link')
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    user_path = os.fspath(path)
+    if isinstance(user_path, bytes):
+        user_path = os.fsdecode(user_path)
+    if not user_path:
+        raise ValueError("cannot write to an empty path; give a file name such as 'model.json'")
+    if isinstance(data, str):
+        payload = data.encode("utf-8")
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        payload = bytes(data)
+    else:
+        raise TypeError(f"write_atomically writes str or bytes, got {type(data).__name__}")
+    # Resolve symlinks so that the link is kept and the file it points to is replaced.
+    target = os.path.realpath(user_path)
+    existing_mode = _existing_mode(user_path, target)
+    folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        raise FileNotFoundError(
+            errno.ENOENT, f"cannot write {user_path}: the folder {folder} does not exist; create it first"
+        )
+    try:
+        _replace(target, folder, payload, existing_mode)
+    except OSError as error:
+        raise _naming(error, user_path) from None
+    return user_path
+
+
+def _existing_mode(user_path: str, target: str) -> Optional[int]:
+    """The permission bits of the file at `target`, None if there is none; refuse non-files."""
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise _naming(error, user_path) from None
+    if stat.S_ISREG(status.st_mode):
+        return stat.S_IMODE(status.st_mode)
+    kind = _kind(status.st_mode)
+    raise ValueError(f"cannot write {user_path}: it is {kind}, not a regular file; choose a file name instead")
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words, for error messages."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _replace(target: str, folder: str, payload: bytes, existing_mode: Optional[int]) -> None:
+    """Write `payload` to a temporary file in `folder`, sync it, rename it over `target`."""
+    # A new file is created with 0666 and the kernel applies the umask, exactly as open()
+    # does. Over an existing file, start private (0600) so the data is never readable by
+    # more people than the old file allowed, then copy the old file's bits.
+    create_mode = 0o666 if existing_mode is None else 0o600
+    fd, temporary = _create_temporary(target, folder, create_mode)
     try:
         with os.fdopen(fd, "wb") as f:
+            if existing_mode is not None:
+                os.chmod(f.fileno() if os.chmod in os.supports_fd else temporary, existing_mode)
             f.write(payload)
-        # mkstemp makes the file private (0600); give it the permissions of a normal new file.
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
     except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        _remove_quietly(temporary)
         raise
-    return path
+    _sync_folder(folder)
 
 
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so set it straight back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_temporary(target: str, folder: str, mode: int) -> tuple[int, str]:
+    """Create and open a new, uniquely named hidden file next to `target`."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    base = os.path.basename(target)
+    for _ in range(_TEMPORARY_ATTEMPTS):
+        temporary = os.path.join(folder, f".{base}.{os.urandom(8).hex()}.tmp")
+        try:
+            return os.open(temporary, flags, mode), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, f"could not create a temporary file in {folder}")
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass  # already gone, or the folder vanished: nothing left to clean up
+
+
+def _sync_folder(folder: str) -> None:
+    """fsync the folder, so the rename itself survives a power loss."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return  # Windows cannot open a folder; its rename is journaled by NTFS
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        if error.errno in _CANNOT_SYNC_FOLDER:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        if error.errno not in _CANNOT_SYNC_FOLDER:
+            raise
+    finally:
+        os.close(fd)
+
+
+def _naming(error: OSError, user_path: str) -> OSError:
+    """The same kind of OSError, naming the user's path instead of an internal temporary name."""
+    if error.errno is None:
+        return error
+    return type(error)(error.errno, f"cannot write {user_path}: {error.strerror}")

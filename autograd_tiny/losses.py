@@ -11,7 +11,9 @@ Every loss averages over the samples. Labels are plain numbers; predictions are 
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+import math
+import numbers
+from typing import Any, Sequence, Union
 
 from .engine import Value
 
@@ -36,9 +38,12 @@ def _pairs(predictions, targets, what: str) -> tuple[list, list]:
         raise ValueError(f"{what} needs at least one prediction, got none")
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} predictions but {len(targets)} targets; pass one target per prediction")
-    for t in targets:
-        if isinstance(t, bool) or not isinstance(t, (int, float)):
-            raise TypeError(f"{what} targets must be numbers, got {type(t).__name__} {t!r}")
+    for i, t in enumerate(targets):
+        if isinstance(t, bool) or not isinstance(t, numbers.Real):
+            raise TypeError(f"{what} targets must be numbers, got {type(t).__name__} {t!r} at position {i}")
+        if not math.isfinite(t):
+            # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
+            raise ValueError(f"{what} targets must be finite numbers, got {t!r} at position {i}; drop or fix that sample")
     return predictions, targets
 
 
@@ -88,22 +93,55 @@ def cross_entropy(logits: Sequence, labels: Sequence[int] | int) -> Value:
     >>> cross_entropy([Value(1000.0), Value(-1000.0)], 0).data
     0.0
     """
-    if isinstance(labels, int) and not isinstance(labels, bool):
-        logits, labels = [logits], [labels]
-    samples, labels = list(logits), list(labels)
-    if not samples:
-        raise ValueError("cross_entropy needs at least one sample, got none")
-    if len(samples) != len(labels):
-        raise ValueError(f"cross_entropy: {len(samples)} samples but {len(labels)} labels")
+    samples, labels = _samples_and_labels(logits, labels)
     terms = []
     for scores, label in zip(samples, labels):
-        scores = list(scores)
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < len(scores):
-            raise ValueError(f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r}")
         top = max(s.data if isinstance(s, Value) else float(s) for s in scores)
         log_sum_exp = _total([(s - top).exp() for s in scores]).log() + top
         terms.append(log_sum_exp - scores[label])
     return _total(terms) * (1.0 / len(terms))
+
+
+def _is_score(x: Any) -> bool:
+    return isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
+
+
+def _samples_and_labels(logits: Any, labels: Any) -> tuple[list[list], list[int]]:
+    """cross_entropy's inputs as lists of score lists and int labels, or a clear error."""
+    one_sample = isinstance(labels, numbers.Integral) and not isinstance(labels, bool)
+    if one_sample:
+        logits, labels = [logits], [labels]
+    elif isinstance(labels, (bool, numbers.Real)):
+        raise TypeError(f"cross_entropy labels must be integer class indices, got {type(labels).__name__} {labels!r}")
+    if isinstance(logits, Value) or not hasattr(logits, "__iter__") or not hasattr(labels, "__iter__"):
+        raise TypeError("cross_entropy needs a list of class scores with an int label, or a list of such lists with a list of labels")
+    samples, labels = list(logits), list(labels)
+    if not samples:
+        raise ValueError("cross_entropy needs at least one sample, got none")
+    if all(_is_score(s) for s in samples):
+        raise TypeError(
+            f"cross_entropy got one sample's {len(samples)} scores with a list of {len(labels)} labels; "
+            f"pass an int label for one sample, or a list of score lists for several"
+        )
+    if len(samples) != len(labels):
+        raise ValueError(f"cross_entropy: {len(samples)} samples but {len(labels)} labels; pass one label per sample")
+    rows = []
+    for i, (scores, label) in enumerate(zip(samples, labels)):
+        if isinstance(scores, Value) or not hasattr(scores, "__iter__"):
+            raise TypeError(f"cross_entropy sample {i} must be a list of class scores, got {type(scores).__name__}")
+        scores = list(scores)
+        if not scores or not all(_is_score(s) for s in scores):
+            raise TypeError(f"cross_entropy sample {i} must be a non-empty list of Values or numbers")
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(
+                f"cross_entropy labels must be integer class indices, got {type(label).__name__} {label!r} "
+                f"for sample {i}; convert with int(...)"
+            )
+        if not 0 <= label < len(scores):
+            raise ValueError(f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i}")
+        # Plain-number scores are constants; as leaf Values they can go through exp().
+        rows.append([s if isinstance(s, Value) else Value(s) for s in scores])
+    return rows, [int(label) for label in labels]
 
 
 def l2(parameters: Sequence[Value], alpha: float = 1e-4) -> Value:

@@ -17,8 +17,11 @@ big graph by neuron or layer and explanations can name what they show.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import random
+import stat
 from typing import Any, Sequence, Union
 
 from .engine import Value
@@ -72,14 +75,19 @@ class Module:
     def load_state_dict(self, state: Any) -> None:
         """Copy parameter values from `state` (as made by `state_dict`).
 
-        Everything is checked before anything changes: a state for another architecture
-        raises ValueError and leaves the model as it was.
+        Everything is checked before anything changes: a state for another architecture, or
+        with a parameter that is not a finite real number, raises ValueError and leaves the
+        model as it was.
+
+        >>> a, b = Neuron(2, seed=0), Neuron(2, seed=1)
+        >>> b.load_state_dict(a.state_dict()); [p.data for p in b.parameters()] == [p.data for p in a.parameters()]
+        True
         """
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"not a saved autograd_tiny model (expected format {_FORMAT!r})")
         if state.get("type") != type(self).__name__ or state.get("config") != self.config():
             raise ValueError(
-                f"the saved model is a {state.get('type')} with {state.get('config')}, "
+                f"the saved model is a {_short(state.get('type'))} with {_short(state.get('config'), 200)}, "
                 f"but this is a {type(self).__name__} with {self.config()}; "
                 f"build the model with the saved architecture first"
             )
@@ -88,11 +96,9 @@ class Module:
         if not isinstance(values, list) or len(values) != len(params):
             got = len(values) if isinstance(values, list) else type(values).__name__
             raise ValueError(f"the saved model has {got} parameters, this model has {len(params)}")
-        bad = [v for v in values if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v]
-        if bad:
-            raise ValueError(f"the saved parameters must be finite numbers, found {bad[0]!r}")
-        for p, v in zip(params, values):
-            p.data = float(v)
+        numbers = [_parameter_value(v, p.label or f"parameter {i}") for i, (p, v) in enumerate(zip(params, values))]
+        for p, number in zip(params, numbers):
+            p.data = number
 
     def save(self, path: str | os.PathLike) -> str:
         """Write the model to `path` as JSON, atomically (a crash never leaves half a file).
@@ -102,7 +108,17 @@ class Module:
         return write_atomically(path, json.dumps(self.state_dict(), indent=1))
 
     def load(self, path: str | os.PathLike) -> None:
-        """Load parameter values saved with `save`; the model is unchanged on any error.
+        """Load parameter values saved with `save`, all or nothing.
+
+        The whole file is read (at most `MAX_MODEL_FILE_BYTES`, checked before reading),
+        parsed and validated (format, architecture, number of parameters, each one a finite
+        real number) before any parameter changes, so on any error the model is unchanged.
+
+        Raises:
+            FileNotFoundError: there is no file at `path`.
+            ValueError: the file is too big, not UTF-8, not JSON, nested too deeply, holds
+                Infinity, NaN or a number too large for a float, or is for another
+                architecture; a one-line message that names `path`.
 
         >>> import tempfile, os
         >>> a, b = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
@@ -111,18 +127,89 @@ class Module:
         True
         """
         path = os.fspath(path)
+        state = _read_model_file(path)
         try:
-            with open(path, encoding="utf-8") as f:
-                state = json.load(f)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not a valid model file (corrupt JSON: {error})") from None
-        self.load_state_dict(state)
+            self.load_state_dict(state)
+        except ValueError as error:
+            raise ValueError(f"cannot load {path}: {error}") from None
 
     # ------------------------------------------------------------------ PyTorch bridge
 
     def to_torch(self):
         """The same model as a ``torch.nn.Sequential`` with the same weights (float64)."""
         raise NotImplementedError(f"{type(self).__name__} has no PyTorch equivalent")
+
+
+# The largest model file `load` reads. `save` writes about 22 bytes per parameter, so this
+# holds millions of parameters, far more than a scalar engine trains; anything bigger is not
+# a model file, and is refused before a byte of it is read.
+MAX_MODEL_FILE_BYTES = 100 * 1024 * 1024
+
+# More digits than this cannot be a float (the largest float, 1.8e308, has 309).
+_MAX_DIGITS = 309
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr(value) cut to `limit` characters, so an error message stays one short line."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _parameter_value(value: Any, name: str) -> float:
+    """`value` as a finite float, or a ValueError naming the parameter."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise ValueError(f"the saved value of {name} must be a finite real number, got {_short(value)}")
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"the file holds {name}; saved parameters must be finite numbers")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"the file holds a {len(text.lstrip('-'))}-digit number, too large for a float")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the file holds {_short(text, 30)}, too large for a float")
+    return number
+
+
+def _read_model_file(path: str) -> Any:
+    """Parse the JSON of a model file; every way it can be broken is a one-line ValueError."""
+    status = os.stat(path)  # a missing file raises FileNotFoundError, which says so
+    if not stat.S_ISREG(status.st_mode):
+        raise ValueError(f"cannot load {path}: it is not a regular file")
+    if status.st_size > MAX_MODEL_FILE_BYTES:
+        raise ValueError(
+            f"cannot load {path}: it is {status.st_size} bytes, more than a model file can be "
+            f"({MAX_MODEL_FILE_BYTES} bytes); check the path"
+        )
+    with open(path, "rb") as f:
+        raw = f.read(MAX_MODEL_FILE_BYTES + 1)  # the file may have grown since os.stat
+    if len(raw) > MAX_MODEL_FILE_BYTES:
+        raise ValueError(f"cannot load {path}: it is more than {MAX_MODEL_FILE_BYTES} bytes; check the path")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"cannot load {path}: not a model file (not UTF-8 text at byte {error.start})") from None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"cannot load {path}: not a valid model file (corrupt JSON: {error})") from None
+    except RecursionError:
+        raise ValueError(f"cannot load {path}: not a model file (JSON nested too deeply)") from None
+    except ValueError as error:
+        raise ValueError(f"cannot load {path}: {error}") from None
 
 
 def _check_size(name: str, value: Any) -> int:
@@ -266,12 +353,14 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: hidden layers use `activation`, the last layer is linear.
+    """A multi-layer perceptron: hidden layers use `activation`, the last `output_activation`.
 
     Args:
         nin: the number of inputs.
         nouts: the size of each layer, e.g. ``[16, 16, 1]``.
         activation: the hidden layers' activation (``"relu"`` as in micrograd).
+        output_activation: the last layer's activation; ``"linear"`` (the default, as in
+            micrograd) gives raw scores, which is what the losses expect.
         seed: seed for the initial weights (None: Python's global random generator).
 
     Calling it returns a Value when the last layer has one neuron, else a list.
@@ -280,25 +369,41 @@ class MLP(Module):
 
     >>> model = MLP(3, [4, 4, 1], seed=1)
     >>> model
-    MLP(3, [4, 4, 1], activation='relu')
+    MLP(3, [4, 4, 1], activation='relu', output_activation='linear')
     >>> len(model.parameters())
     41
+    >>> MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)([1.0, 2.0]).op
+    'sigmoid'
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        *,
+        output_activation: str = "linear",
+        seed: int | None = None,
+    ) -> None:
         _check_size("nin", nin)
         if isinstance(nouts, int) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1]; got {nouts!r}")
         sizes = [nin] + [_check_size("layer size", n) for n in nouts]
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        for name, value in (("activation", activation), ("output_activation", output_activation)):
+            if value not in ACTIVATIONS:
+                raise ValueError(f"{name} must be one of {', '.join(ACTIVATIONS)}; got {value!r}")
         generator = _rng(None, seed)
         last = len(nouts) - 1
         self.activation = activation
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", rng=generator, name=f"L{i + 1}")
+            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, rng=generator, name=f"L{i + 1}")
             for i in range(len(nouts))
         ]
+
+    @property
+    def output_activation(self) -> str:
+        """The last layer's activation, as its neurons store it."""
+        return self.layers[-1].neurons[0].activation
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         for layer in self.layers:
@@ -310,11 +415,18 @@ class MLP(Module):
 
     def config(self) -> dict:
         nin = len(self.layers[0].neurons[0].w)
-        return {"nin": nin, "nouts": [len(layer.neurons) for layer in self.layers], "activation": self.activation}
+        config = {"nin": nin, "nouts": [len(layer.neurons) for layer in self.layers], "activation": self.activation}
+        # Only when not the default, so files saved before this option existed still load.
+        if self.output_activation != "linear":
+            config["output_activation"] = self.output_activation
+        return config
 
     def __repr__(self) -> str:
-        c = self.config()
-        return f"MLP({c['nin']}, {c['nouts']}, activation={c['activation']!r})"
+        nin, nouts = len(self.layers[0].neurons[0].w), [len(layer.neurons) for layer in self.layers]
+        return (
+            f"MLP({nin}, {nouts}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )
 
     def to_torch(self):
         """The same network as a ``torch.nn.Sequential`` of Linear and activation layers.
@@ -334,7 +446,8 @@ class MLP(Module):
                 linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64))
                 linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
             modules.append(linear)
-            if i < len(self.layers) - 1 and self.activation != "linear":
-                modules.append(activations[self.activation]())
+            activation = layer.neurons[0].activation
+            if activation != "linear":
+                modules.append(activations[activation]())
         return torch.nn.Sequential(*modules)
 

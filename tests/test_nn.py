@@ -148,7 +148,7 @@ def test_load_errors_leave_the_model_unchanged(tmp_path):
         model.load(tmp_path / "short.json")
     state["parameters"] = ["x"] * 13
     (tmp_path / "strings.json").write_text(json.dumps(state))
-    with pytest.raises(ValueError, match="finite numbers"):
+    with pytest.raises(ValueError, match="L1.N1.w0 must be a finite real number, got .x."):
         model.load(tmp_path / "strings.json")
     (tmp_path / "list.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a saved autograd_tiny model"):
