@@ -243,8 +243,8 @@ def active_neuron_sample(model: MLP, X: list) -> tuple:
 
     >>> from autograd_tiny import MLP
     >>> model = MLP(2, [3, 1], seed=0)
-    >>> neuron, i = active_neuron_sample(model, [[1.0, 2.0], [-1.0, 0.5]])
-    >>> neuron.name, i
+    >>> neuron, i = active_neuron_sample(model, [[-1.0, 0.5], [1.0, 2.0]])
+    >>> neuron.name, i  # L1.N1 is off on the first sample (w·x + b < 0), on on the second
     ('L1.N1', 1)
     """
     first_layer = model.layers[0].neurons

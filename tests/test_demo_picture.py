@@ -3,6 +3,7 @@ the same picture after eager and compiled training, written as SVG and PNG."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -14,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def _grads_in_svg(svg: str) -> dict:
     """name -> the gradient the drawing shows for it (SVG text: name, data d, grad g)."""
-    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     shown = {}
     for i, text in enumerate(texts):
         if text.startswith("grad ") and i >= 2 and texts[i - 1].startswith("data "):
