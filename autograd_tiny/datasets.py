@@ -41,7 +41,7 @@ def _spaced(count: int, start: float, stop: float) -> list[float]:
     return [start + (stop - start) * i / (count - 1) for i in range(count)]
 
 
-def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> tuple[list, list]:
+def make_moons(n: int = 100, *, noise: float = 0.1, seed: int | None = None) -> tuple[list, list]:
     """Two interleaving half circles: the upper moon is -1, the lower one +1."""
     _check(n, noise)
     rng = random.Random(seed)
@@ -51,7 +51,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> tup
     return _finish(points, [-1] * upper + [1] * lower, noise, rng)
 
 
-def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, factor: float = 0.5) -> tuple[list, list]:
+def make_circles(n: int = 100, *, noise: float = 0.05, seed: int | None = None, factor: float = 0.5) -> tuple[list, list]:
     """A circle of radius 1 (-1) around a circle of radius `factor` (+1)."""
     _check(n, noise)
     if not 0 < factor < 1:
@@ -63,7 +63,7 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, fac
     return _finish(points, [-1] * outer + [1] * inner, noise, rng)
 
 
-def make_xor(n: int = 100, noise: float = 0.05, seed: int | None = None) -> tuple[list, list]:
+def make_xor(n: int = 100, *, noise: float = 0.05, seed: int | None = None) -> tuple[list, list]:
     """Points in the square [-1, 1]²: +1 where x0 and x1 have the same sign, else -1.
 
     Points closer than 0.1 to an axis are left out, so the classes are separable.
@@ -79,7 +79,7 @@ def make_xor(n: int = 100, noise: float = 0.05, seed: int | None = None) -> tupl
     return _finish(points, labels, noise, rng)
 
 
-def make_spirals(n: int = 100, noise: float = 0.1, seed: int | None = None, classes: int = 3) -> tuple[list, list]:
+def make_spirals(n: int = 100, *, noise: float = 0.1, seed: int | None = None, classes: int = 3) -> tuple[list, list]:
     """`classes` spiral arms (n points in all), labelled 0 .. classes-1."""
     _check(n, noise)
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:

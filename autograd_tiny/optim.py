@@ -156,7 +156,9 @@ class SGD(Optimizer):
 
     momentum = _Checked(_below_one, "momentum=0.9")
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self, params: Iterable[Value], lr: float, *, momentum: float = 0.0, weight_decay: float = 0.0
+    ) -> None:
         super().__init__(params, lr, weight_decay)
         self.momentum = momentum
         self.velocity = [0.0] * len(self.params)
@@ -198,6 +200,7 @@ class Adam(Optimizer):
         self,
         params: Iterable[Value],
         lr: float = 1e-3,
+        *,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
