@@ -18,6 +18,7 @@ from .graph import topological_order
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam
+from .textbook import LayerView, NeuronView
 from .render import Graph, draw_dot
 
 __version__ = "0.1.0"
@@ -31,6 +32,8 @@ __all__ = [
     "Graph",
     "explain",
     "Explanation",
+    "NeuronView",
+    "LayerView",
     "gradcheck",
     "compile_graph",
     "CompiledGraph",

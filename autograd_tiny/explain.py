@@ -764,8 +764,13 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def explain(root: Value) -> Explanation:
+def explain(root: Value, group: str | None = None, *, sample: int | None = None) -> Any:
     """Explain the backward pass of `root` one edge at a time, changing nothing.
+
+    ``group="neuron"`` and ``group="layer"`` explain a graph built with Neuron, Layer or MLP
+    the textbook way instead: the error δ of each neuron, or each layer's equations in
+    matrix form (see `autograd_tiny.textbook`). For a loss over several samples, records are
+    per sample and ``sample=k`` keeps sample k only.
 
     It walks the graph as ``root.backward()`` does and computes the same gradients, in its
     own storage: no ``.grad`` (nor anything else) changes, so explaining before or after
@@ -794,4 +799,14 @@ def explain(root: Value) -> Explanation:
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}")
-    return Explanation(root)
+    if group is None:
+        if sample is not None:
+            raise ValueError("sample= picks a sample of group='neuron' or group='layer'; pass one of those groups too")
+        return Explanation(root)
+    if group not in ("neuron", "layer"):
+        raise ValueError(
+            f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}"
+        )
+    from . import textbook  # imported here: textbook builds on this module
+
+    return textbook.explain_neurons(root, sample) if group == "neuron" else textbook.explain_layers(root, sample)

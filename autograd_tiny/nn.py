@@ -421,6 +421,24 @@ class MLP(Module):
             config["output_activation"] = self.output_activation
         return config
 
+    def gradient_norms(self) -> dict[str, float]:
+        """Per layer, the size of its weights' gradient: √(Σ w.grad²), from the last ``backward()``.
+
+        Biases are left out: the weights carry the signal that vanishes (or explodes) from
+        layer to layer, because each weight's gradient is aᵢₙ × δ.
+
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> model.gradient_norms()
+        {'L1': 0.0, 'L2': 0.0}
+        >>> model([1.0, 2.0]).backward()
+        >>> norms = model.gradient_norms(); norms["L2"] == math.sqrt(sum(w.grad ** 2 for n in model.layers[1].neurons for w in n.w))
+        True
+        """
+        return {
+            layer.name: math.sqrt(math.fsum(w.grad * w.grad for neuron in layer.neurons for w in neuron.w))
+            for layer in self.layers
+        }
+
     def __repr__(self) -> str:
         nin, nouts = len(self.layers[0].neurons[0].w), [len(layer.neurons) for layer in self.layers]
         return (

@@ -13,12 +13,14 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_four_notebooks():
+def test_there_are_six_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
         "01_values_and_graphs.ipynb",
         "02_chain_rule_step_by_step.ipynb",
         "03_neuron_layer_mlp.ipynb",
         "04_training_on_moons.ipynb",
+        "05_backprop_by_hand.ipynb",
+        "06_vanishing_gradients.ipynb",
     ]
 
 
