@@ -228,17 +228,27 @@ def _check_size(size: Any) -> str | None:
     return ",".join(f"{float(x):g}" for x in size)
 
 
-def _legend(group: str | None, highlighted: bool) -> str:
-    """The line under a drawing that says what its colours mean."""
-    parts = ["blue: inputs", "yellow: parameters", "white: intermediate values", "green: the output",
-             "grey ovals: operations"]
-    if group == "neuron":
-        parts.append("a box: one neuron, its output's data and grad (∂output of the drawing/∂neuron output)")
-    elif group == "layer":
-        parts.append("a box: one layer")
+_LEGEND_WORDS = {"input": "blue: inputs", "parameter": "yellow: parameters",
+                 "intermediate": "white: intermediate values", "output": "green: the output"}
+
+
+def _legend(kinds: set, group: str | None, has_ops: bool, highlighted: bool) -> str:
+    """The lines under a drawing that say what its colours mean (only the colours it uses).
+
+    >>> print(_legend({"input", "output"}, None, True, False))
+    blue: inputs  ·  green: the output  ·  grey ovals: operations
+    """
+    parts = [words for kind, words in _LEGEND_WORDS.items() if kind in kinds]
+    if has_ops:
+        parts.append("grey ovals: operations")
     if highlighted:
         parts.append("red: highlighted")
-    return "  ·  ".join(parts)
+    lines = ["  ·  ".join(parts)]
+    if group == "neuron":
+        lines.append("a box: one neuron; its output's data, and grad = ∂(drawn output)/∂(neuron output)")
+    elif group == "layer":
+        lines.append("a box: one layer")
+    return "\n".join(lines)
 
 
 def _plural(count: int, word: str) -> str:
@@ -391,10 +401,16 @@ def draw_dot(
         dot.attr(size=fit)
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", color="#6b7280", fontname="Helvetica")
+    notes = []
     if show_grad and not computed:
-        dot.attr(label="gradients not computed yet: call backward() on the output", labelloc="t")
-    elif legend:
-        dot.attr(label=_legend(group, bool(highlight)), labelloc="b", fontsize="11")
+        notes.append("gradients not computed yet: call backward() on the output")
+    if legend:
+        kinds = {_kind(node, root) for node in order if _group_key(node, group) is None}
+        has_ops = any(node.parents for node in order if _group_key(node, group) is None)
+        notes.append(_legend(kinds, group, has_ops, bool(highlight)))
+    if notes:
+        # The "not computed" warning goes on top, where it is seen first; a legend alone at the bottom.
+        dot.attr(label="\n".join(notes), labelloc="b" if not (show_grad and not computed) else "t", fontsize="11")
 
     groups: dict[str, list] = {}
     for node in order:

@@ -53,8 +53,8 @@ def test_edges_into_ops_that_cannot_swap_their_operands_name_the_roles():
 
 
 def test_legend_explains_the_colours_on_request():
-    a = Value(2.0, label="a")
-    y = a * 3
+    model = MLP(1, [1], seed=0)
+    y = model([Value(2.0, label="x")]) * 3
     y.backward()
     assert "blue: inputs" not in draw_dot(y).source
     legend = draw_dot(y, legend=True).source
@@ -75,3 +75,14 @@ def test_size_scales_a_drawing_down_to_fit():
     for bad in [(0, 3), (4,), "4,3", (True, 3), (float("nan"), 2)]:
         with pytest.raises(ValueError, match=r"size must be \(width, height\) in inches"):
             draw_dot(y, size=bad)
+
+
+def test_legend_names_only_the_colours_the_drawing_uses():
+    a = Value(2.0, label="a")
+    y = a * 3
+    source = draw_dot(y, legend=True).source
+    assert "yellow: parameters" not in source and "white" not in source
+    model = MLP(2, [2, 1], seed=0)
+    out = model([1.0, 2.0])
+    grouped = draw_dot(out, group="neuron", legend=True).source
+    assert "a box: one neuron; its output's data, and grad = ∂(drawn output)/∂(neuron output)" in grouped
