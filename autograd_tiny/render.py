@@ -188,6 +188,16 @@ class Graph:
 
 
 def _number(x: float) -> str:
+    """A value's data or gradient as a drawing shows it: 4 decimals, exponent form when huge.
+
+    >>> _number(2.0), _number(-0.00004), _number(3e300)
+    ('2.0000', '-0.0000', '3.0000e+300')
+    >>> _number(float("inf")), _number(float("-inf")), _number(float("nan"))
+    ('inf', '-inf', 'nan')
+    """
+    x = float(x)
+    if abs(x) >= 1e15 and x != float("inf") and x != float("-inf"):
+        return f"{x:.4e}"  # 4 decimals of 3e300 would be 301 digits
     return f"{x:.4f}"
 
 
@@ -227,9 +237,46 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
 
 
+# What a label may not pass on to a renderer as it is: control characters (NUL included; a
+# newline is a line break, handled apart), DEL and C1 controls, the Unicode line and
+# paragraph separators, lone surrogates (not encodable as UTF-8) and the non-characters.
+_UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(text: str) -> str:
+    r"""`text` with every character a renderer must not get shown as its Python escape.
+
+    >>> print(_visible("a\x00b\ud800c\u2028"))
+    a\x00b\ud800c\u2028
+    """
+    return _UNSHOWABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
 def _escape(text: str) -> str:
-    # HTML-like labels: escape & < > " and turn newlines into line breaks.
-    return html.escape(text, quote=True).replace("\n", '<BR ALIGN="CENTER"/>')
+    r"""`text` as the content of an HTML-like label: it shows exactly as written.
+
+    Markup characters become entities, backslashes are doubled (Graphviz expands ``\N``,
+    ``\G``, ``\E`` ... even inside HTML-like labels, and ``\\`` shows one backslash),
+    unshowable characters are escaped (`_visible`) and a newline is a line break.
+
+    >>> _escape('<b>&"\\N')
+    '&lt;b&gt;&amp;&quot;\\\\N'
+    """
+    text = html.escape(_visible(text), quote=True).replace("\\", "\\\\")
+    return text.replace("\n", '<BR ALIGN="CENTER"/>')
+
+
+def _plain(text: str) -> str:
+    r"""`text` for a quoted (non-HTML) DOT label: it shows exactly as written.
+
+    Backslashes are doubled (so ``\N`` is not the node's name and a final ``\`` cannot
+    escape the closing quote), unshowable characters escaped; a newline stays a line break.
+    Quotes are escaped by graphviz when it writes the label.
+
+    >>> print(_plain("L1\\N"))
+    L1\\N
+    """
+    return _visible(text).replace("\\", "\\\\")
 
 
 def _highlights(highlight: Iterable | None) -> tuple[set, set]:
@@ -348,10 +395,10 @@ def draw_dot(
         members = groups[key]
         if group == "layer":
             neurons = len({member.scope for member in members})
-            label = f"{key}\n{neurons} neurons\n{len(members)} values"
+            label = f"{_plain(key)}\n{neurons} neurons\n{len(members)} values"
         else:
             last = members[-1]  # the neuron's output: its last value in topological order
-            label = f"{key}\n{len(members)} values\nout: data {_number(last.data)}"
+            label = f"{_plain(key)}\n{len(members)} values\nout: data {_number(last.data)}"
             if show_grad:
                 grad = gradients.get(last)
                 label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
