@@ -30,6 +30,7 @@ import html
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -113,20 +114,76 @@ def find_renderer(fmt: str = "svg") -> str:
     raise RuntimeError(INSTALL_HELP)
 
 
+# Seconds a renderer may take before it (and every process it started) is killed.
+RENDER_TIMEOUT = 120.0
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the renderer and everything it started: they share its own process group."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows has no process groups to kill; the renderer itself at least
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    process.communicate()  # reap it, and close its pipes
+
+
+def _check_output(program: str, fmt: str, output: bytes) -> None:
+    """Raise RuntimeError naming `program` unless `output` is a plausible `fmt` image."""
+    if fmt == "svg":
+        try:
+            text = output.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RuntimeError(f"{program} wrote SVG that is not UTF-8 text ({error.reason} at byte {error.start}); "
+                               f"check the renderer, or set {RENDERER_ENV} to another one") from None
+        if "<svg" not in text:
+            raise RuntimeError(f"{program} wrote no <svg> element (output starts {text[:40]!r}); "
+                               f"check the renderer, or set {RENDERER_ENV} to another one")
+    elif fmt == "png" and not output.startswith(PNG_SIGNATURE):
+        raise RuntimeError(f"{program} wrote no PNG image (output starts {output[:8]!r}); "
+                           f"check the renderer, or set {RENDERER_ENV} to another one")
+    elif fmt == "pdf" and not output.startswith(b"%PDF-"):
+        raise RuntimeError(f"{program} wrote no PDF document (output starts {output[:8]!r}); "
+                           f"check the renderer, or set {RENDERER_ENV} to another one")
+
+
 def _render(source: str, fmt: str) -> bytes:
+    """Run the renderer on DOT `source`; return its checked `fmt` output.
+
+    The renderer runs in a session (and process group) of its own, so that on timeout the
+    whole group is killed: a renderer started through a shell script or a launcher leaves
+    no orphan behind.
+    """
     program = find_renderer(fmt)
     try:
-        result = subprocess.run(
-            [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120
+        process = subprocess.Popen(
+            [program, f"-T{fmt}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",
         )
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{program} took more than 120 s to draw the graph; draw a smaller one") from None
     except OSError as error:
         raise RuntimeError(f"could not run {program}: {error}") from None
-    if result.returncode != 0 or not result.stdout:
-        message = result.stderr.decode("utf-8", "replace").strip() or f"exit status {result.returncode}"
+    try:
+        stdout, stderr = process.communicate(source.encode("utf-8"), timeout=RENDER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise RuntimeError(
+            f"{program} took more than {RENDER_TIMEOUT:g} s to draw the graph and was stopped; draw a smaller one"
+        ) from None
+    except BaseException:  # Ctrl-C included: never leave the renderer running
+        _kill_group(process)
+        raise
+    if process.returncode != 0 or not stdout:
+        message = stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
         raise RuntimeError(f"{program} failed to render {fmt}: {message}")
-    return result.stdout
+    _check_output(program, fmt, stdout)
+    return stdout
 
 
 # --------------------------------------------------------------------------------------

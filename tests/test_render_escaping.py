@@ -102,7 +102,7 @@ label_text = st.lists(
 
 
 @needs_renderer
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(label_text)
 def test_any_label_renders_and_shows(label):
     a = Value(-1.5, label=label)
