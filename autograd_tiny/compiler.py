@@ -590,6 +590,9 @@ class CompiledGraph:
             ``(value, grads)``: floats, or arrays with one entry per sample.
 
         Raises:
+            TypeError: `values` is not a list, tuple or 1-D array (a dict, a set, a string
+                or an iterator would give numbers in the wrong order), or holds something
+                other than numbers and 1-D arrays (a ragged list).
             ValueError: wrong number of values, arrays of different lengths, NaN, or an op
                 outside its domain (log, sqrt, pow); ZeroDivisionError and OverflowError as
                 the engine raises them.
