@@ -8,17 +8,27 @@ input) or 1 (the environment, e.g. no renderer), never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
+import math
+import os
+import signal
 import sys
 from typing import Sequence
 
 from . import __version__
 
-# Exit statuses.
+# Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
+BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
+
+EXPRESSION_HELP = (
+    'an expression, e.g. "tanh(a*b + c)" (quote it); one starting with a minus works as it is, '
+    'or after --: explain -- "-a*b" a=2 b=3'
+)
 
 
 def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expression", help='an expression, e.g. "tanh(a*b + c)" (quote it)')
+    parser.add_argument("expression", help=EXPRESSION_HELP)
     parser.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each name, e.g. a=2 b=-3")
 
 
@@ -36,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a small MLP on a toy dataset and save plots",
         description="Train an MLP on a toy dataset with micrograd's recipe; save plots and a graph.",
     )
-    demo.add_argument("--steps", type=int, default=100, help="training steps (default: 100)")
+    demo.add_argument("--steps", type=int, default=100, help="training steps, 1 to 10000 (default: 100)")
     demo.add_argument("--seed", type=int, default=1337, help="seed for data and weights (default: 1337)")
     demo.add_argument(
         "--dataset",
@@ -44,7 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["moons", "circles", "xor", "spirals"],
         help="toy dataset (default: moons)",
     )
-    demo.add_argument("--hidden", default="16,16", help="hidden layer sizes, comma-separated (default: 16,16)")
+    demo.add_argument(
+        "--hidden",
+        default="16,16",
+        help="hidden layer sizes, comma-separated: up to 8 layers of up to 512 neurons, 10000 weights in all "
+        "(default: 16,16)",
+    )
     demo.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer (default: sgd)")
     demo.add_argument("--out", default="autograd_tiny_demo", help="output folder (default: ./autograd_tiny_demo/)")
     demo.add_argument("--compiled", action="store_true", help="train with compile_graph: the same losses, much faster")
@@ -78,11 +93,49 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
+def _warn(message: str) -> None:
+    print(f"autograd-tiny: warning: {message}", file=sys.stderr)
+
+
 def _build(args: argparse.Namespace):
     """The expression's root Value, built from the command line's text and values."""
     from .expression import build_expression, parse_values
 
     return build_expression(args.expression, parse_values(args.values))
+
+
+def _first_non_finite(root) -> str | None:
+    """A one-line description of the first value (in computing order) that is inf or nan.
+
+    Checks the values, then the local derivatives (``sqrt`` at 0 has slope inf), so a learner
+    is told where a non-finite number first appears rather than finding nan at the end.
+    """
+    from .graph import topological_order, value_names
+    from .render import _number, _visible
+
+    order = topological_order(root)
+    names = value_names(order)
+    for node in order:
+        if not math.isfinite(node.data):
+            if node.const is not None and not math.isfinite(node.const):
+                reason = f"the constant {node.const:g} in it"
+            elif math.isnan(node.data):
+                reason = "undefined, e.g. inf - inf or 0 * inf"
+            else:
+                reason = "overflow: the result exceeds 1.8e308"
+            return f"{_visible(names[node])} = {_number(node.data)} ({reason})"
+    for node in order:
+        for parent, slope in zip(node.parents, node.local_derivatives):
+            if not math.isfinite(slope):
+                return (f"the local derivative ∂{_visible(names[node])}/∂{_visible(names[parent])} = {_number(slope)} "
+                        f"(at {_visible(names[parent])} = {parent.data:g}); gradients through it are not finite")
+    return None
+
+
+def _warn_non_finite(root) -> None:
+    found = _first_non_finite(root)
+    if found is not None:
+        _warn(found)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -103,6 +156,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     from .render import draw_dot
 
     root = _build(args)
+    _warn_non_finite(root)
     if not args.no_grad:
         root.backward()
     path = draw_dot(root, rankdir=args.rankdir, show_grad=not args.no_grad).save(args.output)
@@ -113,24 +167,130 @@ def _run_graph(args: argparse.Namespace) -> int:
 def _run_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
-    explanation = explain(_build(args))
+    root = _build(args)
+    _warn_non_finite(root)
+    # The command's values are fresh: backward() stores the gradients the narrative derives,
+    # so it has nothing to say about .grad differing from them.
+    root.backward()
+    explanation = explain(root)
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
         print(explanation.save_html(args.html))
     return OK
 
 
+# Options of `graph` and `explain`, and those of them that take a value.
+_EXPRESSION_OPTIONS = {"-h", "--help", "-o", "--output", "--no-grad", "--rankdir", "--markdown", "--html"}
+_TAKES_VALUE = {"-o", "--output", "--rankdir", "--html"}
+
+
+def _protect_expression(argv: list[str]) -> list[str]:
+    """Let ``graph``/``explain`` take an expression that starts with ``-`` (``"-a*b"``).
+
+    argparse reads any word starting with ``-`` as an option. The first word in the
+    expression's place that is not one of the command's options is the expression: a space
+    in front hides its minus from argparse (the expression is stripped before parsing).
+
+    >>> _protect_expression(["explain", "-a*b", "a=1", "b=2", "--markdown"])
+    ['explain', ' -a*b', 'a=1', 'b=2', '--markdown']
+    >>> _protect_expression(["graph", "-o", "g.svg", "-x", "x=1"])
+    ['graph', '-o', 'g.svg', ' -x', 'x=1']
+    """
+    if not argv or argv[0] not in ("graph", "explain"):
+        return argv
+    words = list(argv)
+    i = 1
+    while i < len(words):
+        word = words[i]
+        if word == "--" or not word.startswith("-"):
+            break  # the expression comes next (after --) or is this word
+        option = word.split("=", 1)[0]
+        if option in _EXPRESSION_OPTIONS or (word[:2] == "-o" and not word.startswith("--")):
+            i += 2 if word in _TAKES_VALUE else 1  # -o g.svg, or -og.svg / --output=g.svg in one word
+            continue
+        if not word.startswith("--"):
+            words[i] = " " + word  # an expression: -a*b, -1, -tanh(x)
+        break
+    return words
+
+
+def _check_arguments(argv: list[str]) -> str | None:
+    """What is wrong with words that are not valid text (bytes that are not UTF-8), if any."""
+    for position, word in enumerate(argv, 1):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:
+            # os.fsencode gives back the bytes the shell passed (decoded with surrogateescape).
+            try:
+                raw = os.fsencode(word)
+            except UnicodeEncodeError:
+                raw = word.encode("utf-8", "backslashreplace")
+            return (f"argument {position} ({ascii(raw)[2:-1]}) is not valid UTF-8 text; "
+                    f"type it in UTF-8 (check the terminal's encoding, e.g. LANG=C.UTF-8)")
+    return None
+
+
+def _tolerant_output() -> None:
+    """Print, rather than crash, where stdout cannot encode ∂ or · (PYTHONIOENCODING=ascii).
+
+    Characters the encoding lacks are written as escapes (``\\u2202``) instead of raising
+    UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue  # a replaced stream (tests, notebooks) handles text itself
+        # "strict", or "surrogateescape" (Python's choice under LANG=C), would raise on ∂.
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-16", "utf-32") and stream.errors != "backslashreplace":
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _show_error_position(text: str, column: int | None) -> None:
+    """Under an expression error, the expression and a caret under the column it names."""
+    shown = text.strip()
+    if column is None or not shown.isprintable() or not 1 <= column <= len(shown) + 1:
+        return  # a caret under text with tabs or control characters would point elsewhere
+    print(f"  {shown}\n  {' ' * (column - 1)}^", file=sys.stderr)
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout went away (``| head -1``): stop without a traceback."""
+    try:
+        # Python flushes stdout again at exit; point it at /dev/null so that cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with `argv` (default: ``sys.argv[1:]``); return the exit status."""
+    from .expression import ExpressionError
+
+    _tolerant_output()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    problem = _check_arguments(argv)
+    if problem is not None:
+        return _fail(problem, BAD_INPUT)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_expression(argv))
     if args.command is None:
         parser.print_help()
         return BAD_INPUT
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return status
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except KeyboardInterrupt:
         return _fail("interrupted", FAILED)
+    except ExpressionError as error:
+        status = _fail(str(error), BAD_INPUT)
+        if str(error).startswith("syntax error"):  # the other errors name what is wrong in words
+            _show_error_position(args.expression, error.column)
+        return status
     # Bad input (an expression, a value, a path) is the user's to fix: one line, exit 2.
     except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
         return _fail(str(error), BAD_INPUT)

@@ -55,7 +55,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import engine
@@ -293,13 +293,67 @@ _LOCAL = {
 }
 
 
+def _plain_float(x: Any, what: str) -> float:
+    """`x` as a plain ``float``, read from the number itself and never from its ``repr``.
+
+    Accepted: floats and float subclasses, ints, and NumPy scalars (or 0-d arrays) of any
+    real dtype. A subclass's own ``__repr__``, ``__format__`` or ``__float__`` is never
+    called: ``float.__float__`` reads the stored double directly.
+
+    >>> _plain_float(3, "x"), _plain_float(True, "x")
+    (3.0, 1.0)
+    >>> _plain_float("3", "the constant x")
+    Traceback (most recent call last):
+    ...
+    TypeError: the constant x must be a number (an int, a float or a NumPy number), got str; set it with float(...)
+    """
+    if isinstance(x, float):
+        return float.__float__(x)  # exact float, even for a subclass (NumPy's float64 is one)
+    if isinstance(x, int):
+        try:
+            return float(int.__index__(x))  # int.__index__: the stored integer, not a subclass's __float__
+        except OverflowError:
+            raise ValueError(f"{what} is an integer too large for a float ({len(str(abs(int.__index__(x))))} "
+                             f"digits); use a number below 1.8e308") from None
+    dtype = getattr(x, "dtype", None)
+    if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and getattr(dtype, "kind", "") in "biuf":
+        value = float(x.item()) if dtype.kind in "biu" else float(x)
+        return _plain_float(value, what)  # NumPy's conversion gives an exact float; checked anyway
+    raise TypeError(f"{what} must be a number (an int, a float or a NumPy number), got {type(x).__name__}; "
+                    f"set it with float(...)")
+
+
 def _literal(x: float) -> str:
-    """A float as Python source: repr round-trips exactly; inf and nan have no literal."""
+    """A plain float as Python source: repr round-trips exactly; inf and nan have no literal.
+
+    >>> _literal(2.5), _literal(-0.0), _literal(float("-inf")), _literal(float("nan"))
+    ('2.5', '(-0.0)', '(-_inf)', '_nan')
+    """
+    if type(x) is not float:  # only numbers we converted ourselves are ever written
+        raise TypeError(f"internal error: {type(x).__name__} reached the code generator; convert with _plain_float")
     if math.isnan(x):
         return "_nan"
     if math.isinf(x):
         return "_inf" if x > 0 else "(-_inf)"
-    return f"({x!r})" if x < 0 or (x == 0 and math.copysign(1.0, x) < 0) else repr(x)
+    text = float.__repr__(x)
+    return f"({text})" if math.copysign(1.0, x) < 0 else text
+
+
+# Everything that ends a line for Python, or for an editor showing the source: a comment
+# holding one of them could continue as code on the next line.
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _comment(text: str) -> str:
+    """`text` as a one-line ``#`` comment, whatever it holds.
+
+    Removed: control characters (NUL, ``\\n \\r \\x0b \\x0c \\x1c-\\x1e \\x85``), the line and
+    paragraph separators ``\\u2028 \\u2029`` and lone surrogates (which cannot be compiled).
+
+    >>> _comment("a\\nb\\u2028c")
+    '# abc'
+    """
+    return "# " + _LINE_BREAKS.sub("", text)
 
 
 def _identifier(name: str) -> str:
@@ -344,7 +398,18 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     def text(operand, for_code):
         if isinstance(operand, Value):
             return name[operand]
-        return _literal(operand) if for_code else f"{operand:g}"
+        return _literal(operand) if for_code else f"{operand:g}"  # a plain float: see `numbers`
+
+    # Every number written into the source, as a plain float we converted ourselves.
+    numbers = {}
+    for node in order:
+        if node.const is not None:
+            numbers[node] = _plain_float(node.const, f"the constant operand of {name[node]} ({node.op})")
+        elif not node.parents and node not in is_input:
+            numbers[node] = _plain_float(node.data, f"the value of {name[node]} (a constant: a leaf not in inputs)")
+
+    def operand_list(node):
+        return [numbers[node] if not isinstance(o, Value) else o for o in operands(node)]
 
     arguments = ", ".join(name[v] if v in in_graph else f"_unused{i}" for i, v in enumerate(inputs))
     header = f"def compiled({arguments}):"
@@ -352,12 +417,12 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     for node in order:
         if not node.parents:
             if node not in is_input:
-                forward.append(f"    {name[node]} = {_literal(node.data)}  # constant")
+                forward.append(f"    {name[node]} = {_literal(numbers[node])}  # constant")
             continue
-        texts = [text(o, True) for o in operands(node)]
+        texts = [text(o, True) for o in operand_list(node)]
         template = "_pow_value({0}, {1})" if node.op == "pow" and node.const is None else _FORWARD[node.op]
-        written = RULES[node.op].write([text(o, False) for o in operands(node)], out=name[node])
-        forward.append(f"    {name[node]} = {template.format(*texts)}  # {written}")
+        written = RULES[node.op].write([text(o, False) for o in operand_list(node)], out=name[node])
+        forward.append(f"    {name[node]} = {template.format(*texts)}  {_comment(written)}")
 
     backward = [
         "    # backward pass: the chain rule, one line per edge, in backward()'s order",
@@ -369,9 +434,9 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     for node in reversed(order):
         if not node.parents:
             continue
-        texts = [text(o, True) for o in operands(node)]
-        symbols = [text(o, False) for o in operands(node)]
-        positions = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)]
+        texts = [text(o, True) for o in operand_list(node)]
+        symbols = [text(o, False) for o in operand_list(node)]
+        positions = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
         for parent, position in zip(node.parents, positions):
             local = _LOCAL[node.op][position].format(*texts, out=name[node])
             # The engine multiplies local · upstream even when local is ±1; both are exact.
@@ -383,9 +448,11 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
                 contribution = f"{local} * {grad[node]}"
             formula = RULES[node.op].derivative(position, symbols, out=name[node])
             seen = parent in received
-            comment = (
-                f"# ∂{top}/∂{name[parent]} {'+=' if seen else '='} ∂{name[node]}/∂{name[parent]} · "
-                f"∂{top}/∂{name[node]} = ({formula}) · {grad[node]}"
+            # At the root the chain has one link: ∂out/∂t = (local) · grad_out, not the
+            # circular-looking ∂out/∂t = ∂out/∂t · ∂out/∂out.
+            chain = "" if node is root else f"∂{name[node]}/∂{name[parent]} · ∂{top}/∂{name[node]} = "
+            comment = _comment(
+                f"∂{top}/∂{name[parent]} {'+=' if seen else '='} {chain}({formula}) · {grad[node]}"
             )
             if seen:
                 # Never `+=`: with arrays that would change in place a gradient that another
@@ -447,8 +514,15 @@ class CompiledGraph:
         return self._functions[key]
 
     def _prepare(self, values: Sequence) -> tuple[str, list]:
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-            raise TypeError(f"values must be a list with one number or array per input, got {type(values).__name__}")
+        # A mapping would give its keys and a set an arbitrary order: both would compute silently
+        # with the wrong numbers, so only ordered sequences (and a 1-D array) are taken.
+        ordered = isinstance(values, (list, tuple)) or (type(values).__module__ == "numpy" and getattr(values, "ndim", 0) == 1)
+        if not ordered:
+            shown = "a dict (values are passed by position, not by name)" if isinstance(values, Mapping) else type(values).__name__
+            raise TypeError(
+                f"values must be a list with one number or array per input, in the order of `inputs`, got {shown}; "
+                f"e.g. f([2.0, 0.5])"
+            )
         values = list(values)
         if len(values) != len(self.inputs):
             raise ValueError(
@@ -516,6 +590,9 @@ class CompiledGraph:
             ``(value, grads)``: floats, or arrays with one entry per sample.
 
         Raises:
+            TypeError: `values` is not a list, tuple or 1-D array (a dict, a set, a string
+                or an iterator would give numbers in the wrong order), or holds something
+                other than numbers and 1-D arrays (a ragged list).
             ValueError: wrong number of values, arrays of different lengths, NaN, or an op
                 outside its domain (log, sqrt, pow); ZeroDivisionError and OverflowError as
                 the engine raises them.

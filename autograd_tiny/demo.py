@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -36,19 +37,72 @@ class TrainingResult:
     accuracies: list = field(default_factory=list)
 
 
+# Limits of the demo command, checked before anything is allocated: beyond them a run takes
+# hours or gigabytes (each step builds a graph of about 2 x samples x weights values).
+MAX_STEPS = 10_000
+MAX_WIDTH = 512  # neurons in one hidden layer
+MAX_LAYERS = 8  # hidden layers
+MAX_WEIGHTS = 10_000  # weights and biases of the whole model
+
+
 def parse_hidden(text: str) -> list[int]:
-    """Hidden layer sizes from text like ``"16,16"``.
+    """Hidden layer sizes from text like ``"16,16"``, within the demo's limits.
 
     >>> parse_hidden("16, 8")
     [16, 8]
+    >>> parse_hidden("100000")
+    Traceback (most recent call last):
+    ...
+    ValueError: --hidden sizes must be at most 512 neurons per layer, got 100000; try 16,16
     """
+    parts = text.split(",")
+    if len(parts) > MAX_LAYERS:  # checked first: "1," * 10**6 must not build a list of ints
+        raise ValueError(f"--hidden has {len(parts)} layers; at most {MAX_LAYERS} are allowed, e.g. 16,16")
     try:
-        sizes = [int(part) for part in text.split(",")]
+        sizes = [int(part) for part in parts]
     except ValueError:
-        raise ValueError(f"--hidden must be whole numbers separated by commas, like 16,16; got {text!r}") from None
+        raise ValueError(f"--hidden must be whole numbers separated by commas, like 16,16; got {text[:40]!r}") from None
     if any(size < 1 for size in sizes):
         raise ValueError(f"--hidden sizes must be at least 1, got {text!r}")
+    too_wide = [size for size in sizes if size > MAX_WIDTH]
+    if too_wide:
+        raise ValueError(f"--hidden sizes must be at most {MAX_WIDTH} neurons per layer, got {too_wide[0]}; try 16,16")
     return sizes
+
+
+def _weight_count(sizes: list[int], inputs: int = 2, outputs: int = 1) -> int:
+    """How many weights and biases an MLP with these hidden sizes has.
+
+    >>> _weight_count([16, 16])   # micrograd's demo: 48 + 272 + 17
+    337
+    """
+    widths = [inputs, *sizes, outputs]
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths, widths[1:]))
+
+
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"--steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    return steps
+
+
+def _prepare_out(out: str) -> str:
+    """Create the output folder `out` and check that files can be written in it.
+
+    Done before training, so a bad ``--out`` fails in a second, not after the whole run.
+    """
+    if not out:
+        raise ValueError("--out is empty; give a folder name, e.g. --out autograd_tiny_demo")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out!r} is a file, not a folder; choose another name or remove the file")
+    try:
+        os.makedirs(out, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # the only reliable test: write one
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ValueError(f"--out {out!r} cannot be used as the output folder ({reason}); choose another folder") from None
+    return out
 
 
 def _predict(model: MLP, x: list, classes: int) -> int:
@@ -286,8 +340,22 @@ def run_demo(
     out: str = "autograd_tiny_demo",
     compiled: bool = False,
 ) -> int:
-    """The `autograd-tiny demo` command: train with a progress bar, save plots, print paths."""
+    """The `autograd-tiny demo` command: train with a progress bar, save plots, print paths.
+
+    Every option is checked, and `out` created, before anything is trained or allocated.
+    """
+    _check_steps(steps)
     sizes = parse_hidden(hidden)
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
+    outputs = 1 if dataset != "spirals" else 3  # spirals: one score per class
+    weights = _weight_count(sizes, outputs=outputs)
+    if weights > MAX_WEIGHTS:
+        raise ValueError(
+            f"--hidden {hidden} makes a model with {weights} weights, more than the demo's limit of {MAX_WEIGHTS} "
+            f"(each step would build a graph of millions of values); use smaller layers, e.g. 16,16"
+        )
+    _prepare_out(out)
     start = time.perf_counter()
     result = train(
         steps=steps, seed=seed, dataset=dataset, hidden=sizes, optimizer=optimizer, progress=True, compiled=compiled
@@ -307,7 +375,6 @@ def run_demo(
             f"compiled training: {per_step * 1e3:.1f} ms per step including compiling; "
             f"an eager step takes {eager * 1e3:.0f} ms ({eager / per_step:.0f}x slower)"
         )
-    os.makedirs(out, exist_ok=True)
     for path in (
         plot_decision_boundary(result, os.path.join(out, "decision_boundary.png")),
         plot_training_curves(result, os.path.join(out, "training_curves.png")),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import unicodedata
 from typing import Iterable, Mapping, Union
 
 from .engine import Value
@@ -30,7 +31,7 @@ __all__ = ["ExpressionError", "build_expression", "parse_values", "FUNCTIONS"]
 FUNCTIONS = ("tanh", "exp", "log", "sigmoid", "relu", "sqrt", "abs")
 
 MAX_LENGTH = 1000  # characters
-MAX_DEPTH = 100  # nested operations
+MAX_DEPTH = 100  # nested operations; a chain a + b - c + ... counts as one level
 MAX_EXPONENT = 1000.0  # |constant exponent|; larger ones only overflow or vanish
 
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -74,19 +75,24 @@ class ExpressionError(ValueError):
 def parse_values(pairs: Iterable[str]) -> dict[str, float]:
     """Values from ``NAME=NUMBER`` words, as typed after an expression.
 
+    Names are NFKC-normalised, as Python normalises names in the expression itself, so
+    ``ﬁ=2`` (a ligature) gives the value of the name ``fi``.
+
     >>> parse_values(["a=2", "b=-3.5"])
     {'a': 2.0, 'b': -3.5}
+    >>> parse_values(["ﬁ=1", "ｘ=2"])
+    {'fi': 1.0, 'x': 2.0}
     """
     values: dict[str, float] = {}
     for pair in pairs:
         name, equals, number = pair.partition("=")
-        name, number = name.strip(), number.strip()
+        name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
         if not equals or not name:
             raise ExpressionError(f"expected NAME=NUMBER, got {pair!r} (e.g. a=2)")
         if not name.isidentifier() or keyword.iskeyword(name):
             raise ExpressionError(f"{name!r} is not a valid name (use letters, digits and _, e.g. a or x1)")
         if name in values:
-            raise ExpressionError(f"{name} is given twice")
+            raise ExpressionError(f"{name} is given twice (names are compared after NFKC normalisation)")
         try:
             value = float(number)
         except ValueError:
@@ -114,11 +120,17 @@ def build_expression(text: str, values: Mapping[str, Number]) -> Value:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("the expression is empty; write one like a*b + c")
+    stripped = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(stripped, mode="eval")
     except SyntaxError as error:
         reason = (error.msg or "invalid syntax").split("\n")[0]
-        raise ExpressionError(f"syntax error: {reason}", error.offset or None) from None
+        column = error.offset
+        if not column or error.lineno != 1 or column > len(stripped):  # Python says 0 at the end of the text
+            column = len(stripped) + 1 if error.lineno == 1 else None
+            if reason == "invalid syntax":
+                reason = "the expression ends too early"
+        raise ExpressionError(f"syntax error: {reason}", column) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is nested too deeply or is too large") from None
     leaves = {name: Value(float(value), label=name) for name, value in values.items()}
@@ -158,20 +170,12 @@ def _evaluate(node: ast.AST, leaves: dict, used: set, depth: int):
         operand = _evaluate(node.operand, leaves, used, depth + 1)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        if not isinstance(node.op, ast.Pow):
+            return _chain(node, leaves, used, depth)
         left = _evaluate(node.left, leaves, used, depth + 1)
         right = _evaluate(node.right, leaves, used, depth + 1)
         if isinstance(node.op, ast.Pow) and not isinstance(right, Value) and abs(right) > MAX_EXPONENT:
             raise ExpressionError(f"exponent {right:g} is too large (the limit is {MAX_EXPONENT:g})", column)
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
-        if isinstance(node.op, ast.Div):
-            if not isinstance(left, Value) and not isinstance(right, Value) and right == 0:
-                raise ExpressionError("division by zero", column)
-            return left / right
         if not isinstance(left, Value) and not isinstance(right, Value):
             return _constant_power(left, right, column)
         return left**right
@@ -181,6 +185,37 @@ def _evaluate(node: ast.AST, leaves: dict, used: set, depth: int):
         raise ExpressionError("only + - * / ** and unary minus are allowed", column)
     what = _FORBIDDEN.get(type(node), type(node).__name__)
     raise ExpressionError(f"{what} is not allowed", column)
+
+
+def _chain(node: ast.BinOp, leaves: dict, used: set, depth: int):
+    """Evaluate a left-leaning chain ``a + b - c * d ...`` without recursing along it.
+
+    Python parses ``a + a + ... + a`` (500 terms) as 499 nested BinOps, but it is one flat
+    sum: each operand is one level deeper than the chain, whatever the chain's length.
+    The operations are applied left to right, as Python would.
+    """
+    links = []  # (operator node, right operand), innermost first after reversing
+    while isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS and not isinstance(node.op, ast.Pow):
+        links.append(node)
+        node = node.left
+    result = _evaluate(node, leaves, used, depth + 1)
+    for link in reversed(links):
+        right = _evaluate(link.right, leaves, used, depth + 1)
+        result = _apply(link.op, result, right, link.col_offset + 1)
+    return result
+
+
+def _apply(op: ast.operator, left, right, column: int):
+    """``left <op> right`` for + - * /, with a clear error for a constant division by zero."""
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    if not isinstance(left, Value) and not isinstance(right, Value) and right == 0:
+        raise ExpressionError("division by zero", column)
+    return left / right
 
 
 def _constant_power(base: float, exponent: float, column: int) -> float:

@@ -30,6 +30,7 @@ import html
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -113,20 +114,76 @@ def find_renderer(fmt: str = "svg") -> str:
     raise RuntimeError(INSTALL_HELP)
 
 
+# Seconds a renderer may take before it (and every process it started) is killed.
+RENDER_TIMEOUT = 120.0
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the renderer and everything it started: they share its own process group."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows has no process groups to kill; the renderer itself at least
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    process.communicate()  # reap it, and close its pipes
+
+
+def _check_output(program: str, fmt: str, output: bytes) -> None:
+    """Raise RuntimeError naming `program` unless `output` is a plausible `fmt` image."""
+    if fmt == "svg":
+        try:
+            text = output.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RuntimeError(f"{program} wrote SVG that is not UTF-8 text ({error.reason} at byte {error.start}); "
+                               f"check the renderer, or set {RENDERER_ENV} to another one") from None
+        if "<svg" not in text:
+            raise RuntimeError(f"{program} wrote no <svg> element (output starts {text[:40]!r}); "
+                               f"check the renderer, or set {RENDERER_ENV} to another one")
+    elif fmt == "png" and not output.startswith(PNG_SIGNATURE):
+        raise RuntimeError(f"{program} wrote no PNG image (output starts {output[:8]!r}); "
+                           f"check the renderer, or set {RENDERER_ENV} to another one")
+    elif fmt == "pdf" and not output.startswith(b"%PDF-"):
+        raise RuntimeError(f"{program} wrote no PDF document (output starts {output[:8]!r}); "
+                           f"check the renderer, or set {RENDERER_ENV} to another one")
+
+
 def _render(source: str, fmt: str) -> bytes:
+    """Run the renderer on DOT `source`; return its checked `fmt` output.
+
+    The renderer runs in a session (and process group) of its own, so that on timeout the
+    whole group is killed: a renderer started through a shell script or a launcher leaves
+    no orphan behind.
+    """
     program = find_renderer(fmt)
     try:
-        result = subprocess.run(
-            [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=120
+        process = subprocess.Popen(
+            [program, f"-T{fmt}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",
         )
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{program} took more than 120 s to draw the graph; draw a smaller one") from None
     except OSError as error:
         raise RuntimeError(f"could not run {program}: {error}") from None
-    if result.returncode != 0 or not result.stdout:
-        message = result.stderr.decode("utf-8", "replace").strip() or f"exit status {result.returncode}"
+    try:
+        stdout, stderr = process.communicate(source.encode("utf-8"), timeout=RENDER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise RuntimeError(
+            f"{program} took more than {RENDER_TIMEOUT:g} s to draw the graph and was stopped; draw a smaller one"
+        ) from None
+    except BaseException:  # Ctrl-C included: never leave the renderer running
+        _kill_group(process)
+        raise
+    if process.returncode != 0 or not stdout:
+        message = stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
         raise RuntimeError(f"{program} failed to render {fmt}: {message}")
-    return result.stdout
+    _check_output(program, fmt, stdout)
+    return stdout
 
 
 # --------------------------------------------------------------------------------------
@@ -188,6 +245,16 @@ class Graph:
 
 
 def _number(x: float) -> str:
+    """A value's data or gradient as a drawing shows it: 4 decimals, exponent form when huge.
+
+    >>> _number(2.0), _number(-0.00004), _number(3e300)
+    ('2.0000', '-0.0000', '3.0000e+300')
+    >>> _number(float("inf")), _number(float("-inf")), _number(float("nan"))
+    ('inf', '-inf', 'nan')
+    """
+    x = float(x)
+    if abs(x) >= 1e15 and x != float("inf") and x != float("-inf"):
+        return f"{x:.4e}"  # 4 decimals of 3e300 would be 301 digits
     return f"{x:.4f}"
 
 
@@ -264,13 +331,13 @@ def _group_label(key: str, members: list, group: str, show_grad: bool, gradients
     """
     if group == "layer":
         neurons = len({member.scope for member in members})
-        return f"{key}\n{_plural(neurons, 'neuron')}\n{_plural(len(members), 'value')}"
+        return f"{_plain(key)}\n{_plural(neurons, 'neuron')}\n{_plural(len(members), 'value')}"
     used = {parent for member in members for parent in member.parents}
     outputs = [member for member in members if member not in used and member.parents]
     last = outputs[-1] if outputs else members[-1]
     calls = len(outputs)
     where = "out" if calls <= 1 else f"out on sample {calls} of {calls}"
-    label = f"{key}\n{_plural(len(members), 'value')}\n{where}: data {_number(last.data)}"
+    label = f"{_plain(key)}\n{_plural(len(members), 'value')}\n{where}: data {_number(last.data)}"
     if show_grad:
         grad = gradients.get(last)
         label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
@@ -298,9 +365,46 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
 
 
+# What a label may not pass on to a renderer as it is: control characters (NUL included; a
+# newline is a line break, handled apart), DEL and C1 controls, the Unicode line and
+# paragraph separators, lone surrogates (not encodable as UTF-8) and the non-characters.
+_UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(text: str) -> str:
+    r"""`text` with every character a renderer must not get shown as its Python escape.
+
+    >>> print(_visible("a\x00b\ud800c\u2028"))
+    a\x00b\ud800c\u2028
+    """
+    return _UNSHOWABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
 def _escape(text: str) -> str:
-    # HTML-like labels: escape & < > " and turn newlines into line breaks.
-    return html.escape(text, quote=True).replace("\n", '<BR ALIGN="CENTER"/>')
+    r"""`text` as the content of an HTML-like label: it shows exactly as written.
+
+    Markup characters become entities, backslashes are doubled (Graphviz expands ``\N``,
+    ``\G``, ``\E`` ... even inside HTML-like labels, and ``\\`` shows one backslash),
+    unshowable characters are escaped (`_visible`) and a newline is a line break.
+
+    >>> _escape('<b>&"\\N')
+    '&lt;b&gt;&amp;&quot;\\\\N'
+    """
+    text = html.escape(_visible(text), quote=True).replace("\\", "\\\\")
+    return text.replace("\n", '<BR ALIGN="CENTER"/>')
+
+
+def _plain(text: str) -> str:
+    r"""`text` for a quoted (non-HTML) DOT label: it shows exactly as written.
+
+    Backslashes are doubled (so ``\N`` is not the node's name and a final ``\`` cannot
+    escape the closing quote), unshowable characters escaped; a newline stays a line break.
+    Quotes are escaped by graphviz when it writes the label.
+
+    >>> print(_plain("L1\\N"))
+    L1\\N
+    """
+    return _visible(text).replace("\\", "\\\\")
 
 
 def _highlights(highlight: Iterable | None) -> tuple[set, set]:

@@ -45,7 +45,7 @@ def test_other_datasets_and_optimizers_train(dataset, optimizer):
     [
         (["--hidden", "16,x"], "--hidden must be whole numbers"),
         (["--hidden", "0"], "at least 1"),
-        (["--steps", "0"], "--steps must be a whole number >= 1"),
+        (["--steps", "0"], "--steps must be a whole number from 1 to 10000, got 0"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, message, capsys):

@@ -229,7 +229,7 @@ def _writes_outside_the_helper(source: str) -> list[str]:
         receiver = getattr(getattr(node.func, "value", None), "id", None)
         if name in _WRITING_METHODS or (name in _WRITING_FUNCTIONS and receiver in _FILE_MODULES):
             found.append(f"line {node.lineno}: {name}()")
-        if name in ("open", "fdopen"):
+        if name in ("open", "fdopen") and not _is_devnull(node.args[:1]):
             modes = [a for a in node.args[1:2]] + [k.value for k in node.keywords if k.arg == "mode"]
             for mode in modes:
                 if not isinstance(mode, ast.Constant) or set(str(mode.value)) & set("wax+"):
@@ -237,8 +237,13 @@ def _writes_outside_the_helper(source: str) -> list[str]:
     return found
 
 
+def _is_devnull(args: list) -> bool:
+    """`open(os.devnull, ...)` writes no file: the CLI points a closed pipe's stdout there."""
+    return bool(args) and isinstance(args[0], ast.Attribute) and args[0].attr == "devnull"
+
+
 def test_the_guard_spots_writing_calls():
-    source = "open(p, 'w')\nopen(p)\nopen(p, mode='rb')\nPath(p).write_text('x')\ns.replace('a', 'b')\nos.replace(a, b)"
+    source = "open(p, 'w')\nopen(p)\nopen(p, mode='rb')\nPath(p).write_text('x')\ns.replace('a', 'b')\nos.replace(a, b)\nos.open(os.devnull, os.O_WRONLY)"
     assert _writes_outside_the_helper(source) == [
         "line 1: open() for writing",
         "line 4: write_text()",
