@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_expression_arguments(explain)
     explain.add_argument("--markdown", action="store_true", help="print Markdown with LaTeX instead of plain text")
     explain.add_argument("--html", metavar="PATH", help="also write an interactive HTML stepper to PATH")
+    explain.add_argument(
+        "--quiz",
+        action="store_true",
+        help="make the HTML page (--html) a quiz: it asks for each step's contribution before showing it",
+    )
     explain.set_defaults(handler=_run_explain)
     return parser
 
@@ -113,10 +118,13 @@ def _run_graph(args: argparse.Namespace) -> int:
 def _run_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
+    if args.quiz and not args.html:
+        # Checked before anything is printed: a quiz is a page, and no page was asked for.
+        raise ValueError("--quiz makes the HTML page a quiz: add --html PATH (e.g. --html quiz.html)")
     explanation = explain(_build(args))
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
-        print(explanation.save_html(args.html))
+        print(explanation.save_html(args.html, quiz=args.quiz))
     return OK
 
 

@@ -36,8 +36,15 @@ __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 
 # Past this many steps the text and Markdown narratives show the start and the end only.
 NARRATIVE_LIMIT = 60
-# The HTML stepper draws the whole graph; past this many values it is not legible.
-HTML_LIMIT = 120
+# The HTML stepper draws the whole graph fitted to the window. Set from screenshots at
+# 1024×768 (a projector), text size of the fitted drawing: the lecture neuron (10 values)
+# 13.4 px, a 4-input neuron (14) 9.1 px, MLP(2, [3, 1]) (34) 6.9 px: every label still
+# readable, and one zoom step makes it comfortable. MLP(2, [4, 1]) (45) 6.2 px: the
+# last that reads without zooming. MLP(3, [4, 1]) (57) 4.6 px and MLP(2, [3, 3, 1]) (67)
+# 4.3 px: only the graph's shape is visible, every number needs zooming in and panning
+# around; MLP(2, [4, 4, 1]) (101) 3.6 px is a picture of specks. Past this many values
+# the page is not legible.
+HTML_LIMIT = 50
 # The note about leaves whose .grad differs from this pass names at most this many.
 NOTE_LIMIT = 3
 

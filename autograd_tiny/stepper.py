@@ -42,6 +42,8 @@ __all__ = ["Stepper", "stepper_html", "page_number"]
 FIT_WIDTH, FIT_HEIGHT = 990, 540
 # Graphviz user units are points: 1 pt = 4/3 CSS px at natural size.
 PX_PER_PT = 4 / 3
+# The page never blows a small drawing up past this (CSS px per point); its script agrees.
+MAX_SCALE = 1.5
 # Ranks closer together than Graphviz's default (0.5 in): an op and its value sit one rank
 # apart, so a top-to-bottom neuron would otherwise be a third taller than it needs to be.
 RANK_SEPARATION = "0.3"
@@ -180,8 +182,10 @@ def fit_scale(width: float, height: float) -> float:
 
     >>> round(fit_scale(1391, 157), 3), round(fit_scale(719, 412), 3)
     (0.712, 1.311)
+    >>> fit_scale(100, 50)  # a tiny drawing is not blown up
+    1.5
     """
-    return min(FIT_WIDTH / width, FIT_HEIGHT / height)
+    return min(FIT_WIDTH / width, FIT_HEIGHT / height, MAX_SCALE)
 
 
 def _layout(explanation: Any) -> tuple[str, str]:
@@ -189,7 +193,8 @@ def _layout(explanation: Any) -> tuple[str, str]:
 
     Both directions are drawn; the one that is larger once scaled to fit a 1024×768 window
     wins: left to right for long thin graphs, top to bottom when left to right would be
-    too wide (the lecture neuron). Ties go to left to right, the drawings' default.
+    too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
+    way) go to left to right, the drawings' default.
     """
     best = None
     for rankdir in ("LR", "TB"):
@@ -307,9 +312,10 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
         "SVG": svg,
         "DATA": _json_for_script(data),
         "MODE": "quiz" if quiz else "steps",
+        "MAX_SCALE": repr(MAX_SCALE),
     }
     # One pass: text put in (a label, the SVG) is never searched for placeholders again.
-    return re.sub(r"__(TITLE|SVG|DATA|MODE)__", lambda m: parts[m.group(1)], PAGE)
+    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE)__", lambda m: parts[m.group(1)], PAGE)
 
 
 class Stepper:
@@ -375,6 +381,7 @@ button { font-size: 14px; padding: 3px 10px; cursor: pointer; }
 #equation { white-space: pre-wrap; }
 #quiz { display: none; font-family: system-ui, sans-serif; margin-top: 4px; }
 body.quiz #quiz { display: block; }
+body.quiz #panel { height: 7.6em; }
 body.quiz .stepping { display: none; }
 #answer { font-size: 15px; width: 9em; padding: 2px 6px; }
 #answer.wrong { border: 2px solid #dc2626; background: #fef2f2; }
@@ -393,7 +400,7 @@ body.quiz .stepping { display: none; }
 .computed-edge > polygon { stroke: #2563eb; fill: #2563eb; }
 /* Backward pass: the edge (and op) the gradient flows along, in red... */
 /* (the edge's own arrowhead stays grey: it points forward, the red one drawn over it back) */
-.current path { stroke: #dc2626; stroke-width: 3px; }
+.current path { stroke: #fca5a5; stroke-width: 5px; }  /* light, so the dashes over it show */
 .current-node ellipse { stroke: #dc2626; stroke-width: 2.5px; }
 /* ...the value whose upstream gradient is used, in orange... */
 .upstream polygon { stroke: #ea580c; stroke-width: 2.5px; }
@@ -453,13 +460,13 @@ body.quiz .stepping { display: none; }
   var equation = document.getElementById("equation"), counter = document.getElementById("counter");
   var playButton = document.getElementById("play");
   var svg = document.querySelector("#graph svg"), graphBox = document.getElementById("graph");
-  var overlay = document.createElementNS("http://www.w3.org/2000/svg", "g");
+  var ns = svg.namespaceURI;  // the SVG namespace, read from the drawing
+  var overlay = document.createElementNS(ns, "g");
   document.getElementById("graph0").appendChild(overlay);
   addArrowMarker();
 
   function addArrowMarker() {
     // An arrowhead at the start of a flow line, turned to point backward (toward the parent).
-    var ns = "http://www.w3.org/2000/svg";
     var defs = document.createElementNS(ns, "defs"), marker = document.createElementNS(ns, "marker");
     marker.setAttribute("id", "flow-arrow");
     marker.setAttribute("viewBox", "0 0 10 10");
@@ -529,6 +536,20 @@ body.quiz .stepping { display: none; }
     mark(step.edge, "current"); mark(step.out, "current"); mark(step.op, "current-node");
     mark(step.node, "upstream"); mark(step.parent, "updated");
     flow(step.out); flow(step.edge);
+    follow(step.parent);
+  }
+
+  function follow(id) {
+    // Zoomed in, the view moves to the value this step is about when it is out of sight.
+    var element = document.getElementById(id);
+    if (!element || (view.w >= full.width && view.h >= full.height)) return;
+    var box = element.getBBox(), m = svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    var cx = m.a * (box.x + box.width / 2) + m.c * (box.y + box.height / 2) + m.e;
+    var cy = m.b * (box.x + box.width / 2) + m.d * (box.y + box.height / 2) + m.f;
+    if (cx < view.x || cx > view.x + view.w || cy < view.y || cy > view.y + view.h) {
+      view = {x: cx - view.w / 2, y: cy - view.h / 2, w: view.w, h: view.h};
+      setView();
+    }
   }
 
   function show(frame) {
@@ -541,6 +562,7 @@ body.quiz .stepping { display: none; }
       var record = forward[current - 1];
       mark(record.id, "computed"); mark(record.op, "computed");
       record.edges.forEach(function (id) { mark(id, "computed-edge"); });
+      follow(record.id);
       equation.textContent = record.text;
       counter.textContent = "forward " + current + " of " + forward.length;
     } else if (current === SEED) {
@@ -664,8 +686,10 @@ body.quiz .stepping { display: none; }
 
   // ------------------------------------------------------------------ fit, zoom and pan
 
-  var full = svg.viewBox.baseVal, view = {x: full.x, y: full.y, w: full.width, h: full.height};
-  var MAX_SCALE = 1.5;  // CSS px per point: a tiny graph is not blown up past this
+  // The whole drawing's box, copied: the live viewBox changes as the view zooms and pans.
+  var box0 = svg.viewBox.baseVal, full = {x: box0.x, y: box0.y, width: box0.width, height: box0.height};
+  var view = {x: full.x, y: full.y, w: full.width, h: full.height};
+  var MAX_SCALE = __MAX_SCALE__;  // CSS px per point: a tiny graph is not blown up past this
 
   function setView() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
 
