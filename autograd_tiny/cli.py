@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_expression_arguments(explain)
     explain.add_argument("--markdown", action="store_true", help="print Markdown with LaTeX instead of plain text")
     explain.add_argument("--html", metavar="PATH", help="also write an interactive HTML stepper to PATH")
+    explain.add_argument(
+        "--quiz",
+        action="store_true",
+        help="make the HTML page (--html) a quiz: it asks for each step's contribution before showing it",
+    )
     explain.set_defaults(handler=_run_explain)
     return parser
 
@@ -167,6 +172,9 @@ def _run_graph(args: argparse.Namespace) -> int:
 def _run_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
+    if args.quiz and not args.html:
+        # Checked before anything is printed: a quiz is a page, and no page was asked for.
+        raise ValueError("--quiz makes the HTML page a quiz: add --html PATH (e.g. --html quiz.html)")
     root = _build(args)
     _warn_non_finite(root)
     # The command's values are fresh: backward() stores the gradients the narrative derives,
@@ -175,12 +183,12 @@ def _run_explain(args: argparse.Namespace) -> int:
     explanation = explain(root)
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
-        print(explanation.save_html(args.html))
+        print(explanation.save_html(args.html, quiz=args.quiz))
     return OK
 
 
 # Options of `graph` and `explain`, and those of them that take a value.
-_EXPRESSION_OPTIONS = {"-h", "--help", "-o", "--output", "--no-grad", "--rankdir", "--markdown", "--html"}
+_EXPRESSION_OPTIONS = {"-h", "--help", "-o", "--output", "--no-grad", "--rankdir", "--markdown", "--html", "--quiz"}
 _TAKES_VALUE = {"-o", "--output", "--rankdir", "--html"}
 
 

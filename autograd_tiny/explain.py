@@ -36,8 +36,15 @@ __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 
 # Past this many steps the text and Markdown narratives show the start and the end only.
 NARRATIVE_LIMIT = 60
-# The HTML stepper draws the whole graph; past this many values it is not legible.
-HTML_LIMIT = 120
+# The HTML stepper draws the whole graph fitted to the window. Set from screenshots at
+# 1024×768 (a projector), text size of the fitted drawing: the lecture neuron (10 values)
+# 13.4 px, a 4-input neuron (14) 9.1 px, MLP(2, [3, 1]) (34) 6.9 px: every label still
+# readable, and one zoom step makes it comfortable. MLP(2, [4, 1]) (45) 6.2 px: the
+# last that reads without zooming. MLP(3, [4, 1]) (57) 4.6 px and MLP(2, [3, 3, 1]) (67)
+# 4.3 px: only the graph's shape is visible, every number needs zooming in and panning
+# around; MLP(2, [4, 4, 1]) (101) 3.6 px is a picture of specks. Past this many values
+# the page is not legible.
+HTML_LIMIT = 50
 # The note about leaves whose .grad differs from this pass names at most this many.
 NOTE_LIMIT = 3
 
@@ -741,22 +748,79 @@ class Explanation:
 
     # ------------------------------------------------------------------ HTML
 
-    def save_html(self, path: str) -> str:
-        """Write a self-contained HTML page that steps through the backward pass.
-
-        The page shows the graph with the current edge highlighted and the gradients of
-        this pass filled in so far (``grad ?`` where not reached yet), the step's equation,
-        prev / next / play buttons and the arrow keys. It needs no network and changes
-        nothing in the graph. Returns the path written.
-        """
-        from .stepper import stepper_html
-
+    def _check_html_size(self) -> None:
         if len(self.order) > HTML_LIMIT:
             raise ValueError(
                 f"the HTML stepper shows at most {HTML_LIMIT} values legibly and this graph has "
                 f"{len(self.order)}; explain a smaller expression (e.g. one neuron) or use str() / markdown()"
             )
-        return write_atomically(path, stepper_html(self))
+
+    def save_html(self, path: str, *, quiz: bool = False) -> str:
+        """Write a self-contained HTML page that steps through the forward and backward pass.
+
+        The page first computes the values one by one (the forward pass), then follows the
+        chain rule back one edge at a time: the edge and its op in red with the gradient
+        flowing back against the drawn arrow, the value whose upstream gradient is used in
+        orange, the gradients of this pass filled in so far (``grad ?`` where not reached
+        yet), the step's equation with the graph's own numbers (4 decimals), and at the end
+        the inputs' gradients. The graph fits the window (top to bottom or left to right,
+        whichever is larger), with zoom and pan. Buttons, the arrow keys, Home/End and B
+        (skip to the backward pass) step it. It needs no network and changes nothing in
+        the graph.
+
+        Args:
+            path: the file to write (atomically).
+            quiz: make the page a quiz: it opens at the first backward step and asks for
+                each step's contribution (local derivative × upstream gradient); a right
+                answer (to 4 significant digits, typed and Enter) reveals the gradient and
+                moves on, a wrong one reveals nothing; hint and show-answer buttons; a score
+                at the end.
+
+        Returns:
+            The path written.
+
+        >>> import os, tempfile
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> path = explain(b).save_html(os.path.join(tempfile.mkdtemp(), "quiz.html"), quiz=True)
+        >>> "Quiz: the backward pass of b" in open(path, encoding="utf-8").read()
+        True
+        """
+        from .stepper import stepper_html
+
+        self._check_html_size()
+        return write_atomically(path, stepper_html(self, quiz=_check_quiz(quiz)))
+
+    def stepper(self, *, quiz: bool = False) -> Any:
+        """The stepper page, displayed inline in a notebook (in an iframe holding the whole page).
+
+        Works offline in JupyterLab, the classic notebook, VS Code and an nbconvert HTML
+        export; click the frame and the keys step it. ``.save(path)`` writes the page.
+
+        Args:
+            quiz: make the page a quiz (see `save_html`).
+
+        Returns:
+            A `autograd_tiny.stepper.Stepper` (``_repr_html_``, ``.html``, ``.save(path)``).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> explain(b).stepper(quiz=True)
+        <Stepper (quiz): display it in Jupyter, or .save('steps.html') and open it in a browser>
+        """
+        from .stepper import Stepper, stepper_html
+
+        self._check_html_size()
+        quiz = _check_quiz(quiz)
+        return Stepper(stepper_html(self, quiz=quiz), quiz=quiz)
+
+
+def _check_quiz(quiz: Any) -> bool:
+    if not isinstance(quiz, bool):
+        raise TypeError(f"quiz must be True or False, got {type(quiz).__name__} {quiz!r}")
+    return quiz
 
 
 def _code(text: str) -> str:

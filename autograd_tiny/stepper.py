@@ -1,127 +1,236 @@
 """The HTML stepper: one self-contained page that walks through an `Explanation`.
 
-The page embeds the graph as SVG (drawn by `render.draw_dot`, whose element ids come from
-topological positions: value ``v3``, its op ``v3op``, the edge from its parent k ``e3_k``),
-the steps as JSON, and a little JavaScript. It loads nothing from the network.
+The page plays the whole story of a graph: the forward pass (each value appears in
+topological order), the backward pass (one edge per step, the gradient flowing against
+the drawn arrows), and a summary of the inputs' gradients. In quiz mode it asks, step by
+step, for the contribution each edge sends back, and reveals a gradient only when it is
+answered.
 
-The graph is drawn with ``grad ?`` everywhere but the root (seeded with 1) and the page
-fills the gradients in from the explanation's own numbers, never from ``.grad``. Each value
-is drawn as a one-row table whose last cell is its gradient, so the script finds the
-gradient as the last text of the value's group: a label that contains ``?`` or starts
-with ``grad`` cannot be mistaken for it.
+The page embeds the graph as SVG (drawn by `render.draw_dot`, whose element ids come from
+topological positions: value ``v3``, its op ``v3op``, the edge from the op to the value
+``v3out``, the edge from its parent k ``e3_k``), the frames' data as JSON, and a little
+JavaScript. It loads nothing from the network, so it also works inside a notebook's
+iframe (`Stepper`) and in an exported notebook.
+
+Every number on the page, in the drawing and in the text, is written with 4 decimals
+(`page_number`), so the equation and the graph always show the same digits. The graph is
+drawn with this pass's own gradients (so each cell is wide enough for its final number)
+and then every gradient but the root's is blanked to ``grad ?``; the script fills them
+in from the explanation's numbers, never from ``.grad``. Each value is drawn as a one-row
+table whose last two cells are its data and its gradient, so the script finds them as the
+last two texts of the value's group: a label that contains ``?`` or starts with ``grad``
+cannot be mistaken for them.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
-from .explain import text_label
-from .render import draw_dot
+from .engine import RULES, Value, operands
+from .explain import _chain, number, text_label
+from .files import write_atomically
+from .render import Graph, draw_dot
 
-# Gradients on the page as the drawing writes them: 4 decimals ("inf", "-inf", "nan" as is).
-GRAD_FORMAT = "{:.4f}"
+__all__ = ["Stepper", "stepper_html", "page_number"]
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Backward pass of {title}: autograd_tiny</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }}
-h1 {{ font-size: 1.3em; margin: 0 0 .6em; }}
-#controls button {{ font-size: 1em; padding: .3em .9em; margin-right: .3em; cursor: pointer; }}
-#counter {{ margin-left: .6em; color: #4b5563; }}
-#equation {{ font-family: ui-monospace, Menlo, Consolas, monospace; background: #f3f4f6; border-radius: 6px;
-  padding: .7em 1em; margin: .8em 0; white-space: pre-wrap; min-height: 2.6em; }}
-#graph svg {{ max-width: 100%; height: auto; }}
-.current path {{ stroke: #dc2626; stroke-width: 3px; }}
-.current polygon {{ stroke: #dc2626; fill: #dc2626; }}
-.current-node polygon, .current-node ellipse {{ stroke: #dc2626; stroke-width: 2.5px; }}
-.updated text {{ fill: #b91c1c; font-weight: bold; }}
-.help {{ color: #6b7280; font-size: .9em; }}
-</style>
-</head>
-<body>
-<h1>Backward pass of {title}, one edge at a time</h1>
-<div id="controls">
-<button id="prev" type="button">&#9664; prev</button><button id="play" type="button">&#9654; play</button><button id="next" type="button">next &#9654;</button>
-<span id="counter"></span>
-</div>
-<div id="equation" aria-live="polite"></div>
-<div id="graph">{svg}</div>
-<p class="help">Arrow keys &larr; &rarr; step back and forward. Red: the edge the gradient flows along in this step.
-Gradients fill in as the chain rule reaches each value; a value used more than once adds up its contributions.</p>
-<script id="steps-data" type="application/json">{data}</script>
-<script>
-(function () {{
-  "use strict";
-  var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var steps = data.steps, current = 0, timer = null;
-  var equation = document.getElementById("equation"), counter = document.getElementById("counter");
-  var playButton = document.getElementById("play");
+# The room the page gives its graph on a projector (1024×768 CSS pixels, less the page's
+# title, controls, equation and legend). The layout direction is the one whose drawing is
+# largest when scaled to fit here.
+FIT_WIDTH, FIT_HEIGHT = 990, 540
+# Graphviz user units are points: 1 pt = 4/3 CSS px at natural size.
+PX_PER_PT = 4 / 3
+# The page never blows a small drawing up past this (CSS px per point); its script agrees.
+MAX_SCALE = 1.5
+# Ranks closer together than Graphviz's default (0.5 in): an op and its value sit one rank
+# apart, so a top-to-bottom neuron would otherwise be a third taller than it needs to be.
+RANK_SEPARATION = "0.3"
 
-  function gradText(id) {{
-    // The gradient is the last cell of the value's table: its last <text>, whatever the label says.
-    var group = document.getElementById(id);
-    if (!group) return null;
-    var texts = group.getElementsByTagName("text");
-    return texts.length ? texts[texts.length - 1] : null;
-  }}
+# The notebook frame's height in CSS px: the page fits its graph to whatever it is given.
+FRAME_HEIGHT = 640
 
-  function mark(id, cls, on) {{
-    var element = id && document.getElementById(id);
-    if (element) element.classList.toggle(cls, on);
-  }}
 
-  function show(index) {{
-    current = Math.max(0, Math.min(steps.length, index));
-    var grads = {{}};
-    data.values.forEach(function (id) {{ grads[id] = "?"; }});
-    grads[data.root] = data.rootGrad;
-    for (var i = 0; i < current; i++) grads[steps[i].parent] = steps[i].grad;
-    Object.keys(grads).forEach(function (id) {{
-      var text = gradText(id);
-      if (text) text.textContent = "grad " + grads[id];
-    }});
-    document.querySelectorAll(".current, .current-node, .updated").forEach(function (element) {{
-      element.classList.remove("current", "current-node", "updated");
-    }});
-    if (current === 0) {{
-      equation.textContent = data.start;
-      mark(data.root, "updated", true);
-    }} else {{
-      var step = steps[current - 1];
-      equation.textContent = step.text;
-      mark(step.edge, "current", true);
-      mark(step.op, "current-node", true);
-      mark(step.parent, "updated", true);
-    }}
-    counter.textContent = "step " + current + " of " + steps.length;
-  }}
+def page_number(x: float) -> str:
+    """A number as the page shows it, in the drawing and in the text: 4 decimals.
 
-  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; playButton.innerHTML = "&#9654; play"; }} }}
-  function play() {{
-    if (timer) {{ stop(); return; }}
-    if (current >= steps.length) show(0);
-    playButton.innerHTML = "&#10074;&#10074; pause";
-    timer = setInterval(function () {{ if (current >= steps.length) stop(); else show(current + 1); }}, 1200);
-  }}
+    The same format as `autograd_tiny.draw_dot`'s cells, so an equation never shows
+    digits the graph does not (inf, -inf and nan are written as such).
 
-  document.getElementById("prev").addEventListener("click", function () {{ stop(); show(current - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ stop(); show(current + 1); }});
-  playButton.addEventListener("click", play);
-  document.addEventListener("keydown", function (event) {{
-    if (event.key === "ArrowRight") {{ stop(); show(current + 1); event.preventDefault(); }}
-    if (event.key === "ArrowLeft") {{ stop(); show(current - 1); event.preventDefault(); }}
-  }});
-  show(0);
-}})();
-</script>
-</body>
-</html>
-"""
+    >>> page_number(-2.0), page_number(0.70710678), page_number(float("-inf"))
+    ('-2.0000', '0.7071', '-inf')
+    """
+    return f"{x:.4f}"
+
+
+def _operand(x: float) -> str:
+    """A page number substituted into a formula: negative numbers in parentheses."""
+    text = page_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
+    """The operands of `node`'s op as names and as page numbers (constants as written)."""
+    as_names, as_numbers = [], []
+    for item in operands(node):
+        if isinstance(item, Value):
+            as_names.append(text_label(names[item]))
+            as_numbers.append(_operand(item.data))
+        else:
+            as_names.append(number(item))
+            as_numbers.append(f"({number(item)})" if item < 0 else number(item))
+    return as_names, as_numbers
+
+
+# --------------------------------------------------------------------------------------
+# The texts of the frames
+# --------------------------------------------------------------------------------------
+
+
+def _forward_text(record: Any, names: dict) -> str:
+    """``n = x1*w1 + x2*w2 + b = -6.0000 + 6.8814 = 0.8814``; a leaf: ``x1 = 2.0000``."""
+    node = record.node
+    name = text_label(record.name)
+    if not node.parents:
+        return f"{name} = {page_number(node.data)}  (an input: given)"
+    as_names, as_numbers = _filled(node, names)
+    rule = RULES[node.op]
+    return _chain(name, rule.write(as_names, out=name), rule.write(as_numbers, out=name), page_number(node.data))
+
+
+def _local_equation(step: Any, names: dict) -> str:
+    """``∂o/∂n = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
+    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    _, as_numbers = _filled(step.node, names)
+    substituted = RULES[step.op].derivative(step.position, as_numbers, out=_operand(step.node.data))
+    if substituted == _operand(step.local):  # "(-2.0000)" says no more than "-2.0000"
+        substituted = page_number(step.local)
+    return _chain(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
+
+
+def step_text(step: Any, root_name: str, names: dict) -> str:
+    """One backward step as the page writes it, every number with 4 decimals.
+
+    >>> from autograd_tiny import Value
+    >>> from autograd_tiny.explain import explain
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a; b.label = "b"
+    >>> e = explain(b)
+    >>> print(step_text(e.steps[1], "b", e.names))
+    2. ∂b/∂a = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
+    """
+    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    line = (
+        f"{step.number}. {_local_equation(step, names)};  upstream ∂{root_name}/∂{node} = {page_number(step.upstream)};  "
+        f"contribution {_operand(step.local)} × {_operand(step.upstream)} = {page_number(step.contribution)}"
+    )
+    if step.fan_out:
+        return (
+            f"{line};  {parent}.grad = {page_number(step.gradient_before)} + {_operand(step.contribution)} = "
+            f"{page_number(step.gradient)}  (fan-out: {parent} is used more than once, so contributions add)"
+        )
+    return f"{line};  {parent}.grad = {page_number(step.gradient)}"
+
+
+def _question(step: Any, root_name: str, count: int) -> str:
+    """The quiz's question for one step: everything but the local derivative's value."""
+    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    symbol = RULES[step.op].symbol
+    return (
+        f"Question {step.number} of {count}. The gradient flows back from {node} to {parent} through "
+        f"the {symbol} node. The upstream gradient is ∂{root_name}/∂{node} = {page_number(step.upstream)}. "
+        f"What contribution does this step send to {parent}? (local derivative ∂{node}/∂{parent} × upstream)"
+    )
+
+
+def _hint(step: Any, root_name: str) -> str:
+    """The quiz's hint: the local derivative's formula in names, never its value."""
+    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    return (
+        f"Hint: the local derivative is ∂{node}/∂{parent} = {step.formula}; read the numbers from the graph "
+        f"and multiply by the upstream gradient ∂{root_name}/∂{node}."
+    )
+
+
+def _summary(explanation: Any, root_name: str, position: dict) -> list[dict]:
+    """One line per input: its gradient, as the sum of its contributions where it has several."""
+    lines = []
+    leaves = [node for node in explanation.order if not node.parents and node is not explanation.root]
+    sums = explanation.leaf_sums()
+    for node, (name, parts, grad) in zip(leaves, sums):
+        total = " + ".join(_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
+        lines.append(
+            {"id": f"v{position[node]}", "text": f"∂{root_name}/∂{text_label(name)} = {total}{page_number(grad)}"}
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# The drawing
+# --------------------------------------------------------------------------------------
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    """The drawing's width and height in points, from the ``<svg width=".." height="..">`` tag."""
+    found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not found:
+        raise RuntimeError("the renderer wrote an SVG without a size in points; cannot lay out the stepper page")
+    return float(found.group(1)), float(found.group(2))
+
+
+def fit_scale(width: float, height: float) -> float:
+    """CSS px per point when a `width` × `height` pt drawing is scaled to fit the projector's room.
+
+    >>> round(fit_scale(1391, 157), 3), round(fit_scale(719, 412), 3)
+    (0.712, 1.311)
+    >>> fit_scale(100, 50)  # a tiny drawing is not blown up
+    1.5
+    """
+    return min(FIT_WIDTH / width, FIT_HEIGHT / height, MAX_SCALE)
+
+
+def _layout(explanation: Any) -> tuple[str, str]:
+    """The drawing (SVG text, without the XML prologue) and its direction, chosen by shape.
+
+    Both directions are drawn; the one that is larger once scaled to fit a 1024×768 window
+    wins: left to right for long thin graphs, top to bottom when left to right would be
+    too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
+    way) go to left to right, the drawings' default.
+    """
+    best = None
+    for rankdir in ("LR", "TB"):
+        drawing = draw_dot(explanation.root, gradients=explanation.gradients, rankdir=rankdir)
+        drawing.digraph.attr(ranksep=RANK_SEPARATION)
+        svg = Graph(drawing.digraph).svg()
+        scale = fit_scale(*_svg_size(svg))
+        if best is None or scale > best[0] * 1.001:
+            best = (scale, svg, rankdir)
+    _, svg, rankdir = best
+    return svg[svg.index("<svg") :], rankdir  # the XML prologue has no place inside HTML
+
+
+# A value's group and its last <text> (the gradient cell): the group ends right after it.
+_LAST_TEXT = re.compile(r'(<g id="(v\d+)" class="node">.*?<text[^>]*>)[^<]*(</text>\s*</g>)', re.S)
+
+
+def _blank_gradients(svg: str, root_id: str) -> str:
+    """Every value's gradient cell as ``grad ?`` but the root's (seeded with 1).
+
+    The drawing was made with the final gradients so each cell is wide enough for its
+    number; the page (without its script, too) shows only what is known before step 1.
+    """
+
+    def blank(match: re.Match) -> str:
+        text = page_number(1.0) if match.group(2) == root_id else "?"
+        return f"{match.group(1)}grad {text}{match.group(3)}"
+
+    return _LAST_TEXT.sub(blank, svg)
+
+
+# --------------------------------------------------------------------------------------
+# The page
+# --------------------------------------------------------------------------------------
 
 
 def _json_for_script(data: Any) -> str:
@@ -130,35 +239,537 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def stepper_html(explanation: Any) -> str:
-    """The stepper page for `explanation` (an `autograd_tiny.explain.Explanation`).
-
-    Every label reaches the page escaped: the title through `html.escape`, the step texts
-    (written with `autograd_tiny.explain.text_label`) as JSON with ``<`` escaped, and the
-    drawing through `draw_dot`'s own escaping.
-    """
+def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
+    """Everything the page's script needs, as plain JSON (numbers as the page writes them)."""
     position = {node: i for i, node in enumerate(explanation.order)}
     root = explanation.root
     root_name = text_label(explanation.names[root])
-    # Only the root's seed is known before the first step; .grad is never read.
-    svg = draw_dot(root, gradients={root: 1.0}).svg()
-    svg = svg[svg.index("<svg") :]  # drop the XML prologue: the SVG sits inside HTML
-    data = {
-        "root": f"v{position[root]}",
-        "rootGrad": GRAD_FORMAT.format(1.0),
-        "values": [f"v{i}" for i in range(len(explanation.order))],
-        "start": f"Start: ∂{root_name}/∂{root_name} = 1, the output's gradient with respect to itself. "
-        f"Press next (or →) to follow the chain rule back to the inputs.",
-        "steps": [
-            {
-                "edge": f"e{position[step.node]}_{step.parent_index}",
-                "op": f"v{position[step.node]}op",
-                "parent": f"v{position[step.parent]}",
-                "text": step.text(root_name),
-                "grad": GRAD_FORMAT.format(step.gradient),
-            }
-            for step in explanation.steps
-        ],
-    }
-    return PAGE.format(title=html.escape(root_name), svg=svg, data=_json_for_script(data))
+    names = explanation.names
+    count = len(explanation.steps)
 
+    def forward(record: Any) -> dict:
+        i = position[record.node]
+        edges = [f"e{i}_{k}" for k in range(len(record.node.parents))]
+        return {
+            "id": f"v{i}",
+            "op": f"v{i}op" if record.node.parents else None,
+            "edges": edges + ([f"v{i}out"] if record.node.parents else []),
+            "data": page_number(record.node.data),
+            "text": _forward_text(record, names),
+        }
+
+    def backward(step: Any) -> dict:
+        i = position[step.node]
+        return {
+            "edge": f"e{i}_{step.parent_index}",
+            "out": f"v{i}out",
+            "op": f"v{i}op",
+            "node": f"v{i}",
+            "parent": f"v{position[step.parent]}",
+            "text": step_text(step, root_name, names),
+            "grad": page_number(step.gradient),
+            # For the quiz: the exact contribution (repr keeps every digit; inf and nan as
+            # words) and the two numbers the page shows, whose product also counts as right.
+            "contribution": repr(step.contribution),
+            "local": page_number(step.local),
+            "upstream": page_number(step.upstream),
+            "question": _question(step, root_name, count),
+            "hint": _hint(step, root_name),
+        }
+
+    return {
+        "quiz": quiz,
+        "rankdir": rankdir,
+        "root": f"v{position[root]}",
+        "rootName": root_name,
+        "rootGrad": page_number(1.0),
+        "values": [f"v{i}" for i in range(len(explanation.order))],
+        "forwardStart": "Forward pass: each value is computed from its operands, inputs first. "
+        "Press next (or →) to compute them one by one.",
+        "forward": [forward(record) for record in explanation.forward],
+        "start": f"Backward pass: ∂{root_name}/∂{root_name} = {page_number(1.0)}, the output's gradient with "
+        f"respect to itself. Press next (or →) to follow the chain rule back to the inputs.",
+        "steps": [backward(step) for step in explanation.steps],
+        "summary": _summary(explanation, root_name, position),
+    }
+
+
+def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
+    """The stepper page for `explanation` (an `autograd_tiny.explain.Explanation`).
+
+    Every label reaches the page escaped: the title through `html.escape`, the texts
+    (written with `autograd_tiny.explain.text_label`) as JSON with ``<`` escaped, and the
+    drawing through `draw_dot`'s own escaping.
+
+    Args:
+        explanation: the explanation to step through.
+        quiz: ask for each step's contribution instead of showing it.
+    """
+    svg, rankdir = _layout(explanation)
+    data = _page_data(explanation, quiz, rankdir)
+    svg = _blank_gradients(svg, data["root"])
+    heading = "Quiz: the backward pass of" if quiz else "Forward and backward pass of"
+    parts = {
+        "TITLE": html.escape(f"{heading} {data['rootName']}"),
+        "SVG": svg,
+        "DATA": _json_for_script(data),
+        "MODE": "quiz" if quiz else "steps",
+        "MAX_SCALE": repr(MAX_SCALE),
+    }
+    # One pass: text put in (a label, the SVG) is never searched for placeholders again.
+    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE)__", lambda m: parts[m.group(1)], PAGE)
+
+
+class Stepper:
+    """A stepper page for notebooks: displayed inline, in an iframe holding the whole page.
+
+    The page goes in the iframe's ``srcdoc`` attribute, so it needs no file and no server:
+    it works offline in JupyterLab, the classic notebook, VS Code and an nbconvert HTML
+    export. Click the frame (or tab into it) and the arrow keys step it.
+
+    Attributes:
+        html: the self-contained page (the same as `save_html` writes).
+        quiz: whether the page is a quiz.
+        height: the frame's height in CSS pixels.
+
+    >>> from autograd_tiny import Value
+    >>> from autograd_tiny.explain import explain
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a; b.label = "b"
+    >>> frame = explain(b).stepper()._repr_html_()
+    >>> frame.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;'), "<script" in frame
+    (True, False)
+    """
+
+    def __init__(self, page: str, *, quiz: bool = False, height: int = FRAME_HEIGHT) -> None:
+        self.html = page
+        self.quiz = quiz
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        # html.escape with quote=True: no quote, < or & of the page can end the attribute.
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; border-radius: 6px;" '
+            f'title="autograd_tiny stepper"></iframe>'
+        )
+
+    def save(self, path: Any) -> str:
+        """Write the page to `path` (atomically); return the path."""
+        return write_atomically(path, self.html)
+
+    def __repr__(self) -> str:
+        kind = "quiz" if self.quiz else "stepper"
+        return f"<Stepper ({kind}): display it in Jupyter, or .save('steps.html') and open it in a browser>"
+
+
+PAGE = r"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>__TITLE__: autograd_tiny</title>
+<style>
+html, body { margin: 0; height: 100%; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #111827;
+  padding: 8px 14px; box-sizing: border-box; font-size: 15px; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+h1 { font-size: 17px; margin: 0 8px 0 0; }
+button { font-size: 14px; padding: 3px 10px; cursor: pointer; }
+#counter { color: #374151; font-variant-numeric: tabular-nums; }
+#zoom { margin-left: auto; }
+#panel { font-family: ui-monospace, Menlo, Consolas, monospace; background: #f3f4f6; border-radius: 6px;
+  padding: 6px 10px; margin: 6px 0; height: 5.4em; overflow: auto; font-size: 14px; line-height: 1.35; }
+#equation { white-space: pre-wrap; }
+#quiz { display: none; font-family: system-ui, sans-serif; margin-top: 4px; }
+body.quiz #quiz { display: block; }
+body.quiz #panel { height: 7.6em; }
+body.quiz .stepping { display: none; }
+#answer { font-size: 15px; width: 9em; padding: 2px 6px; }
+#answer.wrong { border: 2px solid #dc2626; background: #fef2f2; }
+#feedback.right { color: #15803d; }
+#feedback.wrong { color: #b91c1c; font-weight: bold; }
+#hinttext { color: #4b5563; }
+#graph { overflow: hidden; cursor: grab; touch-action: none; }
+#graph.panning { cursor: grabbing; }
+#graph svg { display: block; margin: 0 auto; }
+#legend { font-size: 13px; color: #374151; display: flex; flex-wrap: wrap; gap: 2px 14px; margin-top: 4px; }
+.swatch { display: inline-block; width: 14px; height: 11px; border: 1px solid #6b7280; vertical-align: -1px; margin-right: 4px; }
+.line { display: inline-block; width: 22px; height: 0; vertical-align: 3px; margin-right: 4px; }
+/* Forward pass: the value just computed and the edges it was computed along. */
+.computed polygon, .computed ellipse { stroke: #2563eb; stroke-width: 2.5px; }
+.computed-edge path { stroke: #2563eb; stroke-width: 2.5px; }
+.computed-edge > polygon { stroke: #2563eb; fill: #2563eb; }
+/* Backward pass: the edge (and op) the gradient flows along, in red... */
+/* (the edge's own arrowhead stays grey: it points forward, the red one drawn over it back) */
+.current path { stroke: #fca5a5; stroke-width: 5px; }  /* light, so the dashes over it show */
+.current-node ellipse { stroke: #dc2626; stroke-width: 2.5px; }
+/* ...the value whose upstream gradient is used, in orange... */
+.upstream polygon { stroke: #ea580c; stroke-width: 2.5px; }
+.upstream text:last-of-type { fill: #c2410c; font-weight: bold; }
+/* ...and the value that receives the contribution, its gradient in red. */
+.updated polygon { stroke: #dc2626; stroke-width: 2.5px; }
+.updated text:last-of-type { fill: #b91c1c; font-weight: bold; }
+.summary polygon { stroke: #15803d; stroke-width: 2.5px; }
+.summary text:last-of-type { fill: #15803d; font-weight: bold; }
+/* The gradient's direction: dashes running backward, against the drawn arrow. */
+.flow { fill: none; stroke: #dc2626; stroke-width: 3px; stroke-dasharray: 7 5; animation: flow .9s linear infinite;
+  marker-start: url(#flow-arrow); pointer-events: none; }
+@keyframes flow { to { stroke-dashoffset: 24; } }
+@media (prefers-reduced-motion: reduce) { .flow { animation: none; } }
+</style>
+</head>
+<body class="__MODE__">
+<header>
+<h1>__TITLE__</h1>
+<span class="stepping"><button id="first" type="button" title="back to the start (Home)">&laquo; start</button>
+<button id="prev" type="button" title="previous step (&larr;)">&#9664; prev</button>
+<button id="play" type="button">&#9654; play</button>
+<button id="next" type="button" title="next step (&rarr;)">next &#9654;</button>
+<button id="to-backward" type="button" title="skip the forward pass (B)">backward &raquo;</button></span>
+<span id="counter"></span>
+<span id="zoom"><button id="zoom-out" type="button" title="zoom out (-)">&minus;</button>
+<button id="zoom-fit" type="button" title="fit the window (0)">fit</button>
+<button id="zoom-in" type="button" title="zoom in (+)">+</button></span>
+</header>
+<div id="panel" aria-live="polite"><div id="equation"></div>
+<div id="quiz"><label>Contribution: <input id="answer" type="text" inputmode="decimal" autocomplete="off" spellcheck="false"></label>
+<button id="hint" type="button">hint</button> <button id="show" type="button">show answer</button>
+<span id="feedback"></span> <div id="hinttext"></div></div></div>
+<div id="graph">__SVG__</div>
+<div id="legend">
+<span><span class="swatch" style="background:#dbeafe"></span>inputs</span>
+<span><span class="swatch" style="background:#fde68a"></span>parameters</span>
+<span><span class="swatch" style="background:#ffffff"></span>intermediate values</span>
+<span><span class="swatch" style="background:#bbf7d0"></span>the output</span>
+<span><span class="swatch" style="background:#e5e7eb;border-radius:6px"></span>operations</span>
+<span class="stepping"><span class="swatch" style="border:2px solid #2563eb"></span>forward: the value just computed</span>
+<span><span class="swatch" style="border:2px solid #ea580c"></span>upstream gradient used</span>
+<span><span class="line" style="border-top:3px dashed #dc2626"></span>&#9664; gradient flowing back, against the arrows, to the value in red</span>
+<span><span class="swatch" style="border:2px solid #15803d"></span>summary: the inputs' gradients</span>
+<span class="help">drag to pan, wheel or &plusmn; to zoom</span>
+</div>
+<script id="steps-data" type="application/json">__DATA__</script>
+<script>
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("steps-data").textContent);
+  var steps = data.steps, forward = data.forward;
+  // The frames: 0 the forward start, 1..F one value each, F+1 the seed, then one per
+  // backward step, and last the summary.
+  var SEED = forward.length + 1, SUMMARY = SEED + steps.length + 1, LAST = SUMMARY;
+  var current = 0, timer = null;
+  var equation = document.getElementById("equation"), counter = document.getElementById("counter");
+  var playButton = document.getElementById("play");
+  var svg = document.querySelector("#graph svg"), graphBox = document.getElementById("graph");
+  var ns = svg.namespaceURI;  // the SVG namespace, read from the drawing
+  var overlay = document.createElementNS(ns, "g");
+  document.getElementById("graph0").appendChild(overlay);
+  addArrowMarker();
+
+  function addArrowMarker() {
+    // An arrowhead at the start of a flow line, turned to point backward (toward the parent).
+    var defs = document.createElementNS(ns, "defs"), marker = document.createElementNS(ns, "marker");
+    marker.setAttribute("id", "flow-arrow");
+    marker.setAttribute("viewBox", "0 0 10 10");
+    marker.setAttribute("refX", "2"); marker.setAttribute("refY", "5");
+    marker.setAttribute("markerWidth", "4"); marker.setAttribute("markerHeight", "4");
+    marker.setAttribute("orient", "auto-start-reverse");
+    var head = document.createElementNS(ns, "path");
+    head.setAttribute("d", "M0,0 L10,5 L0,10 z");
+    head.setAttribute("fill", "#dc2626");
+    marker.appendChild(head); defs.appendChild(marker); svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function cells(id) {
+    // A value's data and gradient are the last two texts of its group, whatever the label says.
+    var group = document.getElementById(id);
+    var texts = group ? group.getElementsByTagName("text") : [];
+    return texts.length >= 2 ? {data: texts[texts.length - 2], grad: texts[texts.length - 1]} : null;
+  }
+
+  function mark(id, cls) {
+    var element = id && document.getElementById(id);
+    if (element) element.classList.add(cls);
+  }
+
+  function flow(id) {
+    // A dashed copy of the edge, on top, its dashes running from the arrow's head to its tail.
+    var path = document.querySelector("#" + id + " path");
+    if (!path) return;
+    var line = path.cloneNode(false);
+    line.removeAttribute("stroke"); line.setAttribute("class", "flow");
+    overlay.appendChild(line);
+  }
+
+  // ------------------------------------------------------------------ what each frame shows
+
+  var quiz = {question: 0, revealed: 0, right: 0, shown: 0, wrong: 0, hinted: 0};
+
+  function known(frame) {
+    // Values with data, and the gradients known so far (id -> text).
+    var dataUpTo = Math.min(frame, forward.length), grads = {};
+    if (frame >= SEED) {
+      grads[data.root] = data.rootGrad;
+      var upTo = data.quiz ? quiz.revealed : Math.min(frame - SEED, steps.length);
+      for (var i = 0; i < upTo; i++) grads[steps[i].parent] = steps[i].grad;
+    }
+    var shown = {};
+    for (var k = 0; k < dataUpTo; k++) shown[forward[k].id] = forward[k].data;
+    return {data: shown, grads: grads};
+  }
+
+  function paint(frame) {
+    var now = known(frame);
+    data.values.forEach(function (id) {
+      var cell = cells(id);
+      if (!cell) return;
+      cell.data.textContent = "data " + (id in now.data ? now.data[id] : "?");
+      cell.grad.textContent = "grad " + (id in now.grads ? now.grads[id] : "?");
+    });
+    var marks = ["computed", "computed-edge", "current", "current-node", "upstream", "updated", "summary"];
+    document.querySelectorAll("." + marks.join(", .")).forEach(function (element) {
+      marks.forEach(function (cls) { element.classList.remove(cls); });
+    });
+    while (overlay.firstChild) overlay.removeChild(overlay.firstChild);
+  }
+
+  function highlightStep(step) {
+    mark(step.edge, "current"); mark(step.out, "current"); mark(step.op, "current-node");
+    mark(step.node, "upstream"); mark(step.parent, "updated");
+    flow(step.out); flow(step.edge);
+    follow(step.parent);
+  }
+
+  function follow(id) {
+    // Zoomed in, the view moves to the value this step is about when it is out of sight.
+    var element = document.getElementById(id);
+    if (!element || (view.w >= full.width && view.h >= full.height)) return;
+    var box = element.getBBox(), m = svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
+    var cx = m.a * (box.x + box.width / 2) + m.c * (box.y + box.height / 2) + m.e;
+    var cy = m.b * (box.x + box.width / 2) + m.d * (box.y + box.height / 2) + m.f;
+    if (cx < view.x || cx > view.x + view.w || cy < view.y || cy > view.y + view.h) {
+      view = {x: cx - view.w / 2, y: cy - view.h / 2, w: view.w, h: view.h};
+      setView();
+    }
+  }
+
+  function show(frame) {
+    current = Math.max(0, Math.min(LAST, frame));
+    paint(current);
+    if (current === 0) {
+      equation.textContent = data.forwardStart;
+      counter.textContent = "forward 0 of " + forward.length;
+    } else if (current < SEED) {
+      var record = forward[current - 1];
+      mark(record.id, "computed"); mark(record.op, "computed");
+      record.edges.forEach(function (id) { mark(id, "computed-edge"); });
+      follow(record.id);
+      equation.textContent = record.text;
+      counter.textContent = "forward " + current + " of " + forward.length;
+    } else if (current === SEED) {
+      mark(data.root, "updated");
+      equation.textContent = data.start;
+      counter.textContent = "backward 0 of " + steps.length;
+    } else if (current < SUMMARY) {
+      var step = steps[current - SEED - 1];
+      highlightStep(step);
+      equation.textContent = step.text;
+      counter.textContent = "backward " + (current - SEED) + " of " + steps.length;
+    } else {
+      showSummary();
+    }
+  }
+
+  function showSummary() {
+    var lines = data.summary.map(function (line) { mark(line.id, "summary"); return line.text; });
+    var text = "Gradients of the inputs (each the sum of its contributions):\n" + lines.join("     ");
+    if (data.quiz) {
+      text = "Score: " + quiz.right + " of " + steps.length + " answered right (" + quiz.wrong + " wrong " +
+        (quiz.wrong === 1 ? "try" : "tries") + ", " + quiz.hinted + " with a hint, " + quiz.shown +
+        " shown). " + text;
+    }
+    equation.textContent = text;
+    counter.textContent = "summary";
+  }
+
+  // ------------------------------------------------------------------ stepping
+
+  function stop() { if (timer) { clearInterval(timer); timer = null; playButton.innerHTML = "&#9654; play"; } }
+  function play() {
+    if (timer) { stop(); return; }
+    if (current >= LAST) show(0);
+    playButton.innerHTML = "&#10074;&#10074; pause";
+    timer = setInterval(function () { if (current >= LAST) stop(); else show(current + 1); }, 1200);
+  }
+  function on(id, handler) { document.getElementById(id).addEventListener("click", handler); }
+  on("first", function () { stop(); show(0); });
+  on("prev", function () { stop(); show(current - 1); });
+  on("next", function () { stop(); show(current + 1); });
+  on("to-backward", function () { stop(); show(SEED); });
+  playButton.addEventListener("click", play);
+
+  // ------------------------------------------------------------------ the quiz
+
+  var answer = document.getElementById("answer"), feedback = document.getElementById("feedback");
+  var hintText = document.getElementById("hinttext");
+
+  function parseNumber(text) {
+    // A typed number: 1.5, -2, .5, 1e-3, with a typographic minus allowed; inf and nan as words.
+    var t = text.trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
+    if (/^[+-]?(inf|infinity)$/i.test(t)) return t.charAt(0) === "-" ? -Infinity : Infinity;
+    if (/^nan$/i.test(t)) return NaN;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+    return Number(t);
+  }
+
+  function agrees(typed, truth) {
+    // Right to 4 significant digits: within one unit of the 4th significant digit.
+    if (truth !== truth) return typed !== typed;
+    if (!isFinite(truth)) return typed === truth;
+    if (truth === 0) return Math.abs(typed) < 5e-5;  // the page shows 0.0000
+    var unit = Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - 3);
+    return Math.abs(typed - truth) <= unit * (1 + 1e-9);
+  }
+
+  function askNext() {
+    hintText.textContent = "";
+    answer.value = ""; answer.classList.remove("wrong");
+    if (quiz.question >= steps.length) {
+      answer.disabled = true;
+      show(SUMMARY);
+      return;
+    }
+    var step = steps[quiz.question];
+    current = SEED + quiz.question + 1;
+    paint(current);
+    highlightStep(step);
+    equation.textContent = step.question;
+    counter.textContent = "question " + (quiz.question + 1) + " of " + steps.length + " · score " + quiz.right;
+    answer.focus();
+  }
+
+  function reveal(how) {
+    var step = steps[quiz.question];
+    quiz.revealed = quiz.question + 1;
+    quiz.question += 1;
+    if (how === "right") quiz.right += 1; else quiz.shown += 1;
+    feedback.className = "right";
+    feedback.textContent = (how === "right" ? "\u2713 Right. " : "Answer: ") + step.text;
+    askNext();
+  }
+
+  answer.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || quiz.question >= steps.length) return;
+    event.preventDefault();
+    var step = steps[quiz.question], typed = parseNumber(answer.value);
+    if (answer.value.trim() === "") return;
+    if (typed === null) {
+      feedback.className = "wrong";
+      feedback.textContent = "\u201c" + answer.value + "\u201d is not a number: type one such as -1.5 or 0.25 (inf and nan are words).";
+      return;
+    }
+    var truth = parseNumber(step.contribution);
+    var product = Number(step.local) * Number(step.upstream);  // from the numbers the page shows
+    if (agrees(typed, truth) || agrees(typed, product)) { reveal("right"); return; }
+    quiz.wrong += 1;
+    answer.classList.add("wrong");
+    feedback.className = "wrong";
+    feedback.textContent = "\u2717 " + answer.value.trim() + " is not right. Try again (or ask for a hint).";
+    answer.select();
+  });
+  on("hint", function () {
+    if (quiz.question >= steps.length) return;
+    if (!hintText.textContent) quiz.hinted += 1;
+    hintText.textContent = steps[quiz.question].hint;
+    answer.focus();
+  });
+  on("show", function () { if (quiz.question < steps.length) reveal("shown"); answer.focus(); });
+
+  // ------------------------------------------------------------------ fit, zoom and pan
+
+  // The whole drawing's box, copied: the live viewBox changes as the view zooms and pans.
+  var box0 = svg.viewBox.baseVal, full = {x: box0.x, y: box0.y, width: box0.width, height: box0.height};
+  var view = {x: full.x, y: full.y, w: full.width, h: full.height};
+  var MAX_SCALE = __MAX_SCALE__;  // CSS px per point: a tiny graph is not blown up past this
+
+  function setView() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+
+  function fit() {
+    // The graph takes the window's height left over by the controls, the panel and the legend.
+    var legend = document.getElementById("legend").getBoundingClientRect().height;
+    var top = graphBox.getBoundingClientRect().top + window.scrollY;
+    var room = Math.max(200, window.innerHeight - top - legend - 14);
+    var width = graphBox.clientWidth;
+    var scale = Math.min(width / full.width, room / full.height, MAX_SCALE);
+    graphBox.style.height = room + "px";
+    svg.setAttribute("width", full.width * scale);
+    svg.setAttribute("height", full.height * scale);
+    view = {x: full.x, y: full.y, w: full.width, h: full.height};
+    setView();
+  }
+
+  function zoom(factor, cx, cy) {
+    // Zoom about a point of the drawing (its centre by default): factor > 1 zooms in.
+    if (cx === undefined) { cx = view.x + view.w / 2; cy = view.y + view.h / 2; }
+    var w = Math.min(full.width * 4, Math.max(full.width / 20, view.w / factor));
+    var h = w * view.h / view.w;
+    view = {x: cx - (cx - view.x) * w / view.w, y: cy - (cy - view.y) * h / view.h, w: w, h: h};
+    setView();
+  }
+
+  function pointInDrawing(event) {
+    var box = svg.getBoundingClientRect();
+    return {x: view.x + (event.clientX - box.left) / box.width * view.w,
+            y: view.y + (event.clientY - box.top) / box.height * view.h};
+  }
+
+  graphBox.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    var p = pointInDrawing(event);
+    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, p.x, p.y);
+  }, {passive: false});
+  var drag = null;
+  graphBox.addEventListener("pointerdown", function (event) {
+    drag = {x: event.clientX, y: event.clientY, view: view};
+    graphBox.classList.add("panning");
+  });
+  window.addEventListener("pointermove", function (event) {
+    if (!drag) return;
+    var box = svg.getBoundingClientRect();
+    view = {x: drag.view.x - (event.clientX - drag.x) / box.width * drag.view.w,
+            y: drag.view.y - (event.clientY - drag.y) / box.height * drag.view.h, w: drag.view.w, h: drag.view.h};
+    setView();
+  });
+  window.addEventListener("pointerup", function () {
+    drag = null; graphBox.classList.remove("panning");
+    if (data.quiz && !answer.disabled) answer.focus();  // the answer box keeps the keys
+  });
+  on("zoom-in", function () { zoom(1.25); });
+  on("zoom-out", function () { zoom(1 / 1.25); });
+  on("zoom-fit", fit);
+  window.addEventListener("resize", fit);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.target === answer) return;  // typing an answer: keys are text
+    var key = event.key, handled = true;
+    if (key === "+" || key === "=") zoom(1.25);
+    else if (key === "-") zoom(1 / 1.25);
+    else if (key === "0") fit();
+    else if (data.quiz) handled = false;
+    else if (key === "ArrowRight") { stop(); show(current + 1); }
+    else if (key === "ArrowLeft") { stop(); show(current - 1); }
+    else if (key === "Home") { stop(); show(0); }
+    else if (key === "End") { stop(); show(LAST); }
+    else if (key === "b" || key === "B") { stop(); show(SEED); }
+    else handled = false;
+    if (handled) event.preventDefault();
+  });
+
+  fit();
+  if (data.quiz) askNext(); else show(0);
+})();
+</script>
+</body>
+</html>
+"""

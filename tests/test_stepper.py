@@ -70,48 +70,124 @@ def browser():
         launched.close()
 
 
-def test_stepping_in_the_browser(browser, tmp_path):
-    *_, L = lecture_example()
-    path = explain(L).save_html(tmp_path / "steps.html")
-    page = browser.new_page()
-    errors, requests = [], []
+def open_page(browser, path, errors, requests):
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"file://{path}")
+    return page
 
-    def state():
-        return {
-            "equation": page.inner_text("#equation"),
-            "counter": page.inner_text("#counter"),
-            "current": page.evaluate("Array.from(document.querySelectorAll('.current')).map(e => e.id)"),
-            "grads": page.evaluate(
-                "Array.from(document.querySelectorAll('g.node text')).map(t => t.textContent).filter(t => t.startsWith('grad '))"
-            ),
-        }
 
-    start = state()
-    assert start["counter"] == "step 0 of 6" and start["current"] == []
-    assert start["grads"].count("grad ?") == 6 and "grad 1.0000" in start["grads"]
-    page.click("#next")
-    first = state()
-    assert first["current"] == ["e6_0"] and first["equation"].startswith("1. ∂L/∂d = f = -2")
-    assert "grad -2.0000" in first["grads"] and first["grads"].count("grad ?") == 5
-    page.keyboard.press("ArrowRight")
-    second = state()
-    assert second["current"] == ["e6_1"] and second["equation"] != first["equation"]
-    for _ in range(4):
+CELLS = (
+    "Array.from(document.querySelectorAll('g.node')).filter(g => /^v\\d+$/.test(g.id))"
+    ".map(g => { var t = g.getElementsByTagName('text'); return [t[t.length - 2].textContent, t[t.length - 1].textContent]; })"
+)
+
+
+def state(page):
+    return {
+        "equation": page.inner_text("#equation"),
+        "counter": page.inner_text("#counter"),
+        "marked": page.evaluate(
+            "Object.fromEntries(['computed', 'computed-edge', 'current', 'current-node', 'upstream', 'updated', 'summary']"
+            ".map(c => [c, Array.from(document.querySelectorAll('.' + c)).map(e => e.id).sort()]))"
+        ),
+        "cells": page.evaluate(CELLS),
+        "flows": page.evaluate("document.querySelectorAll('path.flow').length"),
+    }
+
+
+def test_stepping_in_the_browser(browser, tmp_path):
+    # Lecture example: a, b, e = a·b, c, d = e + c, f, L = d·f (ids v0..v6 in topological order).
+    *_, L = lecture_example()
+    path = explain(L).save_html(tmp_path / "steps.html")
+    errors, requests = [], []
+    page = open_page(browser, path, errors, requests)
+
+    start = state(page)
+    assert start["counter"] == "forward 0 of 7" and start["equation"].startswith("Forward pass")
+    assert start["cells"] == [["data ?", "grad ?"]] * 7  # nothing computed yet
+
+    # Forward phase: values appear in topological order.
+    for _ in range(3):
         page.keyboard.press("ArrowRight")
-    last = state()
-    assert last["counter"] == "step 6 of 6" and last["current"] == ["e2_1"]
-    assert "grad ?" not in last["grads"] and "grad 6.0000" in last["grads"]
+    third = state(page)
+    assert third["counter"] == "forward 3 of 7"
+    assert third["equation"] == "e = a · b = 2.0000 · (-3.0000) = -6.0000"
+    assert third["marked"]["computed"] == ["v2", "v2op"]
+    assert third["marked"]["computed-edge"] == ["e2_0", "e2_1", "v2out"]
+    assert [data for data, _ in third["cells"]] == ["data 2.0000", "data -3.0000", "data -6.0000"] + ["data ?"] * 4
+    for _ in range(4):
+        page.click("#next")
+    assert state(page)["equation"] == "L = d · f = 4.0000 · (-2.0000) = -8.0000"
+
+    # The seed, then the backward steps.
+    page.click("#next")
+    seed = state(page)
+    assert seed["counter"] == "backward 0 of 6" and seed["marked"]["updated"] == ["v6"]
+    assert [grad for _, grad in seed["cells"]] == ["grad ?"] * 6 + ["grad 1.0000"]
+    page.keyboard.press("ArrowRight")
+    first = state(page)
+    assert first["counter"] == "backward 1 of 6"
+    assert first["equation"] == (
+        "1. ∂L/∂d = f = -2.0000;  upstream ∂L/∂L = 1.0000;  contribution (-2.0000) × 1.0000 = -2.0000;  d.grad = -2.0000"
+    )
+    # The edge and the op in red, the node whose upstream gradient is used (L) and the one updated (d).
+    assert first["marked"]["current"] == ["e6_0", "v6out"] and first["marked"]["current-node"] == ["v6op"]
+    assert first["marked"]["upstream"] == ["v6"] and first["marked"]["updated"] == ["v4"]
+    assert first["cells"][4] == ["data 4.0000", "grad -2.0000"]
+    # The flow overlay runs backward: copies of both edges, with an arrowhead at their start turned back.
+    assert first["flows"] == 2
+    marker = page.evaluate("getComputedStyle(document.querySelector('path.flow')).markerStart")
+    assert marker.endswith('#flow-arrow")')
+    assert page.get_attribute("#flow-arrow", "orient") == "auto-start-reverse"
+    # Same digits in the equation and on the graph: every number on the page has 4 decimals.
+    assert "d.grad = -2.0000" in first["equation"] and "grad -2.0000" in first["cells"][4]
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    last = state(page)
+    assert last["counter"] == "backward 6 of 6" and last["marked"]["current"] == ["e2_1", "v2out"]
+    assert [grad for _, grad in last["cells"]] == [
+        "grad 6.0000", "grad -4.0000", "grad -2.0000", "grad -2.0000", "grad -2.0000", "grad 4.0000", "grad 1.0000"
+    ]
     page.keyboard.press("ArrowLeft")
-    assert state()["current"] == ["e2_0"]
-    page.click("#prev")
-    assert state()["current"] == ["e4_1"]
+    assert state(page)["marked"]["current"] == ["e2_0", "v2out"]
+
+    # The summary: the inputs' gradients, marked in green.
+    page.keyboard.press("End")
+    summary = state(page)
+    assert summary["counter"] == "summary" and summary["flows"] == 0
+    assert summary["equation"] == (
+        "Gradients of the inputs (each the sum of its contributions):\n"
+        "∂L/∂a = 6.0000     ∂L/∂b = -4.0000     ∂L/∂c = -2.0000     ∂L/∂f = 4.0000"
+    )
+    assert summary["marked"]["summary"] == ["v0", "v1", "v3", "v5"]
+    page.keyboard.press("Home")
+    assert state(page)["counter"] == "forward 0 of 7"
+    page.click("#to-backward")
+    assert state(page)["counter"] == "backward 0 of 6"
     assert errors == []
     assert all(url.startswith("file://") for url in requests)
-    page.screenshot(path=str(tmp_path / "stepper.png"))
+    page.close()
+
+
+def test_a_value_used_twice_adds_its_contributions_on_the_page(browser, tmp_path):
+    a = Value(3.0, label="a")
+    b = a * a
+    b.label = "b"
+    errors = []
+    page = open_page(browser, explain(b).save_html(tmp_path / "fan.html"), errors, [])
+    page.keyboard.press("b")
+    page.keyboard.press("ArrowRight")
+    assert state(page)["cells"][0] == ["data 3.0000", "grad 3.0000"]
+    page.keyboard.press("ArrowRight")
+    second = state(page)
+    assert second["cells"][0] == ["data 3.0000", "grad 6.0000"]
+    assert "a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out" in second["equation"]
+    page.keyboard.press("ArrowRight")
+    assert state(page)["equation"].endswith("∂b/∂a = 3.0000 + 3.0000 = 6.0000")
+    assert errors == []
     page.close()
 
 
@@ -121,7 +197,7 @@ def test_play_button_advances(browser, tmp_path):
     page = browser.new_page()
     page.goto(f"file://{path}")
     page.click("#play")
-    page.wait_for_function("document.getElementById('counter').textContent === 'step 2 of 6'", timeout=10_000)
+    page.wait_for_function("document.getElementById('counter').textContent === 'forward 2 of 7'", timeout=10_000)
     page.click("#play")  # pause
     assert "play" in page.inner_text("#play")
     page.close()
