@@ -657,8 +657,10 @@ class Explanation:
                 lines.append(f"  ... {_plural(omitted, 'step')} not shown (Explanation.steps has all of them) ...")
             else:
                 lines.append(f"  {step.text(root)}")
-        lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
-        for name, parts, grad in self.leaf_sums():
+        sums = self.leaf_sums()
+        if sums:  # a lone value has no inputs: no section rather than an empty one
+            lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
+        for name, parts, grad in sums:
             total = " + ".join(_operand(p) for p in parts) if len(parts) > 1 else ""
             lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{number(grad)}")
         note = self._note(text_label, number, str, root)
@@ -712,8 +714,10 @@ class Explanation:
         shown, omitted = self._shown(self.steps)
         for step in shown:
             lines.append(f"- … {_plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root))
-        lines += ["", "**Gradients**", ""]
-        for name, parts, grad in self.leaf_sums():
+        sums = self.leaf_sums()
+        if sums:
+            lines += ["", "**Gradients**", ""]
+        for name, parts, grad in sums:
             total = " + ".join(_tex_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
             lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {_tex(name)}}} = {total}{_tex_number(grad)}$")
         note = self._note(lambda name: f"${_tex(name)}$", lambda x: f"${_tex_number(x)}$", _code, f"${root}$")

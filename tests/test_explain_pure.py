@@ -184,3 +184,12 @@ def test_random_graphs_with_accumulated_gradients_explain_changes_nothing(progra
     assert {v: v.grad for v in order} == e.gradients
     for v, grad in zip(order, held):
         v.grad = grad
+
+
+def test_a_lone_value_has_no_empty_gradients_section():
+    from autograd_tiny import Value, explain
+
+    lone = explain(Value(3.0, label="a"))
+    assert "Gradients of the inputs" not in str(lone)
+    assert "**Gradients**" not in lone.markdown()
+    assert str(lone).splitlines()[-1] == "  a.grad = 1  (∂a/∂a: the output's gradient with respect to itself)"
