@@ -55,9 +55,10 @@ def test_bad_options_exit_2_with_one_line(args, message, capsys):
 
 
 def test_unknown_dataset_is_rejected_by_the_parser(capsys):
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit, match="^2$") as info:
         main(["demo", "--dataset", "mnist"])
     assert info.value.code == 2
+    assert "argument --dataset: invalid choice: 'mnist'" in capsys.readouterr().err
 
 
 def test_python_dash_m_runs_the_command(tmp_path):

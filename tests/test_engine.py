@@ -243,7 +243,7 @@ def test_arithmetic_with_a_string_raises_type_error(op):
     a = Value(2.0)
     with pytest.raises(TypeError, match=r"got str 'x'"):
         op(a, "x")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"needs an int, a float or a Value, got str 'x'; convert it first"):
         op("x", a)
 
 
@@ -259,9 +259,9 @@ def test_numpy_scalars_are_numbers():
         (lambda: Value(-1.0).log(), ValueError, r"log is undefined for x = -1\.0 \(needs x > 0\)"),
         (lambda: Value(0.0).log(), ValueError, r"log is undefined for x = 0\.0"),
         (lambda: Value(-4.0).sqrt(), ValueError, r"sqrt is undefined for x = -4\.0 \(needs x >= 0\)"),
-        (lambda: Value(1.0) / 0, ZeroDivisionError, r"division by zero"),
-        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, r"division by zero"),
-        (lambda: 1 / Value(0.0), ZeroDivisionError, r"division by zero"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, r"^division by zero: 1\.0 / 0 \(divisor is 0\)$"),
+        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, r"^division by zero: 1\.0 / 0\.0 \(divisor is 0\)$"),
+        (lambda: 1 / Value(0.0), ZeroDivisionError, r"^division by zero: 1\.0 / 0\.0 \(divisor is 0\)$"),
         (lambda: Value(0.0) ** -1, ZeroDivisionError, r"0\.0 \*\* -1\.0"),
         (lambda: Value(-2.0) ** 0.5, ValueError, r"-2\.0 \*\* 0\.5 .*integer exponent"),
         (lambda: Value(-2.0) ** Value(2.0), ValueError, r"base > 0"),
@@ -363,7 +363,7 @@ def test_no_grad_builds_no_graph_and_restores():
 
 
 def test_no_grad_restores_after_an_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^log is undefined for x = -1\.0 \(needs x > 0\)$"):
         with no_grad():
             Value(-1.0).log()
     assert is_grad_enabled()

@@ -73,19 +73,23 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
 
 
 @pytest.mark.parametrize(
-    "make, error",
+    "make, error, message",
     [
-        (lambda: MLP(0, [1]), ValueError),
-        (lambda: MLP(2, 3), TypeError),
-        (lambda: MLP(2, []), TypeError),
-        (lambda: MLP(2, [0]), ValueError),
-        (lambda: MLP(2, [1], activation="softmax"), ValueError),
-        (lambda: Neuron(2, rng="seed"), TypeError),
-        (lambda: Neuron(2.5), TypeError),
+        (lambda: MLP(0, [1]), ValueError, r"^nin must be at least 1, got 0$"),
+        (lambda: MLP(2, 3), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got 3$"),
+        (lambda: MLP(2, []), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got \[\]$"),
+        (lambda: MLP(2, [0]), ValueError, r"^layer size must be at least 1, got 0$"),
+        (
+            lambda: MLP(2, [1], activation="softmax"),
+            ValueError,
+            r"^activation must be one of relu, tanh, sigmoid, linear; got 'softmax'$",
+        ),
+        (lambda: Neuron(2, rng="seed"), TypeError, r"^rng must be a random\.Random, got str$"),
+        (lambda: Neuron(2.5), TypeError, r"^nin must be a whole number, got float 2\.5$"),
     ],
 )
-def test_bad_construction(make, error):
-    with pytest.raises(error):
+def test_bad_construction(make, error, message):
+    with pytest.raises(error, match=message):
         make()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -189,7 +190,7 @@ def test_no_renderer_gives_install_commands(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setattr("autograd_tiny.render._scripts_folders", lambda: [])
     *_, d = small()
-    with pytest.raises(RuntimeError) as info:
+    with pytest.raises(RuntimeError, match=re.escape(INSTALL_HELP)) as info:
         draw_dot(d).save(tmp_path / "graph.svg")
     assert str(info.value) == INSTALL_HELP
     assert "pip install graphviz-pure" in INSTALL_HELP and "apt install graphviz" in INSTALL_HELP
