@@ -370,13 +370,29 @@ def test_no_grad_restores_after_an_error():
 
 
 def test_deterministic_structure():
+    from autograd_tiny import topological_order
+
     def build():
         a, b = Value(1.5, label="a"), Value(-0.5, label="b")
         c = (a * b + a).tanh() * (b - a).exp()
         c.backward()
-        from autograd_tiny import topological_order
+        return [(v.op, v.label, v.data, v.grad, len(v.parents)) for v in topological_order(c)]
 
-        order = topological_order(c)
-        return [(v.op, v.label, v.data, v.grad, len(v.parents)) for v in order]
-
-    assert build() == build()
+    # By hand: s = a·b + a = 0.75, t = tanh(s), d = b − a = −2, e = exp(d), c = t · e.
+    t, e = math.tanh(0.75), math.exp(-2.0)
+    g_s = e * (1 - t * t)  # dc/ds = e · tanh'(s)
+    g_d = t * e  # dc/dd = t · exp'(d)
+    expected = [
+        ("", "a", 1.5, g_s * -0.5 + g_s - g_d, 0),  # through a·b (slope b), + a, and b − a
+        ("", "b", -0.5, g_s * 1.5 + g_d, 0),
+        ("mul", "", -0.75, g_s, 2),
+        ("add", "", 0.75, g_s, 2),
+        ("tanh", "", t, e, 1),
+        ("sub", "", -2.0, g_d, 2),
+        ("exp", "", e, t, 1),
+        ("mul", "", t * e, 1.0, 2),
+    ]
+    first = build()
+    assert [row[:3] + row[4:] for row in first] == [row[:3] + row[4:] for row in expected]
+    assert [row[3] for row in first] == pytest.approx([row[3] for row in expected], rel=1e-14)
+    assert build() == first  # and the same, bit for bit, every time
