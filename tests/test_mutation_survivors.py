@@ -364,3 +364,36 @@ def test_l2_is_alpha_times_the_sum_of_squares(params, alpha):
     assert penalty.data == pytest.approx(alpha * sum(p * p for p in params), rel=1e-12, abs=1e-12)
     penalty.backward()
     assert [v.grad for v in leaves] == pytest.approx([2 * alpha * p for p in params], rel=1e-12, abs=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# Survivors of the first mutmut run (tests/README.md) that were real gaps.
+# --------------------------------------------------------------------------------------
+
+
+def test_backward_of_a_leaf_twice_accumulates_its_seed():
+    a = Value(5.0)
+    a.backward()
+    a.backward()
+    assert a.grad == 2.0  # a leaf accumulates, even when it is the root
+
+
+def test_backward_steps_are_numbered_and_name_the_operand_position():
+    a = Value(3.0, label="a")
+    b = Value(2.0, label="b")
+    out = a * b - a  # sub(mul(a, b), a)
+    steps = list(backward_steps(out))
+    assert [(s.index, s.node.op, s.position, s.parent.label or s.parent.op) for s in steps] == [
+        (0, "sub", 0, "mul"),
+        (1, "sub", 1, "a"),
+        (2, "mul", 0, "a"),
+        (3, "mul", 1, "b"),
+    ]
+
+
+def test_a_new_file_gets_the_mode_of_a_normal_new_file(tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    path = write_atomically(tmp_path / "new.txt", b"\x00\x01")
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~mask
+    assert open(path, "rb").read() == b"\x00\x01"
