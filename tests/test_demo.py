@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from autograd_tiny.cli import main
-from autograd_tiny.demo import final_accuracy, train
+from autograd_tiny import MLP, cross_entropy, hinge, l2
+from autograd_tiny.datasets import DATASETS
+from autograd_tiny.demo import L2_ALPHA, final_accuracy, train
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -37,7 +40,21 @@ def test_command_writes_plots_and_graph(tmp_path, capsys):
 @pytest.mark.parametrize("dataset, optimizer", [("circles", "adam"), ("spirals", "sgd"), ("xor", "adam")])
 def test_other_datasets_and_optimizers_train(dataset, optimizer):
     result = train(steps=30, dataset=dataset, optimizer=optimizer, hidden=[8], n=60)
+    assert len(result.losses) == len(result.accuracies) == 30
     assert result.losses[-1] < result.losses[0]
+    # The first loss and accuracy are those of a fresh model built the same way, computed here
+    # from the loss functions directly (hinge for two classes, cross-entropy for spirals).
+    X, y = DATASETS[dataset](n=60, seed=1337)
+    classes = len(set(y)) if dataset == "spirals" else 2
+    model = MLP(2, [8, 1 if classes == 2 else classes], seed=1337)
+    outputs = [model(x) for x in X]
+    data_loss = hinge(outputs, y) if classes == 2 else cross_entropy(outputs, y)
+    assert result.losses[0] == (data_loss + l2(model.parameters(), L2_ALPHA)).data
+    if classes == 2:
+        correct = sum((out.data > 0) == (label > 0) for out, label in zip(outputs, y))
+    else:
+        correct = sum([o.data for o in out].index(max(o.data for o in out)) == label for out, label in zip(outputs, y))
+    assert result.accuracies[0] == correct / len(y)
 
 
 @pytest.mark.parametrize(
@@ -55,9 +72,10 @@ def test_bad_options_exit_2_with_one_line(args, message, capsys):
 
 
 def test_unknown_dataset_is_rejected_by_the_parser(capsys):
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit, match="^2$") as info:
         main(["demo", "--dataset", "mnist"])
     assert info.value.code == 2
+    assert "argument --dataset: invalid choice: 'mnist'" in capsys.readouterr().err
 
 
 def test_python_dash_m_runs_the_command(tmp_path):
@@ -68,10 +86,25 @@ def test_python_dash_m_runs_the_command(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert os.path.exists(tmp_path / "training_curves.png")
+    # The same numbers as training in this process, and every file it says it wrote.
+    expected = train(steps=2, hidden=[3])
+    assert f"final training accuracy: {final_accuracy(expected):.1%} (loss {expected.losses[-1]:.4f})" in result.stdout
+    for name in ("decision_boundary.png", "training_curves.png", "neuron_graph.svg"):
+        assert f"wrote {os.path.join(str(tmp_path), name)}" in result.stdout
+    assert (tmp_path / "training_curves.png").read_bytes().startswith(PNG)
 
 
 def test_compiled_command_shows_the_speed_up(tmp_path, capsys):
     assert main(["demo", "--compiled", "--steps", "5", "--hidden", "4", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "compiled training:" in out and "slower)" in out
+    # Compiled training gives the eager losses (summed in the same order), so the printed
+    # result is the eager one.
+    eager = train(steps=5, hidden=[4])
+    assert train(steps=5, hidden=[4], compiled=True).losses == pytest.approx(eager.losses, rel=1e-12)
+    assert f"final training accuracy: {final_accuracy(eager):.1%} (loss {eager.losses[-1]:.4f})" in out
+    line = next(line for line in out.splitlines() if line.startswith("compiled training:"))
+    match = re.fullmatch(
+        r"compiled training: (\d+\.\d) ms per step including compiling; an eager step takes (\d+) ms \((\d+)x slower\)",
+        line,
+    )
+    assert match, line

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import Value
+from autograd_tiny import Value, topological_order
 from autograd_tiny.expression import ExpressionError, build_expression, parse_values
 
 
@@ -106,13 +106,16 @@ def test_fuzzed_strings_give_a_value_or_an_expression_error(text):
     except ExpressionError as error:
         assert "\n" not in str(error)
     else:
-        assert isinstance(result, Value)
+        assert isinstance(result, Value) and result.data == result.data  # never NaN
+        # Every value must be used, each name is one shared leaf, and nothing else is a leaf.
+        leaves = [v for v in topological_order(result) if not v.parents]
+        assert sorted((v.label, v.data) for v in leaves) == [("a", 1.5), ("b", -0.5)]
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_fuzzed_unicode_never_escapes(text):
-    try:
+    # With no values, no text can succeed: a name has no value, and a text without names
+    # is refused ("uses no names"). Whatever the text, the refusal is one line.
+    with pytest.raises(ExpressionError, match=r"^[^\n]+$"):
         build_expression(text, {})
-    except ExpressionError:
-        pass

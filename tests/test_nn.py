@@ -50,11 +50,32 @@ def test_labels_and_scopes_trace_values_to_their_neuron():
     assert out.scope == "L2.N1"
 
 
+def forward_by_hand(model, x):
+    """The MLP's outputs computed from its parameters' numbers, without the engine."""
+    for i, layer in enumerate(model.layers):
+        last = i == len(model.layers) - 1
+        sums = [sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data for n in layer.neurons]
+        x = sums if last else [max(0.0, s) for s in sums]  # hidden layers: relu
+    return x
+
+
 def test_layer_returns_list_and_mlp_returns_value_or_list():
-    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), list)
-    assert isinstance(MLP(2, [3, 1], seed=0)([1.0, 2.0]), Value)
-    out = MLP(2, [3, 2], seed=0)([1.0, 2.0])
-    assert isinstance(out, list) and len(out) == 2
+    layer = Layer(2, 2, activation="linear", seed=0)
+    for neuron, (w0, w1, b) in zip(layer.neurons, [(1.0, 2.0, 0.5), (-1.0, 0.25, -3.0)]):
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = w0, w1, b
+    out = layer([1.0, 2.0])
+    assert isinstance(out, list)
+    assert [v.data for v in out] == [1.0 + 4.0 + 0.5, -1.0 + 0.5 - 3.0]
+
+    model = MLP(2, [3, 1], seed=0)
+    single = model([1.0, 2.0])
+    assert isinstance(single, Value)
+    assert single.data == pytest.approx(forward_by_hand(model, [1.0, 2.0])[0], rel=1e-12)
+
+    model = MLP(2, [3, 2], seed=0)
+    pair = model([1.0, 2.0])
+    assert isinstance(pair, list) and len(pair) == 2
+    assert [v.data for v in pair] == pytest.approx(forward_by_hand(model, [1.0, 2.0]), rel=1e-12)
 
 
 def test_mlp_hidden_layers_use_activation_last_is_linear():
@@ -65,7 +86,15 @@ def test_mlp_hidden_layers_use_activation_last_is_linear():
 
 def test_inputs_may_be_values_and_wrong_length_is_reported():
     model = MLP(3, [2, 1], seed=0)
-    model([Value(1.0), 2, 3.0])
+    x0 = Value(1.0, label="x0")
+    out = model([x0, 2, 3.0])
+    assert out.data == model([1.0, 2.0, 3.0]).data
+    assert out.data == pytest.approx(forward_by_hand(model, [1.0, 2.0, 3.0])[0], rel=1e-12)
+    # A Value input is part of the graph and gets its gradient; a number is a constant.
+    out.backward()
+    eps = 1e-6
+    slope = (forward_by_hand(model, [1.0 + eps, 2.0, 3.0])[0] - forward_by_hand(model, [1.0 - eps, 2.0, 3.0])[0]) / (2 * eps)
+    assert x0.grad == pytest.approx(slope, rel=1e-6, abs=1e-9)
     with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
         model([1.0, 2.0])
     with pytest.raises(TypeError, match="list of 3 numbers"):
@@ -73,19 +102,23 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
 
 
 @pytest.mark.parametrize(
-    "make, error",
+    "make, error, message",
     [
-        (lambda: MLP(0, [1]), ValueError),
-        (lambda: MLP(2, 3), TypeError),
-        (lambda: MLP(2, []), TypeError),
-        (lambda: MLP(2, [0]), ValueError),
-        (lambda: MLP(2, [1], activation="softmax"), ValueError),
-        (lambda: Neuron(2, rng="seed"), TypeError),
-        (lambda: Neuron(2.5), TypeError),
+        (lambda: MLP(0, [1]), ValueError, r"^nin must be at least 1, got 0$"),
+        (lambda: MLP(2, 3), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got 3$"),
+        (lambda: MLP(2, []), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got \[\]$"),
+        (lambda: MLP(2, [0]), ValueError, r"^layer size must be at least 1, got 0$"),
+        (
+            lambda: MLP(2, [1], activation="softmax"),
+            ValueError,
+            r"^activation must be one of relu, tanh, sigmoid, linear; got 'softmax'$",
+        ),
+        (lambda: Neuron(2, rng="seed"), TypeError, r"^rng must be a random\.Random, got str$"),
+        (lambda: Neuron(2.5), TypeError, r"^nin must be a whole number, got float 2\.5$"),
     ],
 )
-def test_bad_construction(make, error):
-    with pytest.raises(error):
+def test_bad_construction(make, error, message):
+    with pytest.raises(error, match=message):
         make()
 
 

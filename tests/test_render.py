@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -54,7 +55,25 @@ def test_identical_programs_give_identical_text():
         out.backward()
         return draw_dot(out).source
 
-    assert program() == program()
+    first = program()
+    assert program() == first
+    # Ids come from topological position, names from roles, numbers from the values. By hand:
+    # a·b = −0.75, + a = −0.25, tanh = −0.2449, b − 2 = −3.5, squared 12.25, out = −0.0200;
+    # grads: 1/12.25 = 0.0816 into tanh, 0.0816 · (1 − 0.2449²) = 0.0767 into the sum, so
+    # a gets 0.0767 · (b + 1) = −0.0384 and b gets 0.0767 · a − 0.0114 (through b − 2).
+    nodes = re.findall(r"^\t(v\d+) \[label=<.*?<B>(.*?)</B></TD><TD>data (\S+)</TD><TD>grad (\S+)</TD>", first, re.M)
+    assert nodes == [
+        ("v0", "a", "0.5000", "-0.0384"),
+        ("v1", "x1", "-1.5000", "0.0269"),
+        ("v2", "t1", "-0.7500", "0.0767"),
+        ("v3", "t2", "-0.2500", "0.0767"),
+        ("v4", "t3", "-0.2449", "0.0816"),
+        ("v5", "t4", "-3.5000", "-0.0114"),
+        ("v6", "t5", "12.2500", "0.0016"),
+        ("v7", "out", "-0.0200", "1.0000"),
+    ]
+    ops = re.findall(r'^\t(v\d+op) \[label=("[^"]*"|\S+)', first, re.M)
+    assert ops == [("v2op", '"*"'), ("v3op", '"+"'), ("v4op", "tanh"), ("v5op", '"- 2"'), ("v6op", '"** 2"'), ("v7op", '"/"')]
 
 
 def test_before_backward_gradients_are_marked_unknown():
@@ -160,7 +179,12 @@ def test_big_ungrouped_graph_is_refused_with_advice():
     out = model([0.3, -0.8])
     with pytest.raises(ValueError, match=r"more than max_nodes=500.*group='neuron'"):
         draw_dot(out)
-    assert draw_dot(out, max_nodes=5000).source
+    source = draw_dot(out, max_nodes=5000).source
+    # By hand: layer 1 has 16 neurons of 3 parameters and 5 ops (2 products, 2 sums, relu),
+    # layer 2 has 16 of 17 parameters and 33 ops, the output 17 parameters and 32 ops.
+    values = 16 * (3 + 5) + 16 * (17 + 33) + (17 + 32)
+    assert len(re.findall(r"^\tv\d+ \[label=<", source, re.M)) == values == 977
+    assert len(re.findall(r"^\tv\d+op \[label=", source, re.M)) == 16 * 5 + 16 * 33 + 32
 
 
 def test_grouped_graph_still_too_big_is_refused():
@@ -189,7 +213,7 @@ def test_no_renderer_gives_install_commands(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setattr("autograd_tiny.render._scripts_folders", lambda: [])
     *_, d = small()
-    with pytest.raises(RuntimeError) as info:
+    with pytest.raises(RuntimeError, match=re.escape(INSTALL_HELP)) as info:
         draw_dot(d).save(tmp_path / "graph.svg")
     assert str(info.value) == INSTALL_HELP
     assert "pip install graphviz-pure" in INSTALL_HELP and "apt install graphviz" in INSTALL_HELP
