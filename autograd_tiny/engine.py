@@ -445,10 +445,8 @@ def apply(op: Op, *args: Value | Number) -> Value:
     if op.builtin:
         out = op.forward(*xs)
         return _node(out, parents, op.local_derivatives(xs, out), op.name)
-    out = ops.checked_result(op.name, "forward", op.forward(*xs), xs)
-    local = tuple(
-        [ops.checked_result(op.name, f"derivative {i}", d(*xs, out), xs) for i, d in enumerate(op.derivatives)]
-    )
+    out = ops.call_checked(op.name, "forward", op.forward, xs)
+    local = tuple([ops.call_checked(op.name, f"derivative {i}", d, xs, out) for i, d in enumerate(op.derivatives)])
     return _node(out, parents, local, op.name)
 
 

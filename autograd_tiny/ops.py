@@ -574,6 +574,21 @@ NOT_FINITE_RESULT = (
 )
 
 
+def call_checked(name: str, what: str, function: Callable, xs: tuple, *extra: float) -> float:
+    """Call a user's function of op `name` on numbers; its errors and bad results name the op.
+
+    >>> call_checked("f", "forward", lambda x: 1 / x, (0.0,))
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: op 'f': forward failed for x = (0.0,): float division by zero
+    """
+    try:
+        result = function(*xs, *extra)
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
+    return checked_result(name, what, result, xs)
+
+
 def checked_result(name: str, what: str, result: Any, xs: tuple) -> float:
     """What a user's function returned, as a finite float, or an error naming the op.
 
@@ -674,7 +689,9 @@ def custom_op(name: str, forward: Callable, derivatives: Any, *, symbol: str | N
     what = ["forward", *(f"derivative {i}" for i in range(arity))]
 
     def checked_float(function: Callable, label: str) -> Callable:
-        return lambda *xs: checked_result(name, label, function(*xs), xs)
+        if label == "forward":
+            return lambda *xs: call_checked(name, label, function, xs)
+        return lambda *args: call_checked(name, label, function, args[:-1], args[-1])  # (*xs, out)
 
     def for_arrays(np: Any) -> dict:
         def per_sample(function: Callable) -> Callable:
