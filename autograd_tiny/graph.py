@@ -42,25 +42,34 @@ def topological_order(root: Any) -> list:
             continue
         # A node is listed once all its operands are. If some are not, push them (the last
         # operand first, so the first operand is listed first) and come back to the node.
+        # With two operands, a leaf operand is listed at once instead: pushed last, it would
+        # be the very next node listed anyway (a * b of two inputs or parameters is common).
         edges = node._edges
         count = len(edges)  # twice the number of parents
         # One and two operands (every built-in op but linear) are spelled out: a loop would
         # allocate an iterator per node, which costs a third of the walk's time.
         if count == 2:
+            # One operand: mostly the previous op of a chain, so no test for a leaf here.
             if edges[0] not in done:
                 push(edges[0])
                 continue
         elif count == 4:
             first = edges[0]
             second = edges[1]
-            if second not in done:
-                push(second)
-                if first not in done:
-                    push(first)
-                continue
             if first not in done:
-                push(first)
-                continue
+                if first._edges:
+                    if second not in done:
+                        push(second)
+                    push(first)
+                    continue
+                mark(first)
+                emit(first)
+            if second not in done:
+                if second._edges:
+                    push(second)
+                    continue
+                mark(second)
+                emit(second)
         elif count:
             waiting = False
             for parent in reversed(edges[: count >> 1]):
