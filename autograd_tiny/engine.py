@@ -504,13 +504,16 @@ def linear(weights: list, inputs: list, bias: Value) -> Value:
             f"and {len(inputs)} inputs"
         )
     # The registry entry LINEAR states this rule; this is its inline form (tested equal).
-    xs = [x if x.__class__ is Value else _operand_value(x, "linear", i) for i, x in enumerate(inputs)]
+    for x in inputs:
+        if x.__class__ is not Value:  # rare (Layer converts numbers once for all its neurons)
+            inputs = [x if x.__class__ is Value else _operand_value(x, "linear", i) for i, x in enumerate(inputs)]
+            break
     w_data = [w.data for w in weights]
-    x_data = [x.data for x in xs]
+    x_data = [x.data for x in inputs]
     total = bias.data
     for w, x in zip(w_data, x_data):
         total = total + w * x
-    return _make(total, (*weights, *xs, bias, *x_data, *w_data, 1.0), "linear")
+    return _make(total, (*weights, *inputs, bias, *x_data, *w_data, 1.0), "linear")
 
 
 def define_op(

@@ -227,6 +227,13 @@ def _check_inputs(x: Sequence[Input], expected: int) -> None:
         raise ValueError(f"expected {expected} inputs, got {len(x)}")
 
 
+def _input_number(x: Any, i: int) -> float:
+    """Input `i` as a float for a constant leaf, or the error that says what to pass."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__} {_short(x)}")
+    return float(x)
+
+
 def _check_expand(expand: Any) -> bool:
     if not isinstance(expand, bool):
         raise TypeError(f"expand must be True or False, got {type(expand).__name__} {expand!r}")
@@ -296,6 +303,10 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value:
         _check_inputs(x, len(self.w))
+        return self._forward(x)
+
+    def _forward(self, x: Sequence[Input]) -> Value:
+        """The neuron on inputs already checked (a Layer checks them once for all neurons)."""
         scope = self.name
         total = self._expanded(x) if self.expand else linear(self.w, x, self.b)
         total.scope = scope
@@ -357,7 +368,13 @@ class Layer(Module):
         ]
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
-        return [neuron(x) for neuron in self.neurons]
+        neurons = self.neurons
+        _check_inputs(x, len(neurons[0].w))
+        if not neurons[0].expand:
+            # Fused neurons take Values: plain numbers become constant leaves, made once here
+            # and shared by every neuron (one x0 in a drawing, not one per neuron).
+            x = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
+        return [neuron._forward(x) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]

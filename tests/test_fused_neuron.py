@@ -193,3 +193,13 @@ def test_expand_is_checked_and_passed_down():
         Neuron(2, expand="yes")
     # The saved architecture does not depend on it: files load into either kind.
     assert MLP(2, [3, 1], seed=0, expand=True).config() == MLP(2, [3, 1], seed=0).config()
+
+
+def test_a_layer_makes_one_constant_leaf_per_number_input_for_all_its_neurons():
+    layer = Layer(2, 3, seed=0)
+    outs = layer([1.5, -2.0])
+    inputs = {id(out.parents[0].parents[2]) for out in outs}, {id(out.parents[0].parents[3]) for out in outs}
+    assert [len(s) for s in inputs] == [1, 1]
+    assert [outs[0].parents[0].parents[k].data for k in (2, 3)] == [1.5, -2.0]
+    with pytest.raises(TypeError, match=r"^input 1 must be a number or a Value, got str 'x'$"):
+        layer([1.0, "x"])
