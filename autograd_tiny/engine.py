@@ -503,13 +503,17 @@ def linear(weights: list, inputs: list, bias: Value) -> Value:
             f"linear needs as many inputs as weights (at least one), got {len(weights)} weights "
             f"and {len(inputs)} inputs"
         )
-    # The registry entry LINEAR states this rule; this is its inline form (tested equal).
     for x in inputs:
         if x.__class__ is not Value:  # rare (Layer converts numbers once for all its neurons)
             inputs = [x if x.__class__ is Value else _operand_value(x, "linear", i) for i, x in enumerate(inputs)]
             break
+    return _linear(weights, inputs, [x.data for x in inputs], bias)
+
+
+def _linear(weights: list, inputs: list, x_data: list, bias: Value) -> Value:
+    """`linear` without checks, given the inputs' numbers (a Layer reads them once for all neurons)."""
+    # The registry entry LINEAR states this rule; this is its inline form (tested equal).
     w_data = [w.data for w in weights]
-    x_data = [x.data for x in inputs]
     total = bias.data
     for w, x in zip(w_data, x_data):
         total = total + w * x

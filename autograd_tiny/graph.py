@@ -33,6 +33,7 @@ def topological_order(root: Any) -> list:
     """
     order: list = []
     done: set = set()  # the nodes already in `order`
+    expanded: set = set()  # nodes of many operands whose operands have been pushed
     stack = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
     while stack:
@@ -70,13 +71,16 @@ def topological_order(root: Any) -> list:
                     continue
                 mark(second)
                 emit(second)
-        elif count:
+        elif count and node not in expanded:
+            # Many operands (a fused neuron has 2n + 1): push those not listed yet, once. When
+            # the node is back on top they are all listed, so it need not check them again.
             waiting = False
             for parent in reversed(edges[: count >> 1]):
                 if parent not in done:
                     push(parent)
                     waiting = True
             if waiting:
+                expanded.add(node)
                 continue
         pop()
         mark(node)

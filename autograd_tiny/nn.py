@@ -24,7 +24,7 @@ import random
 import stat
 from typing import Any, Sequence, Union
 
-from .engine import Value, linear
+from .engine import Value, _linear, linear
 from .files import write_atomically
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
@@ -305,10 +305,15 @@ class Neuron(Module):
         _check_inputs(x, len(self.w))
         return self._forward(x)
 
-    def _forward(self, x: Sequence[Input]) -> Value:
-        """The neuron on inputs already checked (a Layer checks them once for all neurons)."""
+    def _forward(self, x: Sequence[Input], x_data: list | None = None) -> Value:
+        """The neuron on checked inputs; a Layer passes Values and their numbers, read once."""
         scope = self.name
-        total = self._expanded(x) if self.expand else linear(self.w, x, self.b)
+        if self.expand:
+            total = self._expanded(x)
+        elif x_data is None:
+            total = linear(self.w, x, self.b)
+        else:
+            total = _linear(self.w, x, x_data, self.b)
         total.scope = scope
         if self.activation == "linear":
             return total
@@ -374,6 +379,8 @@ class Layer(Module):
             # Fused neurons take Values: plain numbers become constant leaves, made once here
             # and shared by every neuron (one x0 in a drawing, not one per neuron).
             x = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
+            x_data = [xi.data for xi in x]
+            return [neuron._forward(x, x_data) for neuron in neurons]
         return [neuron._forward(x) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
