@@ -25,14 +25,13 @@ import math
 import numbers
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence, Union
 
 from . import ops
 from .graph import backpropagate
 from .ops import REGISTRY, Op, power, power_log, power_slope, power_value, rpow
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "operands", "define_op", "linear", "Rule", "RULES"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "operands", "apply", "define_op", "linear", "Rule", "RULES"]
 
 Number = Union[int, float]
 

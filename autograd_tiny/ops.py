@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 __all__ = ["Op", "REGISTRY", "register", "LINEAR"]
 
@@ -164,7 +165,7 @@ def sigmoid(x: float) -> float:
 
 def relu(x: float) -> float:
     # The test x > 0, not max(): max(0.0, nan) is 0.0 but max(nan, 0.0) is nan.
-    return x if x > 0.0 else 0.0
+    return x if x > 0.0 else 0.0  # noqa: FURB136
 
 
 def step(x: float) -> float:
@@ -351,7 +352,7 @@ class Op:
 
     Attributes:
         name: the name stored in ``Value.op`` (``"mul"``).
-        arity: the number of operands.
+        arity: the number of operands (-1: any number, as for ``linear``).
         forward: ``forward(*xs) -> float``, raising the op's domain errors.
         derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
         symbol: what a drawing shows inside the op node (``"*"``).
@@ -379,12 +380,12 @@ class Op:
     code: str
     derivative_code: tuple
     float_helpers: dict = field(default_factory=dict)
-    array_helpers: Optional[Callable] = None
+    array_helpers: Callable | None = None
     constant_first: bool = False
-    roles: Optional[tuple] = None
-    values_forward: Optional[Callable] = None
-    values_code: Optional[str] = None
-    method: Optional[str] = None
+    roles: tuple | None = None
+    values_forward: Callable | None = None
+    values_code: str | None = None
+    method: str | None = None
     builtin: bool = True
 
     # The templates take the number of operands, so that an op of any arity (`linear`)
@@ -406,7 +407,7 @@ class Op:
         """The compiled local derivative of operand `position`."""
         return self.derivative_code[position]
 
-    def operand_roles(self, count: int) -> Optional[tuple]:
+    def operand_roles(self, count: int) -> tuple | None:
         """Edge labels for the Value operands, or None when their order does not matter."""
         return self.roles if count == 2 else None
 

@@ -18,7 +18,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import MLP, Layer, Neuron, Value, compile_graph, draw_dot, explain, hinge, l2
+from autograd_tiny import (
+    MLP,
+    Layer,
+    Neuron,
+    Value,
+    compile_graph,
+    draw_dot,
+    explain,
+    hinge,
+    l2,
+)
 from autograd_tiny.graph import topological_order
 
 micrograd_engine = pytest.importorskip("micrograd.engine")

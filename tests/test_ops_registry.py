@@ -219,7 +219,7 @@ def test_explanation_prints_the_entry_formulas(name):
     text = str(explain(node))
     names = [o.label if isinstance(o, Value) else f"{o:g}" for o in operands(node)]
     assert REGISTRY[name].write(names) in text
-    first_value = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][0]
+    first_value = next(i for i, o in enumerate(operands(node)) if isinstance(o, Value))
     assert REGISTRY[name].derivative(first_value, names, out="out") in text
     explain(node).markdown()  # the LaTeX conversion copes with every formula
 
