@@ -4,6 +4,7 @@ Usage (from the repository root, with micrograd installed: see benchmarks/README
 
     python benchmarks/bench_engine.py            # the full table, about two minutes
     python benchmarks/bench_engine.py --quick    # smaller workloads, under a minute
+    python benchmarks/bench_engine.py --demo     # the speed tables only (no memory, no depth)
 
 Workloads (forward + backward unless said otherwise):
 
