@@ -450,11 +450,11 @@ class _Linear(Op):
         return f"{{{position + n}}}" if position < n else f"{{{position - n}}}"
 
     def code_template(self, count: int, all_values: bool) -> str:
+        # b first, then each product: micrograd's order. Python's + groups from the left,
+        # so b + w0 * x0 + w1 * x1 is ((b + w0·x0) + w1·x1) without nested parentheses
+        # (which Python limits to 200 levels: a neuron may have more inputs).
         n = (count - 1) // 2
-        text = f"{{{2 * n}}}"
-        for i in range(n):  # b first, then each product: micrograd's order
-            text = f"({text} + {{{i}}} * {{{n + i}}})"
-        return text
+        return "(" + " + ".join([f"{{{2 * n}}}", *(f"{{{i}}} * {{{n + i}}}" for i in range(n))]) + ")"
 
     def derivative_code_template(self, count: int, position: int) -> str:
         return "1.0" if position == count - 1 else self.derivative_template(count, position)

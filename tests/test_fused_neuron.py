@@ -213,3 +213,14 @@ def test_a_layer_makes_one_constant_leaf_per_number_input_for_all_its_neurons():
     assert [outs[0].parents[0].parents[k].data for k in (2, 3)] == [1.5, -2.0]
     with pytest.raises(TypeError, match=r"^input 1 must be a number or a Value, got str 'x'$"):
         layer([1.0, "x"])
+
+
+def test_a_wide_neuron_compiles_and_matches_eager():
+    """300 inputs: the generated sum must not nest parentheses (Python allows 200 levels)."""
+    n = Neuron(300, activation="tanh", seed=4)
+    xs = [Value(0.01 * i - 1.0, label=f"x{i}") for i in range(300)]
+    out = n(xs)
+    f = compile_graph(out, n.parameters() + xs)
+    value, grads = f([p.data for p in n.parameters()] + [x.data for x in xs])
+    out.backward()
+    assert value == out.data and grads == [v.grad for v in n.parameters() + xs]
