@@ -388,6 +388,18 @@ class Op:
     method: str | None = None
     builtin: bool = True
 
+    # The names the rule table had before the registry (engine.RULES entries), kept so that
+    # code written against it still reads: `op` is `name`, `expression` is `formula`.
+    # (Its `derivatives` were the formula texts: that is `derivative_formulas` now.)
+
+    @property
+    def op(self) -> str:
+        return self.name
+
+    @property
+    def expression(self) -> str:
+        return self.formula
+
     # The templates take the number of operands, so that an op of any arity (`linear`)
     # can write its own; fixed-arity ops return their stored text.
 
