@@ -58,7 +58,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import engine
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
 
@@ -66,231 +65,24 @@ __all__ = ["CompiledGraph", "compile_graph"]
 
 
 # --------------------------------------------------------------------------------------
-# The functions generated code calls, for floats and for NumPy arrays. Both raise the
-# engine's errors (log of x <= 0, division by zero, ...) instead of returning NaN.
+# Code generation. Every op's code (forward and local derivatives, as Python expressions over
+# the operands' variable names) and the functions that code calls, for floats and for NumPy
+# arrays, come from its registry entry (autograd_tiny.ops): they repeat the engine's float
+# operations in the engine's order and raise its errors, so compiled numbers equal eager ones.
 # --------------------------------------------------------------------------------------
 
-
-def _float_helpers() -> dict:
-    def exp(x):
-        try:
-            return math.exp(x)
-        except OverflowError:
-            raise OverflowError(f"exp overflows for x = {x!r} (needs x <= 709.78); scale the input down") from None
-
-    def log(x):
-        if x <= 0.0:
-            raise ValueError(f"log is undefined for x = {x!r} (needs x > 0)")
-        return math.log(x)
-
-    def sqrt(x):
-        if x < 0.0:
-            raise ValueError(f"sqrt is undefined for x = {x!r} (needs x >= 0)")
-        return math.sqrt(x)
-
-    def sigmoid(x):
-        if x >= 0.0:
-            return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)  # e**-x would overflow for very negative x
-        return e / (1.0 + e)
-
-    def div(a, b):
-        if b == 0.0:
-            raise ZeroDivisionError(f"division by zero: {a!r} / 0.0 (divisor is 0)")
-        return a / b
-
-    # Powers check what the engine checks when it builds the node, in the same order (the
-    # value, then the local derivative of the base), so an input raises the same error.
-    def pow_const(a, k):  # a ** 2
-        out = engine._power(a, k)
-        engine._power_slope(a, k)
-        return out
-
-    def pow_value(a, b):  # a ** x
-        if a < 0.0:
-            raise ValueError(f"pow with a Value exponent needs base > 0 (got base {a!r})")
-        if a == 0.0:
-            if b <= 0.0:
-                raise ZeroDivisionError(f"pow is undefined for 0.0 ** {b!r} (needs exponent > 0)")
-            return 0.0
-        return pow_const(a, b)
-
-    def rpow(k, b):  # 2 ** x: the base is a constant, so there is no slope to check
-        if k == 0.0:
-            if b <= 0.0:
-                raise ZeroDivisionError(f"pow is undefined for 0.0 ** {b!r} (needs exponent > 0)")
-            return 0.0
-        return engine._power(k, b)
-
-    def pow_log(out, a):
-        # d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the engine uses the limit, 0.
-        return 0.0 if a == 0.0 else out * math.log(a)
-
-    return {
-        "_exp": exp,
-        "_log": log,
-        "_tanh": math.tanh,
-        "_sigmoid": sigmoid,
-        # The engine's test, not max(): max(0.0, nan) is 0.0 but max(nan, 0.0) is nan.
-        "_relu": lambda x: x if x > 0.0 else 0.0,  # noqa: FURB136
-        "_step": lambda x: 1.0 if x > 0.0 else 0.0,
-        "_sqrt": sqrt,
-        "_sqrt_slope": lambda r: 0.5 / r if r else math.inf,
-        "_abs": lambda x: x if x > 0.0 else -x,
-        "_sign": lambda x: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0),
-        "_div": div,
-        "_pow": pow_const,
-        "_pow_value": pow_value,
-        "_rpow": rpow,
-        "_pow_slope": engine._power_slope,
-        "_pow_log": pow_log,
-        "_inf": math.inf,
-        "_nan": math.nan,
-    }
+# Names the generated code may use besides the ops' helpers: inf and nan have no literal.
+_CONSTANTS = {"_inf": math.inf, "_nan": math.nan}
 
 
-def _array_helpers(np: Any) -> dict:
-    def refuse(error, bad, message, *xs):
-        """Raise `error` if any sample is `bad`, naming the first such sample and its values."""
-        if not np.any(bad):
-            return
-        if np.ndim(bad) == 0:  # only broadcast scalars were involved: every sample is bad
-            where, i = "in every sample", 0
-        else:
-            hits = np.flatnonzero(bad)
-            i = int(hits[0])
-            where = f"in sample {i}" + (f" (and {len(hits) - 1} more)" if len(hits) > 1 else "")
-        shown = [repr(float(x if np.ndim(x) == 0 else x[i])) for x in xs]
-        raise error(message.format(*shown, where=where))
-
-    def exp(x):
-        r = np.exp(x)
-        refuse(OverflowError, np.isinf(r) & ~np.isinf(x), "exp overflows for x = {0} {where} (needs x <= 709.78)", x)
-        return r
-
-    def log(x):
-        refuse(ValueError, x <= 0.0, "log is undefined for x = {0} {where} (needs x > 0)", x)
-        return np.log(x)
-
-    def sqrt(x):
-        refuse(ValueError, x < 0.0, "sqrt is undefined for x = {0} {where} (needs x >= 0)", x)
-        return np.sqrt(x)
-
-    def sigmoid(x):
-        e = np.exp(-np.abs(x))  # never overflows; per sign, the same formulas as the engine
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    def div(a, b):
-        refuse(ZeroDivisionError, b == 0.0, "division by zero: {0} / 0.0 {where} (divisor is 0)", a, b)
-        return a / b
-
-    def power(a, k):
-        refuse(ZeroDivisionError, (a == 0.0) & (k < 0.0),
-               "pow is undefined for 0.0 ** {1} {where} (0 to a negative power)", a, k)
-        refuse(ValueError, (a < 0.0) & (np.floor(k) != k),
-               "pow is undefined for {0} ** {1} {where} (a negative base needs an integer exponent)", a, k)
-        r = np.power(a, k)
-        refuse(OverflowError, np.isinf(r) & np.isfinite(a) & np.isfinite(k),
-               "pow overflows for {0} ** {1} {where} (the result exceeds 1.8e308)", a, k)
-        return r
-
-    def pow_value(a, b):
-        refuse(ValueError, a < 0.0, "pow with a Value exponent needs base > 0 (got base {0} {where})", a)
-        refuse(ZeroDivisionError, (a == 0.0) & (b <= 0.0),
-               "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", a, b)
-        return pow_const(a, b)  # 0 ** b is 0 for b > 0, as in the engine
-
-    def rpow(k, b):
-        refuse(ZeroDivisionError, (k == 0.0) & (b <= 0.0),
-               "pow is undefined for 0.0 ** {1} {where} (needs exponent > 0)", k, b)
-        return power(k, b)
-
-    def pow_slope(a, k):
-        # The engine's _power_slope per sample: 0 where k = 0, inf at a = 0 for k < 1.
-        a, k = np.asarray(a), np.asarray(k)  # so that ~ is "not", even for two plain numbers
-        zero = k == 0.0
-        infinite = (a == 0.0) & (k < 1.0) & ~zero
-        safe = np.where(zero | infinite, 1.0, a)  # keeps 0 ** negative out of power()
-        slope = k * power(safe, k - 1.0)
-        return np.where(zero, 0.0, np.where(infinite, np.inf, slope))
-
-    def pow_const(a, k):
-        out = power(a, k)
-        pow_slope(a, k)  # raises where the engine's local derivative would overflow
-        return out
-
-    def pow_log(out, a):
-        return np.where(a == 0.0, 0.0, out * np.log(np.where(a == 0.0, 1.0, a)))
-
-    def sqrt_slope(r):
-        return np.where(r != 0.0, 0.5 / np.where(r != 0.0, r, 1.0), np.inf)
-
-    return {
-        "_exp": exp,
-        "_log": log,
-        "_tanh": np.tanh,
-        "_sigmoid": sigmoid,
-        "_relu": lambda x: np.where(x > 0.0, x, 0.0),
-        "_step": lambda x: np.where(x > 0.0, 1.0, 0.0),
-        "_sqrt": sqrt,
-        "_sqrt_slope": sqrt_slope,
-        "_abs": lambda x: np.where(x > 0.0, x, -x),
-        "_sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
-        "_div": div,
-        "_pow": pow_const,
-        "_pow_value": pow_value,
-        "_rpow": rpow,
-        "_pow_slope": pow_slope,
-        "_pow_log": pow_log,
-        "_inf": math.inf,
-        "_nan": math.nan,
-    }
-
-
-# --------------------------------------------------------------------------------------
-# Code generation
-# --------------------------------------------------------------------------------------
-
-# Forward expressions and local derivatives per op, over the operand texts {0}, {1} and the
-# op's result {out}. They repeat the engine's arithmetic operation for operation, so the
-# compiled numbers equal the eager ones.
-_FORWARD = {
-    "add": "{0} + {1}",
-    "sub": "{0} - {1}",
-    "rsub": "{0} - {1}",
-    "mul": "{0} * {1}",
-    "div": "_div({0}, {1})",
-    "rdiv": "_div({0}, {1})",
-    "pow": "_pow({0}, {1})",  # a constant exponent; a Value exponent uses _pow_value
-    "rpow": "_rpow({0}, {1})",
-    "neg": "-{0}",
-    "exp": "_exp({0})",
-    "log": "_log({0})",
-    "tanh": "_tanh({0})",
-    "sigmoid": "_sigmoid({0})",
-    "relu": "_relu({0})",
-    "sqrt": "_sqrt({0})",
-    "abs": "_abs({0})",
-}
-# One template per operand; None where the operand is always a constant (no gradient).
-_LOCAL = {
-    "add": ("1.0", "1.0"),
-    "sub": ("1.0", "-1.0"),
-    "rsub": (None, "-1.0"),
-    "mul": ("{1}", "{0}"),
-    "div": ("(1.0 / {1})", "(-{out} / {1})"),
-    "rdiv": (None, "(-{out} / {1})"),
-    "pow": ("_pow_slope({0}, {1})", "_pow_log({out}, {0})"),
-    "rpow": (None, "_pow_log({out}, {0})"),
-    "neg": ("-1.0",),
-    "exp": ("{out}",),
-    "log": ("(1.0 / {0})",),
-    "tanh": ("(1.0 - {out} * {out})",),
-    "sigmoid": ("({out} * (1.0 - {out}))",),
-    "relu": ("_step({0})",),
-    "sqrt": ("_sqrt_slope({out})",),
-    "abs": ("_sign({0})",),
-}
+def _namespace(op_names: set, kind: str) -> dict:
+    """The functions the ops `op_names` call, for floats or (kind "array") NumPy arrays."""
+    namespace = dict(_CONSTANTS)
+    np = _numpy() if kind == "array" else None
+    for name in sorted(op_names):
+        entry = RULES[name]
+        namespace.update(entry.float_helpers if kind == "float" else entry.array_helpers(np))
+    return namespace
 
 
 def _plain_float(x: Any, what: str) -> float:
@@ -387,8 +179,8 @@ def _identifiers(order: list) -> dict:
     return names
 
 
-def _generate(root: Value, inputs: list) -> tuple[str, str]:
-    """Source of the full function and of a forward-only one."""
+def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
+    """Source of the full function and of a forward-only one, and the ops they use."""
     order = topological_order(root)
     name = _identifiers(order)
     in_graph = set(order)
@@ -420,7 +212,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
                 forward.append(f"    {name[node]} = {_literal(numbers[node])}  # constant")
             continue
         texts = [text(o, True) for o in operand_list(node)]
-        template = "_pow_value({0}, {1})" if node.op == "pow" and node.const is None else _FORWARD[node.op]
+        template = RULES[node.op].code_template(len(texts), node.const is None)
         written = RULES[node.op].write([text(o, False) for o in operand_list(node)], out=name[node])
         forward.append(f"    {name[node]} = {template.format(*texts)}  {_comment(written)}")
 
@@ -438,7 +230,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
         symbols = [text(o, False) for o in operand_list(node)]
         positions = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
         for parent, position in zip(node.parents, positions):
-            local = _LOCAL[node.op][position].format(*texts, out=name[node])
+            local = RULES[node.op].derivative_code_template(len(texts), position).format(*texts, out=name[node])
             # The engine multiplies local · upstream even when local is ±1; both are exact.
             if local == "1.0":
                 contribution = grad[node]
@@ -468,7 +260,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str]:
     result = f"    return {top}, [{results}]"
     full = "\n".join([header, *forward, *backward, result]) + "\n"
     forward_only = "\n".join([header, *forward, f"    return {top}"]) + "\n"
-    return full, forward_only
+    return full, forward_only, {node.op for node in order if node.parents}
 
 
 def _number(i: int, v: Any) -> float:
@@ -496,7 +288,7 @@ class CompiledGraph:
 
     def __init__(self, root: Value, inputs: list) -> None:
         self.inputs = inputs
-        self.source, self._forward_source = _generate(root, inputs)
+        self.source, self._forward_source, self._ops = _generate(root, inputs)
         self._functions: dict = {}
 
     def _function(self, kind: str, forward_only: bool):
@@ -504,8 +296,8 @@ class CompiledGraph:
         if key not in self._functions:
             # The helpers are chosen here, at call time: math for floats, NumPy for arrays,
             # so the same source serves both and NumPy is imported only when arrays appear.
-            helpers = _float_helpers() if kind == "float" else _array_helpers(_numpy())
-            namespace = {"__builtins__": {}, **helpers}
+            # Only the helpers of the graph's own ops, read from their registry entries.
+            namespace = {"__builtins__": {}, **_namespace(self._ops, kind)}
             source = self._forward_source if forward_only else self.source
             # The source is generated from the graph only: names are sanitised identifiers
             # and constants are float literals, so no user text is ever executed.

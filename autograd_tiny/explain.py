@@ -203,7 +203,7 @@ def _tex(name: str) -> str:
     return "\\mathrm{" + _tex_text(name) + "}"
 
 
-# Formula templates (engine.RULES) in LaTeX. The operand placeholders and the groups this
+# Formula templates (the registry, engine.RULES) in LaTeX. The operand placeholders and the groups this
 # conversion adds are kept as private-use characters while the template's text is escaped.
 _FIELD = re.compile(r"\{(\d+|out)\}")
 _OPEN, _CLOSE, _START, _END, _SUP, _SQRT = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
@@ -213,10 +213,12 @@ _TEX_WORDS = (
     (re.compile(r"\btanh\("), r"\\tanh("),
     (re.compile(r"\brelu\("), r"\\operatorname{relu}("),
     (re.compile(r"\bsign\("), r"\\operatorname{sign}("),
+    # Any other function name (an op's own, from the registry or define_op) as an operator.
+    (re.compile(r"(?<![\\\w])([A-Za-z]{2,})\("), r"\\operatorname{\1}("),
     (re.compile(r" if "), r" \\text{ if } "),
     (re.compile(r" else "), r" \\text{ else } "),
 )
-_TEX_SYMBOLS = ((" · ", r" \cdot "), ("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("σ", r"\sigma "), ("√", r"\sqrt "))
+_TEX_SYMBOLS = ((" · ", r" \cdot "), ("Σ", r"\Sigma "), ("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("σ", r"\sigma "), ("√", r"\sqrt "))
 
 
 def _tex_fill(template: str, fills: list[str], out: str) -> str:
@@ -706,7 +708,8 @@ class Explanation:
             expression = ""
             if node.parents:
                 fills = _tex_operands(node, self.names)
-                expression = _tex_fill(RULES[node.op].expression, fills, out=_tex(record.name)) + " = "
+                template = RULES[node.op].formula_template(len(fills))
+                expression = _tex_fill(template, fills, out=_tex(record.name)) + " = "
             indent = "  " if group is not None else ""
             lines.append(f"{indent}- ${_tex(record.name)} = {expression}{_tex_number(record.data)}$")
         lines += ["", f"**Backward pass** ({_plural(len(self.steps), 'step')})", ""]
@@ -731,7 +734,7 @@ class Explanation:
         local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
         value = _tex_number(step.local)
         fills = _tex_operands(step.node, self.names)
-        formula = _tex_fill(RULES[step.op].derivatives[step.position], fills, out=node)
+        formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.position), fills, out=node)
         formula = f"{formula} = {value}" if formula != value else value
         product = f"{_tex_operand(step.local)} \\cdot {_tex_operand(step.upstream)} = {_tex_number(step.contribution)}"
         fan_out = f" (fan-out: now ${_tex_number(step.gradient)}$)" if step.fan_out else ""

@@ -3,9 +3,11 @@
 `backward()`, the renderer and the explainer all call these functions, so a drawing or an
 explanation can never disagree with the gradients that `backward()` computes.
 
-The functions work on any object with ``parents`` (a tuple of nodes), ``local_derivatives``
-(a tuple of floats aligned with ``parents``) and a ``grad`` attribute; they never import
-`Value`, which keeps the import direction one way (engine -> graph).
+The functions work on any object with ``_edges`` (one tuple: the parent nodes, then a float
+local derivative for each, ``(p0, p1, d0, d1)``; ``()`` for a leaf) and a ``grad``
+attribute, which is how `Value` stores them (its ``parents`` and ``local_derivatives`` are the
+two halves). They never import `Value`, which keeps the import direction one way
+(engine -> graph).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def topological_order(root: Any) -> list:
     """
     order: list = []
     done: set = set()  # the nodes already in `order`
+    expanded: set = set()  # nodes of many operands whose operands have been pushed
     stack = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
     while stack:
@@ -40,31 +43,44 @@ def topological_order(root: Any) -> list:
             continue
         # A node is listed once all its operands are. If some are not, push them (the last
         # operand first, so the first operand is listed first) and come back to the node.
-        parents = node.parents
-        count = len(parents)
-        # One and two operands (every built-in op) are spelled out: a loop would allocate
-        # an iterator per node, which costs a third of the walk's time.
-        if count == 1:
-            if parents[0] not in done:
-                push(parents[0])
+        # With two operands, a leaf operand is listed at once instead: pushed last, it would
+        # be the very next node listed anyway (a * b of two inputs or parameters is common).
+        edges = node._edges
+        count = len(edges)  # twice the number of parents
+        # One and two operands (every built-in op but linear) are spelled out: a loop would
+        # allocate an iterator per node, which costs a third of the walk's time.
+        if count == 2:
+            # One operand: mostly the previous op of a chain, so no test for a leaf here.
+            if edges[0] not in done:
+                push(edges[0])
                 continue
-        elif count == 2:
-            first, second = parents
-            if second not in done:
-                push(second)
-                if first not in done:
-                    push(first)
-                continue
+        elif count == 4:
+            first = edges[0]
+            second = edges[1]
             if first not in done:
-                push(first)
-                continue
-        elif count:
+                if first._edges:
+                    if second not in done:
+                        push(second)
+                    push(first)
+                    continue
+                mark(first)
+                emit(first)
+            if second not in done:
+                if second._edges:
+                    push(second)
+                    continue
+                mark(second)
+                emit(second)
+        elif count and node not in expanded:
+            # Many operands (a fused neuron has 2n + 1): push those not listed yet, once. When
+            # the node is back on top they are all listed, so it need not check them again.
             waiting = False
-            for parent in reversed(parents):
+            for parent in reversed(edges[: count >> 1]):
                 if parent not in done:
                     push(parent)
                     waiting = True
             if waiting:
+                expanded.add(node)
                 continue
         pop()
         mark(node)
@@ -111,7 +127,7 @@ def _reset_gradients(order: list, root: Any) -> None:
     gradient of the latest pass. The root's own gradient is seeded with 1.
     """
     for node in order:
-        if node.parents:
+        if node._edges:
             node.grad = 0.0
     root.grad += 1.0
 
@@ -124,19 +140,23 @@ def backpropagate(root: Any) -> list:
     order = topological_order(root)
     _reset_gradients(order, root)
     for node in reversed(order):
-        parents = node.parents
-        if not parents:
+        edges = node._edges
+        if not edges:
             continue
         upstream = node.grad
-        local = node.local_derivatives
         # The chain rule: each parent receives local derivative x upstream gradient.
-        # Every built-in op has one or two parents; indexing them directly is about
-        # twice as fast as zip(), which allocates an iterator per node.
-        parents[0].grad += local[0] * upstream
-        if len(parents) > 1:
-            parents[1].grad += local[1] * upstream
-            for i in range(2, len(parents)):
-                parents[i].grad += local[i] * upstream
+        # Edges are (p0, ..., d0, ...). Most ops have one or two parents; indexing them
+        # directly is about twice as fast as zip(), which allocates an iterator per node.
+        count = len(edges)
+        if count == 2:
+            edges[0].grad += edges[1] * upstream
+        elif count == 4:
+            edges[0].grad += edges[2] * upstream
+            edges[1].grad += edges[3] * upstream
+        else:
+            half = count >> 1
+            for i in range(half):
+                edges[i].grad += edges[half + i] * upstream
     return order
 
 

@@ -24,7 +24,7 @@ import random
 import stat
 from typing import Any, Sequence, Union
 
-from .engine import Value
+from .engine import Value, _linear, linear
 from .files import write_atomically
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
@@ -227,6 +227,19 @@ def _check_inputs(x: Sequence[Input], expected: int) -> None:
         raise ValueError(f"expected {expected} inputs, got {len(x)}")
 
 
+def _input_number(x: Any, i: int) -> float:
+    """Input `i` as a float for a constant leaf, or the error that says what to pass."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__} {_short(x)}")
+    return float(x)
+
+
+def _check_expand(expand: Any) -> bool:
+    if not isinstance(expand, bool):
+        raise TypeError(f"expand must be True or False, got {type(expand).__name__} {expand!r}")
+    return expand
+
+
 def _rng(rng: random.Random | None, seed: int | None) -> Any:
     """The generator of initial weights: `rng`, a fresh one from `seed`, or Python's global one."""
     if rng is not None and seed is not None:
@@ -249,12 +262,18 @@ class Neuron(Module):
         rng: a ``random.Random`` for the initial weights (uniform in [-1, 1]); bias starts at 0.
         seed: instead of rng, a seed for a fresh generator.
         name: the prefix of labels and the scope, e.g. ``"L1.N3"``.
+        expand: build micrograd's graph, one ``*`` node per weight and a chain of ``+``
+            nodes, instead of one fused ``linear`` node (Σ wᵢ·xᵢ + b). Both give the same
+            numbers bit for bit; the fused node is several times faster, the expanded graph
+            shows every multiplication and addition of the chain rule.
 
     >>> n = Neuron(2, activation="tanh", seed=0, name="N1")
     >>> [p.label for p in n.parameters()]
     ['N1.w0', 'N1.w1', 'N1.b']
     >>> round(n([1.0, 0.5]).data, 4)
     0.7383
+    >>> n([1.0, 0.5]).parents[0].op, Neuron(2, seed=0, expand=True)([1.0, 0.5]).parents[0].op
+    ('linear', 'add')
     """
 
     def __init__(
@@ -266,8 +285,10 @@ class Neuron(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
         name: str = "N1",
+        expand: bool = False,
     ) -> None:
         _check_size("nin", nin)
+        self.expand = _check_expand(expand)
         if nonlin is not None:
             activation = activation if nonlin else "linear"
         if activation not in ACTIVATIONS:
@@ -282,22 +303,34 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value:
         _check_inputs(x, len(self.w))
+        return self._forward(x)
+
+    def _forward(self, x: Sequence[Input], x_data: list | None = None) -> Value:
+        """The neuron on checked inputs; a Layer passes Values and their numbers, read once."""
         scope = self.name
-        # Start from the first product (no 0 node) and tag every value made here.
-        total = self.w[0] * x[0]
-        total.scope = scope
-        for wi, xi in zip(self.w[1:], x[1:]):
-            product = wi * xi
-            product.scope = scope
-            total = total + product
-            total.scope = scope
-        total = total + self.b
+        if self.expand:
+            total = self._expanded(x)
+        elif x_data is None:
+            total = linear(self.w, x, self.b)
+        else:
+            total = _linear(self.w, x, x_data, self.b)
         total.scope = scope
         if self.activation == "linear":
             return total
         out = getattr(total, self.activation)()
         out.scope = scope
         return out
+
+    def _expanded(self, x: Sequence[Input]) -> Value:
+        """w · x + b as micrograd builds it, ((b + w0·x0) + w1·x1) + ..., every node tagged."""
+        scope = self.name
+        total = self.b
+        for wi, xi in zip(self.w, x):
+            product = wi * xi
+            product.scope = scope
+            total = total + product
+            total.scope = scope
+        return total
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -329,16 +362,26 @@ class Layer(Module):
         rng: random.Random | None = None,
         seed: int | None = None,
         name: str = "L1",
+        expand: bool = False,
     ) -> None:
         _check_size("nout", nout)
         generator = _rng(rng, seed)
         self.name = name
         self.neurons = [
-            Neuron(nin, activation, nonlin=nonlin, rng=generator, name=f"{name}.N{j + 1}") for j in range(nout)
+            Neuron(nin, activation, nonlin=nonlin, rng=generator, name=f"{name}.N{j + 1}", expand=expand)
+            for j in range(nout)
         ]
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
-        return [neuron(x) for neuron in self.neurons]
+        neurons = self.neurons
+        _check_inputs(x, len(neurons[0].w))
+        if not neurons[0].expand:
+            # Fused neurons take Values: plain numbers become constant leaves, made once here
+            # and shared by every neuron (one x0 in a drawing, not one per neuron).
+            x = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
+            x_data = [xi.data for xi in x]
+            return [neuron._forward(x, x_data) for neuron in neurons]
+        return [neuron._forward(x) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -362,6 +405,8 @@ class MLP(Module):
         output_activation: the last layer's activation; ``"linear"`` (the default, as in
             micrograd) gives raw scores, which is what the losses expect.
         seed: seed for the initial weights (None: Python's global random generator).
+        expand: neurons build micrograd's ``*`` and ``+`` graph instead of one ``linear``
+            node each (see `Neuron`); same numbers, bigger graph.
 
     Calling it returns a Value when the last layer has one neuron, else a list.
     ``parameters()`` follows micrograd's order (layer by layer, neuron by neuron, weights
@@ -384,6 +429,7 @@ class MLP(Module):
         *,
         output_activation: str = "linear",
         seed: int | None = None,
+        expand: bool = False,
     ) -> None:
         _check_size("nin", nin)
         if isinstance(nouts, int) or not nouts:
@@ -396,7 +442,10 @@ class MLP(Module):
         last = len(nouts) - 1
         self.activation = activation
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, rng=generator, name=f"L{i + 1}")
+            Layer(
+                sizes[i], sizes[i + 1], activation if i < last else output_activation,
+                rng=generator, name=f"L{i + 1}", expand=expand,
+            )
             for i in range(len(nouts))
         ]
 

@@ -263,17 +263,12 @@ def _constant(x: float) -> str:
     return f"{x:g}"
 
 
-# Ops whose two Value operands cannot be swapped: the edges into them say each one's role
-# (a − b is a + (−b): a enters with +, b with −).
-_OPERAND_ROLES = {"sub": ("+", "−"), "div": ("numerator", "denominator"), "pow": ("base", "exponent")}
-
-
 def _op_text(node: Value) -> str:
-    """What an op node shows: its symbol, with a constant operand where it stands."""
+    """What an op node shows: its registry symbol, with a constant operand where it stands."""
     symbol = RULES[node.op].symbol
     if node.const is None:
         return symbol
-    if node.op in ("rsub", "rdiv", "rpow"):
+    if RULES[node.op].constant_first:
         return f"{_constant(node.const)} {symbol}"
     return f"{symbol} {_constant(node.const)}"
 
@@ -555,12 +550,15 @@ def draw_dot(
             if node.parents:
                 dot.node(f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op")
                 dot.edge(f"v{i}op", here, id=f"v{i}out")
+        # Operands that cannot be swapped (a − b, a / b, a ** b, a neuron's w, x and b): the
+        # registry names each one's role, written on its edge.
+        roles = RULES[node.op].operand_roles(len(node.parents)) if node.parents else None
         for k, parent in enumerate(node.parents):
             source = node_id(parent)
             if _group_key(node, group) is None:
                 attributes = {"id": f"e{i}_{k}"}
-                if node.op in _OPERAND_ROLES and len(node.parents) == 2:
-                    attributes.update(label=_OPERAND_ROLES[node.op][k], fontsize="10", fontcolor="#4b5563")
+                if roles:
+                    attributes.update(label=roles[k], fontsize="10", fontcolor="#4b5563")
                 if (parent, node) in marked_edges:
                     attributes.update(color=HIGHLIGHT, penwidth="3")
                 dot.edge(source, f"v{i}op", **attributes)

@@ -123,7 +123,8 @@ def _fused_terms(z: Value) -> WeightedInput:
 
 
 def _expanded_terms(z: Value, scope: Any) -> WeightedInput:
-    """Walk z's chain ``((w₀·x₀ + w₁·x₁) + …) + b`` back to its first product."""
+    """Walk z's chain back to its first term: micrograd's ``((b + w₀·x₀) + w₁·x₁) + …``
+    (what ``expand=True`` builds), or the bias added last, ``((w₀·x₀ + w₁·x₁) + …) + b``."""
     products, bias, node = [], None, z
     while node.op == "add" and node.scope == scope and node.const is None:
         rest, last = node.parents
@@ -134,8 +135,11 @@ def _expanded_terms(z: Value, scope: Any) -> WeightedInput:
         else:
             break
         node = rest
-    products.append(node)
-    if bias is None or any(p.op != "mul" or p.scope != scope for p in products):
+    if bias is None and not node.parents:
+        bias = node  # micrograd's order: the chain starts from b
+    else:
+        products.append(node)
+    if bias is None or not products or any(p.op != "mul" or p.scope != scope for p in products):
         raise ValueError(
             f"the value {text_label(z.label or z.op or 'leaf')} (scope {scope!r}) is not a neuron's "
             f"weighted input w0·x0 + … + b; group='neuron' and group='layer' explain graphs built "
@@ -544,9 +548,14 @@ class NeuronView:
     def _cost(self) -> str:
         return text_label(self.names[self.root])
 
+    def _cost_clause(self) -> str:
+        """``"C = loss; "``, or nothing when the loss is already called C."""
+        cost = self._cost()
+        return "" if cost == "C" else f"C = {cost}; "
+
     def __str__(self) -> str:
         lines = [
-            f"Backprop neuron by neuron (C = {self._cost()}; δ = ∂C/∂z, the neuron's error). "
+            f"Backprop neuron by neuron ({self._cost_clause()}δ = ∂C/∂z, the neuron's error). "
             "δ flows backwards, so the output layer comes first.",
             "The loss nodes outside the neurons give ∇ₐC for the output layer.",
         ]
@@ -590,7 +599,9 @@ class NeuronView:
             where = "∇ₐC, from the loss" if not r.back_terms else "plus, straight from the loss"
             lines.append(f"    ∂C/∂a = {number(r.loss_gradient)}  ({where})")
         shown_a = text_label(r.a_name)
-        lines.append(f"    σ′(z) = {_formula(r, text_label(r.z_name), 'a')} = {number(r.sigma_prime)}")
+        formula = _formula(r, text_label(r.z_name), "a")
+        shown = number(r.sigma_prime)
+        lines.append(f"    σ′(z) = {formula} = {shown}" if formula != shown else f"    σ′(z) = {shown}")
         lines.append(f"    δ = ∂C/∂a · σ′(z) = {_times(r.grad_a, r.sigma_prime)} = {number(r.delta)}")
         for t in r.weights:
             lines.append(
@@ -634,8 +645,9 @@ class NeuronView:
         Every label is escaped for LaTeX; numbers are substituted into each equation.
         """
         lines = [
-            f"**Backprop neuron by neuron** ($C = {_tex(self.names[self.root])}$, "
-            r"$\delta^l_j = \partial C / \partial z^l_j$). The output layer comes first: "
+            "**Backprop neuron by neuron** ("
+            + (f"$C = {_tex(self.names[self.root])}$, " if self.names[self.root] != "C" else "")
+            + r"$\delta^l_j = \partial C / \partial z^l_j$). The output layer comes first: "
             r"$\delta^L_j = \frac{\partial C}{\partial a^L_j}\,\sigma'(z^L_j)$, "
             r"$\delta^l_j = \big(\sum_k w^{l+1}_{kj}\delta^{l+1}_k\big)\,\sigma'(z^l_j)$, "
             r"$\frac{\partial C}{\partial b^l_j} = \delta^l_j$, "
@@ -795,9 +807,8 @@ class LayerView:
         return [(s, sorted(rs, key=lambda r: _natural(r.name), reverse=True)) for s, rs in samples.items()]
 
     def __str__(self) -> str:
-        cost = self.neurons._cost()
         lines = [
-            f"Backprop layer by layer (C = {cost}; vectors are columns, one entry per neuron; "
+            f"Backprop layer by layer ({self.neurons._cost_clause()}vectors are columns, one entry per neuron; "
             "⊙ multiplies entry by entry).",
             "δᴸ = ∇ₐC ⊙ σ′(zᴸ);  δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ);  ∂C/∂bˡ = δˡ;  ∂C/∂wˡ = δˡ (aˡ⁻¹)ᵀ",
         ]

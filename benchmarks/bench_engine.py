@@ -4,11 +4,17 @@ Usage (from the repository root, with micrograd installed: see benchmarks/README
 
     python benchmarks/bench_engine.py            # the full table, about two minutes
     python benchmarks/bench_engine.py --quick    # smaller workloads, under a minute
+    python benchmarks/bench_engine.py --demo     # the speed tables only (no memory, no depth)
 
 Workloads (forward + backward unless said otherwise):
 
 * chain:  ``x = x * 1.0001 + 0.001``, repeated n times (2 op nodes per iteration);
 * sum of products: ``s = s + a_i * b_i`` over n pairs of Values (2n - 1 op nodes);
+* demo step: one training step of micrograd's demo, written once and run by every engine:
+  MLP(2, [16, 16, 1]) on 100 moons points, hinge loss + 1e-4 L2, zero_grad, backward, SGD.
+  Ours runs twice: with fused neurons (one ``linear`` node each, the default) and with
+  ``expand=True`` (micrograd's graph of ``*`` and ``+``). All start from the same weights and
+  step in lockstep, so their losses must agree: the table prints the largest difference;
 * deepest chain: the longest chain whose backward() works with default settings, each
   probe in a subprocess so that a crash cannot take the benchmark down;
 * memory: bytes allocated per op node for a chain, built and after backward (tracemalloc),
@@ -25,6 +31,7 @@ import argparse
 import gc
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -33,10 +40,13 @@ import time
 import tracemalloc
 import types
 
+from autograd_tiny import MLP as OurMLP
 from autograd_tiny import Value as OurValue
+from autograd_tiny import make_moons
 
 try:
     from micrograd.engine import Value as MicroValue
+    from micrograd.nn import MLP as MicroMLP
 except ImportError:  # pragma: no cover - the README says how to install it
     sys.exit("micrograd is not installed: pip install micrograd==0.1.0 (or run benchmarks/run)")
 
@@ -74,6 +84,72 @@ def sum_of_products(V, n):
     s.backward()
     done = time.perf_counter()
     return built - start, done - built, 2 * n - 1
+
+
+def demo_step(V, model, X, Y, k):
+    """micrograd's demo training step, its code as in micrograd's demo notebook; the loss.
+
+    `V` is the engine's Value class: the inputs are wrapped in it, as the demo does.
+    """
+    inputs = [list(map(V, row)) for row in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    model.zero_grad()
+    total_loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    return total_loss.data
+
+
+DEMO_ENGINES = ("autograd_tiny fused", "autograd_tiny expand", THEIRS)
+
+
+def measure_demo(steps):
+    """Time `steps` demo steps per engine, interleaved; per engine the ms of each step, and losses."""
+    X, Y = make_moons(100, noise=0.1, seed=1337)
+    random.seed(1337)  # micrograd draws its initial weights from the `random` module
+    theirs = MicroMLP(2, [16, 16, 1])
+    models = {
+        "autograd_tiny fused": (OurValue, OurMLP(2, [16, 16, 1])),
+        "autograd_tiny expand": (OurValue, OurMLP(2, [16, 16, 1], expand=True)),
+        THEIRS: (MicroValue, theirs),
+    }
+    for name, (_, model) in models.items():
+        for p, q in zip(model.parameters(), theirs.parameters()):
+            p.data = q.data  # every engine starts from micrograd's weights
+    times = {name: [] for name in models}
+    losses = {name: [] for name in models}
+    for k in range(steps):
+        order = DEMO_ENGINES[k % 3 :] + DEMO_ENGINES[: k % 3]  # rotate who goes first
+        for name in order:
+            V, model = models[name]
+            gc.collect()  # start clean: micrograd leaves cyclic garbage behind
+            start = time.perf_counter()
+            loss = demo_step(V, model, X, Y, k)
+            times[name].append((time.perf_counter() - start) * 1e3)
+            losses[name].append(loss)
+    return times, losses
+
+
+def print_demo(quick):
+    steps = 6 if quick else 15
+    times, losses = measure_demo(steps)
+    best = {name: min(t) for name, t in times.items()}
+    median = {name: statistics.median(t) for name, t in times.items()}
+    print(f"micrograd's demo step (MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2, backward, SGD); "
+          f"{steps} steps, interleaved")
+    print(f"{'engine':<24}{'best ms':>9}{'median ms':>11}{'micrograd/ours':>16}{'(median)':>10}"
+          f"{'max |loss - micrograd|':>24}")
+    for name in DEMO_ENGINES:
+        difference = max(abs(a - b) for a, b in zip(losses[name], losses[THEIRS]))
+        print(
+            f"{name:<24}{best[name]:>9.2f}{median[name]:>11.2f}{best[THEIRS] / best[name]:>15.1f}x"
+            f"{median[THEIRS] / median[name]:>9.1f}x{difference:>24.1e}"
+        )
 
 
 class Died(Exception):
@@ -397,6 +473,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads (under a minute)")
     parser.add_argument(
+        "--demo", action="store_true", help="only the speed tables: chains, sum of products, demo step (no memory, no depth)"
+    )
+    parser.add_argument(
         "--gc-split",
         action="store_true",
         help="only show what the garbage collector costs (three GC settings)",
@@ -414,6 +493,10 @@ def main(argv=None):
         print_gc_split(args.quick)
         return
     print_speed(args.quick)
+    print()
+    print_demo(args.quick)
+    if args.demo:
+        return
     print()
     print_memory(args.quick)
     print()

@@ -154,14 +154,16 @@ def test_highlight_values_and_edges():
         draw_dot(d, highlight=["a"])
 
 
-def test_grouped_mlp_is_small_and_fast():
-    model = MLP(2, [16, 16, 1], seed=0)
+@pytest.mark.parametrize("expand", [True, False])
+def test_grouped_mlp_is_small_and_fast(expand):
+    # expand=True: micrograd's * and + graph; False: one fused "linear" node per neuron.
+    model = MLP(2, [16, 16, 1], seed=0, expand=expand)
     x = [Value(0.3, label="x0"), Value(-0.8, label="x1")]
     out = model(x)
     out.backward()
     from autograd_tiny import topological_order
 
-    assert len(topological_order(out)) > 800
+    assert len(topological_order(out)) > (800 if expand else 400)
     start = time.perf_counter()
     graph = draw_dot(out, group="neuron")
     svg = graph.svg()
@@ -175,7 +177,7 @@ def test_grouped_mlp_is_small_and_fast():
 
 
 def test_big_ungrouped_graph_is_refused_with_advice():
-    model = MLP(2, [16, 16, 1], seed=0)
+    model = MLP(2, [16, 16, 1], seed=0, expand=True)
     out = model([0.3, -0.8])
     with pytest.raises(ValueError, match=r"more than max_nodes=500.*group='neuron'"):
         draw_dot(out)

@@ -38,11 +38,11 @@ def test_text_of_the_neuron_view():
         "Layer L1:",
         "  neuron L1.N1: z = Σ w·aᵢₙ + b = 3 × 2 + 0.5 = 6.5;  a = linear(z) = 6.5",
         "    ∂C/∂a = 11  (∇ₐC, from the loss)",
-        "    σ′(z) = 1 = 1",
+        "    σ′(z) = 1",
         "    δ = ∂C/∂a · σ′(z) = 11 × 1 = 11",
-        "    ∂C/∂L1.N1.w0 = aᵢₙ × δ = 2 × 11 = 22  (aᵢₙ = input 1)",
+        "    ∂C/∂L1.N1.w0 = aᵢₙ × δ = 2 × 11 = 22  (aᵢₙ = x1)",
         "    ∂C/∂L1.N1.b = δ = 11",
-        "    (edge by edge, explain(C): δ is the upstream gradient ∂C/∂t2 arriving at the neuron's sum t2; a is t2)",
+        "    (edge by edge, explain(C): δ is the upstream gradient ∂C/∂t1 arriving at the neuron's sum t1; a is t1)",
     ]
 
 
@@ -137,7 +137,7 @@ def test_a_batch_loss_has_one_record_per_sample_and_gradients_sum():
 
 
 def test_weighted_input_reads_the_expanded_chain():
-    n = Neuron(3, activation="sigmoid", seed=0, name="L1.N1")
+    n = Neuron(3, activation="sigmoid", seed=0, name="L1.N1", expand=True)
     a = Value(0.5, label="a")
     out = n([a, 2.0, -1.0])
     parts = weighted_input(out)
@@ -199,7 +199,7 @@ def test_markdown_uses_nielsens_notation_and_escapes_labels():
     md = explain(loss, group="neuron").markdown()
     assert r"\delta^{1}_{1} = \frac{\partial C}{\partial a^{1}_{1}}\,\sigma'(z^{1}_{1})" in md
     assert r"\mathrm{x\_\lt b\gt \$}\,\delta^{1}_{1}" in md
-    assert "<b>" not in md and RULES["sigmoid"].derivatives[0] == "{out} · (1 − {out})"
+    assert "<b>" not in md and RULES["sigmoid"].derivative_formulas[0] == "{out} · (1 − {out})"
     assert r"\sigma'(z^{2}_{1}) = a^{2}_{1} \cdot (1 - a^{2}_{1})" in md
     layers = explain(loss, group="layer")
     assert layers._repr_markdown_() == layers.markdown()

@@ -1,0 +1,734 @@
+"""The registry of ops: every op's rule, stated once.
+
+An entry (`Op`) holds everything the package knows about one op:
+
+* ``forward(*xs) -> float`` and ``derivatives[i](*xs, out) -> float`` (∂out/∂xᵢ), with the
+  op's domain checks and their error messages;
+* how it is shown: ``symbol`` (inside a drawing's op node), ``formula`` and
+  ``derivative_formulas`` (templates over the operands ``{0}``, ``{1}`` and the result
+  ``{out}``, printed by `explain`);
+* the code `compile_graph` writes for it (``code``, ``derivative_code``: Python expressions
+  over the operands' variable names) and the functions that code calls, for floats
+  (``float_helpers``) and for NumPy arrays (``array_helpers``).
+
+`Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
+explainer prints their formulas and the compiler writes their code: none of them restates a
+rule. `define_op` (engine.py) adds an entry for an op of your own, the same way the built-in
+entries below are made.
+
+>>> REGISTRY["mul"].forward(2.0, 3.0), REGISTRY["mul"].derivatives[0](2.0, 3.0, 6.0)
+(6.0, 3.0)
+>>> REGISTRY["mul"].write(["a", "b"]), REGISTRY["mul"].derivative(0, ["a", "b"])
+('a · b', 'b')
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Op", "REGISTRY", "register", "LINEAR"]
+
+
+# --------------------------------------------------------------------------------------
+# Domain checks. Each message is written once, with a {where} slot: empty for one number
+# (the engine, compiled floats), " in sample 3 (and 2 more)" for NumPy arrays.
+# --------------------------------------------------------------------------------------
+
+DIVISION_BY_ZERO = "division by zero: {0} / 0.0{where} (divisor is 0)"
+EXP_OVERFLOW = "exp overflows for x = {0}{where} (the result exceeds 1.8e308; needs x <= 709.78); scale the input down"
+LOG_DOMAIN = "log is undefined for x = {0}{where} (needs x > 0)"
+SQRT_DOMAIN = "sqrt is undefined for x = {0}{where} (needs x >= 0)"
+POW_ZERO_NEGATIVE = "pow is undefined for 0.0 ** {1}{where} (0 to a negative power)"
+POW_NEGATIVE_BASE = "pow is undefined for {0} ** {1}{where} (a negative base needs an integer exponent)"
+POW_OVERFLOW = "pow overflows for {0} ** {1}{where} (the result exceeds 1.8e308)"
+POW_VALUE_BASE = (
+    "pow with a Value exponent needs base > 0 (got base {0}{where}); "
+    "use a plain number as the exponent for a negative base"
+)
+POW_VALUE_ZERO = "pow is undefined for 0.0 ** {1}{where} (needs exponent > 0)"
+NOT_FINITE = "{name} is undefined for x = {0}{where} (needs a finite x)"
+
+
+def shown(x: float) -> str:
+    """A number as error messages show it: 2.0 -> '2.0', 1e-300 -> '1e-300'."""
+    return repr(float(x))
+
+
+def fail(error: type, message: str, *xs: float, **extra: str) -> None:
+    """Raise `error` with `message` filled for single numbers (no sample to name)."""
+    raise error(message.format(*map(shown, xs), where="", **extra))
+
+
+# --------------------------------------------------------------------------------------
+# The float functions: what the engine computes, and what compiled code calls on floats.
+# --------------------------------------------------------------------------------------
+
+
+def divide(a: float, b: float) -> float:
+    """a / b; dividing by zero raises ZeroDivisionError naming both numbers."""
+    if b == 0.0:
+        fail(ZeroDivisionError, DIVISION_BY_ZERO, a)
+    return a / b
+
+
+def power(a: float, k: float) -> float:
+    """a ** k with domain errors that name the op and the values."""
+    if a == 0.0 and k < 0.0:
+        fail(ZeroDivisionError, POW_ZERO_NEGATIVE, a, k)
+    if a < 0.0 and not float(k).is_integer():
+        fail(ValueError, POW_NEGATIVE_BASE, a, k)
+    try:
+        return a**k
+    except OverflowError:
+        fail(OverflowError, POW_OVERFLOW, a, k)
+        raise  # unreachable: fail() raised
+
+
+def power_slope(a: float, k: float) -> float:
+    """d(a ** k)/da = k * a ** (k - 1), with its limits at a = 0 spelled out."""
+    if k == 0.0:
+        return 0.0
+    if a == 0.0 and k < 1.0:
+        return math.inf  # the slope of a**k at 0 is infinite for 0 < k < 1 (e.g. sqrt)
+    return k * power(a, k - 1.0)
+
+
+def power_log(a: float, out: float) -> float:
+    """d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the limit, 0, as in PyTorch."""
+    return 0.0 if a == 0.0 else out * math.log(a)
+
+
+def power_constant(a: float, k: float) -> float:
+    """a ** k for a constant k, checking the local derivative too (it may overflow alone)."""
+    out = power(a, k)
+    power_slope(a, k)
+    return out
+
+
+def power_value(a: float, b: float) -> float:
+    """a ** b when the exponent is a Value: the base must be > 0 (ln a is its derivative)."""
+    if a < 0.0:
+        fail(ValueError, POW_VALUE_BASE, a, b)
+    if a == 0.0:
+        if b <= 0.0:
+            fail(ZeroDivisionError, POW_VALUE_ZERO, a, b)
+        return 0.0
+    return power_constant(a, b)
+
+
+def rpow(k: float, b: float) -> float:
+    """k ** b for a constant base k: the base rules of ``a ** b`` (no slope of k to check)."""
+    if k <= 0.0:
+        return power_value(k, b)
+    return power(k, b)
+
+
+def exp(x: float) -> float:
+    """e ** x; overflow raises OverflowError rather than giving inf."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        fail(OverflowError, EXP_OVERFLOW, x)
+        raise  # unreachable: fail() raised
+
+
+def log(x: float) -> float:
+    """ln x for x > 0."""
+    if x <= 0.0:
+        fail(ValueError, LOG_DOMAIN, x)
+    return math.log(x)
+
+
+def sqrt(x: float) -> float:
+    """√x for x >= 0."""
+    if x < 0.0:
+        fail(ValueError, SQRT_DOMAIN, x)
+    return math.sqrt(x)
+
+
+def sqrt_slope(r: float) -> float:
+    """d√x/dx = 1 / (2√x) from r = √x; infinite at 0."""
+    return 0.5 / r if r else math.inf
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e**-x), without overflow for any x."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # e**-x would overflow for very negative x; e**x is safe there
+    return e / (1.0 + e)
+
+
+def relu(x: float) -> float:
+    # The test x > 0, not max(): max(0.0, nan) is 0.0 but max(nan, 0.0) is nan.
+    return x if x > 0.0 else 0.0  # noqa: FURB136
+
+
+def step(x: float) -> float:
+    """relu's local derivative: 1 where x > 0, else 0."""
+    return 1.0 if x > 0.0 else 0.0
+
+
+def absolute(x: float) -> float:
+    # +0.0 for both zeros, as abs() on floats (-x would give -0.0 for 0.0).
+    return x if x > 0.0 else (-x if x < 0.0 else 0.0)
+
+
+def sign(x: float) -> float:
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+def _finite_only(name: str, function: Callable) -> Callable:
+    """`function` of one number, refusing inf with a message naming the op (math raises a bare one)."""
+
+    def checked(x: float) -> float:
+        if math.isinf(x):
+            fail(ValueError, NOT_FINITE, x, name=name)
+        return function(x)
+
+    checked.__name__ = name
+    return checked
+
+
+# --------------------------------------------------------------------------------------
+# The same functions on NumPy arrays (one entry per sample). NumPy is passed in, never
+# imported here: the engine imports this module and must not need NumPy.
+# --------------------------------------------------------------------------------------
+
+
+def refuse(np: Any, error: type, bad: Any, message: str, *xs: Any, **extra: str) -> None:
+    """Raise `error` if any sample is `bad`, naming the first such sample and its values."""
+    if not np.any(bad):
+        return
+    if np.ndim(bad) == 0:  # only broadcast scalars were involved: every sample is bad
+        where, i = " in every sample", 0
+    else:
+        hits = np.flatnonzero(bad)
+        i = int(hits[0])
+        where = f" in sample {i}" + (f" (and {len(hits) - 1} more)" if len(hits) > 1 else "")
+    values = [shown(x if np.ndim(x) == 0 else x[i]) for x in xs]
+    raise error(message.format(*values, where=where, **extra))
+
+
+def _array_functions(np: Any) -> dict:
+    """The float functions above, per sample: same results, same errors (naming the sample)."""
+
+    def a_exp(x):
+        r = np.exp(x)
+        refuse(np, OverflowError, np.isinf(r) & ~np.isinf(x), EXP_OVERFLOW, x)
+        return r
+
+    def a_log(x):
+        refuse(np, ValueError, x <= 0.0, LOG_DOMAIN, x)
+        return np.log(x)
+
+    def a_sqrt(x):
+        refuse(np, ValueError, x < 0.0, SQRT_DOMAIN, x)
+        return np.sqrt(x)
+
+    def a_sigmoid(x):
+        e = np.exp(-np.abs(x))  # never overflows; per sign, the same formulas as for floats
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def a_div(a, b):
+        refuse(np, ZeroDivisionError, b == 0.0, DIVISION_BY_ZERO, a, b)
+        return a / b
+
+    def a_power(a, k):
+        refuse(np, ZeroDivisionError, (a == 0.0) & (k < 0.0), POW_ZERO_NEGATIVE, a, k)
+        refuse(np, ValueError, (a < 0.0) & (np.floor(k) != k), POW_NEGATIVE_BASE, a, k)
+        r = np.power(a, k)
+        refuse(np, OverflowError, np.isinf(r) & np.isfinite(a) & np.isfinite(k), POW_OVERFLOW, a, k)
+        return r
+
+    def a_pow_slope(a, k):
+        a, k = np.asarray(a), np.asarray(k)  # so that ~ is "not", even for two plain numbers
+        zero = k == 0.0
+        infinite = (a == 0.0) & (k < 1.0) & ~zero
+        safe = np.where(zero | infinite, 1.0, a)  # keeps 0 ** negative out of a_power()
+        slope = k * a_power(safe, k - 1.0)
+        return np.where(zero, 0.0, np.where(infinite, np.inf, slope))
+
+    def a_power_constant(a, k):
+        out = a_power(a, k)
+        a_pow_slope(a, k)  # raises where the local derivative would overflow
+        return out
+
+    def a_pow_value(a, b):
+        refuse(np, ValueError, a < 0.0, POW_VALUE_BASE, a, b)
+        refuse(np, ZeroDivisionError, (a == 0.0) & (b <= 0.0), POW_VALUE_ZERO, a, b)
+        return a_power_constant(a, b)  # 0 ** b is 0 for b > 0, as for floats
+
+    def a_rpow(k, b):
+        refuse(np, ValueError, k < 0.0, POW_VALUE_BASE, k, b)
+        refuse(np, ZeroDivisionError, (k == 0.0) & (b <= 0.0), POW_VALUE_ZERO, k, b)
+        return np.where(k == 0.0, 0.0, a_power(np.where(k == 0.0, 1.0, k), b))
+
+    def a_pow_log(a, out):
+        return np.where(a == 0.0, 0.0, out * np.log(np.where(a == 0.0, 1.0, a)))
+
+    def a_sqrt_slope(r):
+        return np.where(r != 0.0, 0.5 / np.where(r != 0.0, r, 1.0), np.inf)
+
+    def finite_only(name, function):
+        def checked(x):
+            refuse(np, ValueError, np.isinf(x), NOT_FINITE, x, name=name)
+            return function(x)
+
+        return checked
+
+    return {
+        "_div": a_div,
+        "_pow": a_power_constant,
+        "_pow_value": a_pow_value,
+        "_rpow": a_rpow,
+        "_pow_slope": a_pow_slope,
+        "_pow_log": a_pow_log,
+        "_exp": a_exp,
+        "_log": a_log,
+        "_sqrt": a_sqrt,
+        "_sqrt_slope": a_sqrt_slope,
+        "_tanh": np.tanh,
+        "_sigmoid": a_sigmoid,
+        "_relu": lambda x: np.where(x > 0.0, x, 0.0),
+        "_step": lambda x: np.where(x > 0.0, 1.0, 0.0),
+        "_abs": lambda x: np.where(x > 0.0, x, np.where(x < 0.0, -x, 0.0)),
+        "_sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
+        "_sin": finite_only("sin", np.sin),
+        "_cos": finite_only("cos", np.cos),
+    }
+
+
+_FLOAT_FUNCTIONS = {
+    "_div": divide,
+    "_pow": power_constant,
+    "_pow_value": power_value,
+    "_rpow": rpow,
+    "_pow_slope": power_slope,
+    "_pow_log": power_log,
+    "_exp": exp,
+    "_log": log,
+    "_sqrt": sqrt,
+    "_sqrt_slope": sqrt_slope,
+    "_tanh": math.tanh,
+    "_sigmoid": sigmoid,
+    "_relu": relu,
+    "_step": step,
+    "_abs": absolute,
+    "_sign": sign,
+    "_sin": _finite_only("sin", math.sin),
+    "_cos": _finite_only("cos", math.cos),
+}
+_array_cache: dict = {}
+
+
+def _helpers(*names: str) -> tuple[dict, Callable]:
+    """The float functions `names` and a maker of their array versions, for a built-in entry."""
+
+    def for_arrays(np: Any) -> dict:
+        if id(np) not in _array_cache:
+            _array_cache[id(np)] = _array_functions(np)
+        table = _array_cache[id(np)]
+        return {name: table[name] for name in names}
+
+    return {name: _FLOAT_FUNCTIONS[name] for name in names}, for_arrays
+
+
+# --------------------------------------------------------------------------------------
+# The entry
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One op's rule: how to compute it, differentiate it, show it and compile it.
+
+    Templates refer to the operands in written order as ``{0}``, ``{1}``, ... and to the
+    op's result as ``{out}``; a constant operand (``a * 2``) is one of them.
+
+    Attributes:
+        name: the name stored in ``Value.op`` (``"mul"``).
+        arity: the number of operands (-1: any number, as for ``linear``).
+        forward: ``forward(*xs) -> float``, raising the op's domain errors.
+        derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
+        symbol: what a drawing shows inside the op node (``"*"``).
+        formula: how the result is written (``"{0} · {1}"``).
+        derivative_formulas: the local derivative of each operand, as text.
+        code: the compiled forward expression, over the operands' variable names.
+        derivative_code: the compiled local derivative of each operand.
+        float_helpers: the functions `code` calls, by name, for floats.
+        array_helpers: given NumPy, the same names for arrays (one entry per sample).
+        constant_first: a constant operand stands first (``2 - a`` is ``rsub``).
+        roles: for two Value operands that cannot be swapped, what each one is (edge labels).
+        values_forward: `forward` when *every* operand is a Value, if that differs (``a ** b``
+            checks its base, since ln a is the exponent's derivative); ``values_code`` likewise.
+        method: the `Value` method that applies the op (``"tanh"``), if the engine makes one.
+        builtin: False for ops added with `define_op`.
+    """
+
+    name: str
+    arity: int
+    forward: Callable
+    derivatives: tuple
+    symbol: str
+    formula: str
+    derivative_formulas: tuple
+    code: str
+    derivative_code: tuple
+    float_helpers: dict = field(default_factory=dict)
+    array_helpers: Callable | None = None
+    constant_first: bool = False
+    roles: tuple | None = None
+    values_forward: Callable | None = None
+    values_code: str | None = None
+    method: str | None = None
+    builtin: bool = True
+
+    # The names the rule table had before the registry (engine.RULES entries), kept so that
+    # code written against it still reads: `op` is `name`, `expression` is `formula`.
+    # (Its `derivatives` were the formula texts: that is `derivative_formulas` now.)
+
+    @property
+    def op(self) -> str:
+        return self.name
+
+    @property
+    def expression(self) -> str:
+        return self.formula
+
+    # The templates take the number of operands, so that an op of any arity (`linear`)
+    # can write its own; fixed-arity ops return their stored text.
+
+    def formula_template(self, count: int) -> str:
+        """The formula for `count` operands."""
+        return self.formula
+
+    def derivative_template(self, count: int, position: int) -> str:
+        """The local-derivative formula of operand `position`."""
+        return self.derivative_formulas[position]
+
+    def code_template(self, count: int, all_values: bool) -> str:
+        """The compiled forward expression; `all_values`: no operand is a constant."""
+        return self.values_code if all_values and self.values_code else self.code
+
+    def derivative_code_template(self, count: int, position: int) -> str:
+        """The compiled local derivative of operand `position`."""
+        return self.derivative_code[position]
+
+    def operand_roles(self, count: int) -> tuple | None:
+        """Edge labels for the Value operands, or None when their order does not matter."""
+        return self.roles if count == 2 else None
+
+    def local_derivatives(self, xs: tuple, out: float) -> tuple:
+        """∂out/∂xᵢ for every operand, as floats."""
+        return tuple(d(*xs, out) for d in self.derivatives)
+
+    def write(self, operands: list, out: str = "out") -> str:
+        """Fill the formula with operand names or numbers.
+
+        >>> REGISTRY["mul"].write(["a", "b"])
+        'a · b'
+        """
+        return self.formula_template(len(operands)).format(*operands, out=out)
+
+    def derivative(self, position: int, operands: list, out: str = "out") -> str:
+        """Fill the local-derivative formula of operand `position`.
+
+        >>> REGISTRY["tanh"].derivative(0, ["x"], out="y")
+        '1 − y²'
+        """
+        return self.derivative_template(len(operands), position).format(*operands, out=out)
+
+
+class _Linear(Op):
+    """``linear``: Σ wᵢ·xᵢ + b as one node, operands w0..w(n-1), x0..x(n-1), b.
+
+    Summed in micrograd's order, ((b + w0·x0) + w1·x1) + ..., so values and gradients are
+    bit for bit those of micrograd's ``*`` and ``+`` graph.
+    """
+
+    def formula_template(self, count: int) -> str:
+        n = (count - 1) // 2
+        return " + ".join([*(f"{{{i}}} · {{{n + i}}}" for i in range(n)), f"{{{2 * n}}}"])
+
+    def derivative_template(self, count: int, position: int) -> str:
+        n = (count - 1) // 2
+        if position == 2 * n:
+            return "1"
+        return f"{{{position + n}}}" if position < n else f"{{{position - n}}}"
+
+    def code_template(self, count: int, all_values: bool) -> str:
+        # b first, then each product: micrograd's order. Python's + groups from the left,
+        # so b + w0 * x0 + w1 * x1 is ((b + w0·x0) + w1·x1) without nested parentheses
+        # (which Python limits to 200 levels: a neuron may have more inputs).
+        n = (count - 1) // 2
+        return "(" + " + ".join([f"{{{2 * n}}}", *(f"{{{i}}} * {{{n + i}}}" for i in range(n))]) + ")"
+
+    def derivative_code_template(self, count: int, position: int) -> str:
+        return "1.0" if position == count - 1 else self.derivative_template(count, position)
+
+    def operand_roles(self, count: int) -> tuple:
+        n = (count - 1) // 2
+        return (*(f"w{i}" for i in range(n)), *(f"x{i}" for i in range(n)), "b")
+
+    def local_derivatives(self, xs: tuple, out: float) -> tuple:
+        n = (len(xs) - 1) // 2
+        return (*xs[n : 2 * n], *xs[:n], 1.0)
+
+
+def _linear_forward(*xs: float) -> float:
+    n = (len(xs) - 1) // 2
+    total = xs[2 * n]
+    for i in range(n):
+        total = total + xs[i] * xs[n + i]
+    return total
+
+
+# --------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------
+
+REGISTRY: dict[str, Op] = {}
+
+
+def register(op: Op) -> Op:
+    """Add `op` to the registry (replacing an earlier user-defined op of that name)."""
+    REGISTRY[op.name] = op
+    return op
+
+
+def _builtin(name: str, forward: Callable, derivatives: tuple, symbol: str, formula: str,
+             derivative_formulas: tuple, code: str, derivative_code: tuple, helpers: tuple = (),
+             **options: Any) -> Op:
+    float_helpers, array_helpers = _helpers(*helpers)
+    return register(
+        Op(name, len(derivatives), forward, derivatives, symbol, formula, derivative_formulas, code,
+           derivative_code, float_helpers, array_helpers, **options)
+    )
+
+
+def _one(_a: float, _b: float, _out: float) -> float:
+    return 1.0
+
+
+def _minus_one(_a: float, _b: float, _out: float) -> float:
+    return -1.0
+
+
+# Binary ops. The engine's dunders compute these inline (they run for every node); the
+# entries state the same arithmetic, and tests/test_ops_registry.py checks they agree.
+_builtin("add", lambda a, b: a + b, (_one, _one), "+", "{0} + {1}", ("1", "1"),
+         "{0} + {1}", ("1.0", "1.0"))
+_builtin("sub", lambda a, b: a - b, (_one, _minus_one), "-", "{0} − {1}", ("1", "−1"),
+         "{0} - {1}", ("1.0", "-1.0"), roles=("+", "−"))
+_builtin("rsub", lambda k, b: k - b, (_one, _minus_one), "-", "{0} − {1}", ("1", "−1"),
+         "{0} - {1}", ("1.0", "-1.0"), constant_first=True)
+_builtin("mul", lambda a, b: a * b, (lambda a, b, out: b, lambda a, b, out: a), "*", "{0} · {1}",
+         ("{1}", "{0}"), "{0} * {1}", ("{1}", "{0}"))
+_builtin("div", divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b), "/", "{0} / {1}",
+         ("1 / {1}", "−{0} / {1}²"), "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"),
+         ("_div",), roles=("numerator", "denominator"))
+_builtin("rdiv", divide, (lambda k, b, out: 1.0 / b, lambda k, b, out: -out / b), "/", "{0} / {1}",
+         ("1 / {1}", "−{0} / {1}²"), "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"),
+         ("_div",), constant_first=True)
+_builtin("pow", power_constant, (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
+         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"), "_pow({0}, {1})",
+         ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
+         ("_pow", "_pow_value", "_pow_slope", "_pow_log"),
+         roles=("base", "exponent"), values_forward=power_value, values_code="_pow_value({0}, {1})")
+
+
+_builtin("rpow", rpow, (lambda k, b, out: power_slope(k, b), lambda k, b, out: power_log(k, out)),
+         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"), "_rpow({0}, {1})",
+         ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"), ("_rpow", "_pow_slope", "_pow_log"),
+         constant_first=True)
+
+# Unary ops, in the engine as methods (neg as the - operator).
+_builtin("neg", lambda x: -x, (lambda x, out: -1.0,), "-", "−{0}", ("−1",), "-{0}", ("-1.0",))
+_builtin("exp", exp, (lambda x, out: out,), "exp", "exp({0})", ("exp({0}) = {out}",), "_exp({0})",
+         ("{out}",), ("_exp",))
+_builtin("log", log, (lambda x, out: 1.0 / x,), "log", "ln({0})", ("1 / {0}",), "_log({0})",
+         ("(1.0 / {0})",), ("_log",))
+_builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,), "tanh", "tanh({0})", ("1 − {out}²",),
+         "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
+_builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),), "σ", "σ({0})", ("{out} · (1 − {out})",),
+         "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
+_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 if {0} > 0 else 0",),
+         "_relu({0})", ("_step({0})",), ("_relu", "_step"))
+_builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),), "√", "√{0}", ("1 / (2 · √{0})",), "_sqrt({0})",
+         ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))
+_builtin("abs", absolute, (lambda x, out: sign(x),), "abs", "|{0}|", ("sign({0})",), "_abs({0})",
+         ("_sign({0})",), ("_abs", "_sign"))
+
+# sin and cos have no hand-written engine method: the engine makes `Value.sin` and
+# `Value.cos` from these entries (`method=`), exactly as it applies an op from `define_op`.
+_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: math.cos(x),), "sin", "sin({0})", ("cos({0})",),
+         "_sin({0})", ("_cos({0})",), ("_sin", "_cos"), method="sin")
+_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -math.sin(x),), "cos", "cos({0})", ("−sin({0})",),
+         "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"), method="cos")
+
+# The fused neuron: any (odd) number of operands, so the templates are written per count.
+LINEAR = register(
+    _Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", (), {}, lambda np: {})
+)
+
+
+# --------------------------------------------------------------------------------------
+# Ops of your own (engine.define_op registers what this makes)
+# --------------------------------------------------------------------------------------
+
+NOT_FINITE_RESULT = (
+    "op {name!r}: {what} returned {0}{where}; an op must give finite numbers: "
+    "check the formula, or refuse such inputs with a ValueError"
+)
+
+
+def call_checked(name: str, what: str, function: Callable, xs: tuple, *extra: float) -> float:
+    """Call a user's function of op `name` on numbers; its errors and bad results name the op.
+
+    >>> call_checked("f", "forward", lambda x: 1 / x, (0.0,))
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: op 'f': forward failed for x = (0.0,): float division by zero
+    """
+    try:
+        result = function(*xs, *extra)
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
+    return checked_result(name, what, result, xs)
+
+
+def checked_result(name: str, what: str, result: Any, xs: tuple) -> float:
+    """What a user's function returned, as a finite float, or an error naming the op.
+
+    >>> checked_result("f", "forward", 1e400, (2.0,))
+    Traceback (most recent call last):
+    ...
+    ValueError: op 'f': forward returned inf for x = (2.0,); an op must give finite numbers: check the formula, or refuse such inputs with a ValueError
+    """
+    if isinstance(result, bool) or not isinstance(result, numbers.Real):
+        raise TypeError(
+            f"op {name!r}: {what} must return a number (a float), got {type(result).__name__} {result!r} "
+            f"for x = {tuple(map(float, xs))}; return a float computed from the inputs' numbers"
+        )
+    number = float(result)
+    if not math.isfinite(number):
+        raise ValueError(
+            NOT_FINITE_RESULT.format(shown(number), name=name, what=what, where=f" for x = {tuple(map(float, xs))}")
+        )
+    return number
+
+
+def _check_callables(name: str, what: str, functions: Any, count: int | None = None) -> tuple:
+    if callable(functions) or isinstance(functions, (str, bytes)) or not hasattr(functions, "__len__"):
+        raise TypeError(f"define_op({name!r}): {what} must be a list of functions, one per operand; "
+                        f"got {type(functions).__name__}")
+    functions = tuple(functions)
+    if count is not None and len(functions) != count:
+        raise ValueError(f"define_op({name!r}): {what} needs {count} functions (one per operand), "
+                         f"got {len(functions)}")
+    for i, f in enumerate(functions):
+        if not callable(f):
+            raise TypeError(f"define_op({name!r}): {what}[{i}] must be a function, got {type(f).__name__}")
+    return functions
+
+
+def _check_texts(name: str, what: str, texts: Any, count: int) -> tuple:
+    if isinstance(texts, str) or not hasattr(texts, "__len__") or len(texts) != count:
+        raise ValueError(f"define_op({name!r}): {what} needs {count} strings (one per operand), got {texts!r}")
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"define_op({name!r}): {what} must be strings, got {type(text).__name__} {text!r}")
+        _check_template(name, what, text, count)
+    return tuple(texts)
+
+
+def _check_template(name: str, what: str, text: str, count: int) -> None:
+    """A template must fill with `count` operands and {out}: try it now, not at explain time."""
+    try:
+        text.format(*(f"x{i}" for i in range(count)), out="out")
+    except (IndexError, KeyError, ValueError) as error:
+        raise ValueError(
+            f"define_op({name!r}): {what} {text!r} does not fill ({error}); refer to the operands "
+            f"as {{0}} .. {{{count - 1}}} and to the result as {{out}}, and write braces as {{{{ }}}}"
+        ) from None
+
+
+def custom_op(name: str, forward: Callable, derivatives: Any, *, symbol: str | None = None,
+              formula: str | None = None, derivative_formulas: Any = None,
+              array_forward: Callable | None = None, array_derivatives: Any = None) -> Op:
+    """The registry entry for an op of your own (see `engine.define_op`); checks everything.
+
+    The compiled code calls it as ``_op_NAME(...)`` and ``_op_NAME_d0(..., out)``; for floats
+    these are `forward` and `derivatives` with the engine's finiteness check, and for arrays
+    the array versions (or the float ones per sample) with the same check, naming the sample.
+
+    >>> op = custom_op("twice", lambda x: 2 * x, [lambda x, out: 2.0])
+    >>> op.arity, op.symbol, op.write(["a"]), op.derivative(0, ["a"])
+    (1, 'twice', 'twice(a)', '∂twice/∂a')
+    """
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(f"define_op: the name must be a Python identifier not starting with _, got {name!r}")
+    if not callable(forward):
+        raise TypeError(f"define_op({name!r}): forward must be a function, got {type(forward).__name__}")
+    derivatives = _check_callables(name, "derivatives", derivatives)
+    arity = len(derivatives)
+    if arity == 0:
+        raise ValueError(f"define_op({name!r}): derivatives is empty; give one function per operand")
+    if symbol is None:
+        symbol = name
+    if not isinstance(symbol, str) or not symbol:
+        raise TypeError(f"define_op({name!r}): symbol must be a non-empty str, got {symbol!r}")
+    if formula is None:
+        formula = f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
+    if not isinstance(formula, str):
+        raise TypeError(f"define_op({name!r}): formula must be a str, got {type(formula).__name__}")
+    _check_template(name, "formula", formula, arity)
+    if derivative_formulas is None:
+        derivative_formulas = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
+    derivative_formulas = _check_texts(name, "derivative_formulas", derivative_formulas, arity)
+    if array_forward is not None and not callable(array_forward):
+        raise TypeError(f"define_op({name!r}): array_forward must be a function, got {type(array_forward).__name__}")
+    if array_derivatives is not None:
+        array_derivatives = _check_callables(name, "array_derivatives", array_derivatives, arity)
+
+    operands = ", ".join(f"{{{i}}}" for i in range(arity))
+    helper = f"_op_{name}"
+    helpers = [helper, *(f"{helper}_d{i}" for i in range(arity))]
+    what = ["forward", *(f"derivative {i}" for i in range(arity))]
+
+    def checked_float(function: Callable, label: str) -> Callable:
+        if label == "forward":
+            return lambda *xs: call_checked(name, label, function, xs)
+        return lambda *args: call_checked(name, label, function, args[:-1], args[-1])  # (*xs, out)
+
+    def for_arrays(np: Any) -> dict:
+        def per_sample(function: Callable) -> Callable:
+            vectorized = np.vectorize(function, otypes=[np.float64])
+            return lambda *xs: vectorized(*xs)
+
+        given = [array_forward, *(array_derivatives or (None,) * arity)]
+        table = {}
+        for key, label, float_function, array_function in zip(helpers, what, (forward, *derivatives), given):
+            function = array_function or per_sample(float_function)
+
+            def run(*xs: Any, _function: Callable = function, _label: str = label) -> Any:
+                result = np.asarray(_function(*xs), dtype=np.float64)
+                refuse(np, ValueError, ~np.isfinite(result), NOT_FINITE_RESULT, result, name=name, what=_label)
+                return result
+
+            table[key] = run
+        return table
+
+    return Op(
+        name, arity, forward, derivatives, symbol, formula, derivative_formulas,
+        f"{helper}({operands})",
+        tuple(f"{helper}_d{i}({operands}, {{out}})" for i in range(arity)),
+        {key: checked_float(f, label) for key, label, f in zip(helpers, what, (forward, *derivatives))},
+        for_arrays,
+        builtin=False,
+    )

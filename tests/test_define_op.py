@@ -1,0 +1,146 @@
+"""define_op: an op of your own works everywhere a built-in op does, or says clearly why not."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
+from autograd_tiny.ops import REGISTRY
+
+square = define_op(
+    "square", lambda x: x * x, [lambda x, out: 2 * x], symbol="²", formula="{0}²", derivative_formulas=["2 · {0}"]
+)
+# Two operands, no display options, no array versions: every default is used.
+weighted = define_op("weighted", lambda a, b: 3 * a - a * b, [lambda a, b, out: 3 - b, lambda a, b, out: -a])
+huge = define_op("huge", lambda x: 1e300 * x, [lambda x, out: 1e300])
+
+
+def test_value_gradient_and_graph_of_a_custom_op():
+    a = Value(3.0, label="a")
+    y = square(a)
+    y.backward()
+    assert (y.data, a.grad, y.op, y.parents, y.local_derivatives) == (9.0, 6.0, "square", (a,), (6.0,))
+    b = Value(2.0)
+    z = weighted(a, b)
+    z.backward()
+    assert (z.data, a.grad, b.grad) == (3.0, 6.0 + 1.0, -3.0)  # a accumulates: 6 before, 3 - 2 now
+
+
+def test_plain_numbers_are_constant_leaves():
+    a = Value(2.0)
+    z = weighted(a, 4)
+    z.backward()
+    assert (z.data, a.grad, z.parents[1].data, z.parents[1].parents) == (-2.0, -1.0, 4.0, ())
+
+
+def test_custom_ops_pass_gradcheck_inside_bigger_expressions():
+    assert gradcheck(lambda x, y: square(x * y).tanh() + weighted(x, y.exp()), [0.3, -0.7])
+
+
+def test_drawing_shows_the_symbol_and_explain_the_formulas():
+    a = Value(3.0, label="a")
+    y = square(a)
+    y.label = "y"
+    assert 'v1op [label="²"' in draw_dot(y).source
+    text = str(explain(y))
+    assert "  y = a² = 9\n" in text
+    assert "1. ∂y/∂a = 2 · a = 2 · 3 = 6;" in text
+    assert r"\mathrm{y} = \mathrm{a}^2 = 9" in explain(y).markdown()
+    b = Value(2.0, label="b")
+    z = weighted(a, b)
+    z.label = "z"
+    text = str(explain(z))
+    assert "z = weighted(a, b) = 3" in text
+    assert "∂z/∂a = ∂weighted/∂a" in text and "∂z/∂b = ∂weighted/∂b" in text
+    assert r"\operatorname{weighted}(\mathrm{a}, \mathrm{b})" in explain(z).markdown()
+
+
+def test_compiled_custom_ops_equal_eager_on_floats_and_arrays():
+    a, b = Value(1.5, label="a"), Value(-2.0, label="b")
+    root = square(a) * weighted(a, b) + weighted(b, 0.5)
+    f = compile_graph(root, [a, b])
+    assert "_op_square(a)" in f.source and "_op_weighted_d1(a, b, " in f.source
+    points = [(1.5, -2.0), (0.25, 3.0), (-4.0, 0.5)]
+    for xs in points:
+        fresh = [Value(x) for x in xs]
+        eager = square(fresh[0]) * weighted(*fresh) + weighted(fresh[1], 0.5)
+        eager.backward()
+        assert f(list(xs)) == (eager.data, [v.grad for v in fresh])
+    values, grads = f([np.array([p[0] for p in points]), np.array([p[1] for p in points])])
+    for k, xs in enumerate(points):
+        assert (values[k], grads[0][k], grads[1][k]) == f(list(xs))[:1] + tuple(f(list(xs))[1])
+
+
+def test_array_versions_are_used_when_given():
+    calls = []
+
+    def array_forward(x):
+        calls.append(len(x))
+        return x * x
+
+    cube = define_op("arrsq", lambda x: x * x, [lambda x, out: 2 * x],
+                     array_forward=array_forward, array_derivatives=[lambda x, out: 2 * x])
+    x = Value(1.0, label="x")
+    f = compile_graph(cube(x), [x])
+    values, grads = f([np.array([1.0, 2.0, 3.0])])
+    assert values.tolist() == [1.0, 4.0, 9.0] and grads[0].tolist() == [2.0, 4.0, 6.0] and calls == [3]
+
+
+def test_wrong_arity_names_the_op():
+    with pytest.raises(TypeError, match=r"^op 'square' takes 1 operand, got 2; call it as square\(x0\)$"):
+        square(1.0, 2.0)
+    with pytest.raises(TypeError, match=r"^op 'weighted' takes 2 operands, got 1; call it as weighted\(x0, x1\)$"):
+        weighted(Value(1.0))
+
+
+def test_a_non_finite_result_names_the_op_eager_and_compiled():
+    message = (
+        r"op 'huge': forward returned inf for x = \(10000000000\.0,\); an op must give finite numbers: "
+        r"check the formula, or refuse such inputs with a ValueError$"
+    )
+    with pytest.raises(ValueError, match="^" + message):
+        huge(1e10)
+    x = Value(1.0, label="x")
+    f = compile_graph(huge(x), [x])
+    with pytest.raises(ValueError, match="^" + message):
+        f([1e10])
+    with pytest.raises(ValueError, match=r"^op 'huge': forward returned inf in sample 1 \(and 1 more\);"):
+        f([np.array([1.0, 1e10, -1e11])])
+
+
+def test_errors_raised_by_the_user_function_name_the_op():
+    inverse = define_op("inverse", lambda x: 1 / x, [lambda x, out: -out * out])
+    with pytest.raises(ZeroDivisionError, match=r"^op 'inverse': forward failed for x = \(0\.0,\): float division by zero$"):
+        inverse(0.0)
+    nan_slope = define_op("nan_slope", lambda x: x, [lambda x, out: math.nan])
+    with pytest.raises(ValueError, match=r"^op 'nan_slope': derivative 0 returned nan for x = \(1\.0,\)"):
+        nan_slope(1.0)
+    text = define_op("text", lambda x: "1", [lambda x, out: 1.0])
+    with pytest.raises(TypeError, match=r"^op 'text': forward must return a number \(a float\), got str '1'"):
+        text(1.0)
+
+
+def test_definition_errors():
+    with pytest.raises(ValueError, match=r"^'mul' is a built-in op; choose another name for your op$"):
+        define_op("mul", lambda a, b: a * b, [lambda a, b, out: b, lambda a, b, out: a])
+    with pytest.raises(ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"):
+        define_op("my op", abs, [lambda x, out: 1.0])
+    with pytest.raises(TypeError, match=r"^define_op\('f'\): derivatives must be a list of functions, one per operand; got function$"):
+        define_op("f", abs, lambda x, out: 1.0)
+    with pytest.raises(ValueError, match=r"^define_op\('f'\): derivative_formulas needs 1 strings \(one per operand\), got \['a', 'b'\]$"):
+        define_op("f", abs, [lambda x, out: 1.0], derivative_formulas=["a", "b"])
+    with pytest.raises(ValueError, match=r"^define_op\('f'\): formula '\{1\}' does not fill"):
+        define_op("f", abs, [lambda x, out: 1.0], formula="{1}")
+    with pytest.raises(ValueError, match=r"^define_op\('f'\): array_derivatives needs 1 functions"):
+        define_op("f", abs, [lambda x, out: 1.0], array_derivatives=[abs, abs])
+    assert "f" not in REGISTRY and "my_op" not in REGISTRY
+
+
+def test_redefining_an_op_replaces_it_for_the_function_already_made():
+    first = define_op("again", lambda x: x + 1, [lambda x, out: 1.0])
+    assert first(1.0).data == 2.0
+    define_op("again", lambda x: x + 2, [lambda x, out: 1.0])  # a notebook cell run again, edited
+    assert first(1.0).data == 3.0
