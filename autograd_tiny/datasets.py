@@ -12,6 +12,7 @@ gives the same data; the points are shuffled.
 
 from __future__ import annotations
 
+import cmath
 import math
 import random
 
@@ -34,6 +35,18 @@ def _finish(points: list, labels: list, noise: float, rng: random.Random) -> tup
     return [p for p, _ in data], [label for _, label in data]
 
 
+def _polar(radius: float, angle: float) -> tuple[float, float]:
+    """The point at `radius` and `angle` (radians) from the origin, as (x, y).
+
+    >>> _polar(2.0, 0.0)
+    (2.0, 0.0)
+    """
+    # cmath.rect turns polar coordinates into a complex number x + iy; the trigonometric
+    # functions themselves are written in one place only, the op registry (ops.py).
+    z = cmath.rect(radius, angle)
+    return z.real, z.imag
+
+
 def _spaced(count: int, start: float, stop: float) -> list[float]:
     """`count` evenly spaced numbers from start to stop, both included."""
     if count == 1:
@@ -46,8 +59,8 @@ def make_moons(n: int = 100, *, noise: float = 0.1, seed: int | None = None) -> 
     _check(n, noise)
     rng = random.Random(seed)
     upper, lower = n // 2, n - n // 2
-    points = [(math.cos(t), math.sin(t)) for t in _spaced(upper, 0.0, math.pi)]
-    points += [(1.0 - math.cos(t), 0.5 - math.sin(t)) for t in _spaced(lower, 0.0, math.pi)]
+    points = [_polar(1.0, t) for t in _spaced(upper, 0.0, math.pi)]
+    points += [(1.0 - x, 0.5 - y) for x, y in (_polar(1.0, t) for t in _spaced(lower, 0.0, math.pi))]
     return _finish(points, [-1] * upper + [1] * lower, noise, rng)
 
 
@@ -58,8 +71,8 @@ def make_circles(n: int = 100, *, noise: float = 0.05, seed: int | None = None, 
         raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
     rng = random.Random(seed)
     outer, inner = n // 2, n - n // 2
-    points = [(math.cos(t), math.sin(t)) for t in _spaced(outer + 1, 0.0, 2 * math.pi)[:-1]]
-    points += [(factor * math.cos(t), factor * math.sin(t)) for t in _spaced(inner + 1, 0.0, 2 * math.pi)[:-1]]
+    points = [_polar(1.0, t) for t in _spaced(outer + 1, 0.0, 2 * math.pi)[:-1]]
+    points += [_polar(factor, t) for t in _spaced(inner + 1, 0.0, 2 * math.pi)[:-1]]
     return _finish(points, [-1] * outer + [1] * inner, noise, rng)
 
 
@@ -92,7 +105,7 @@ def make_spirals(n: int = 100, *, noise: float = 0.1, seed: int | None = None, c
         for r in _spaced(count, 0.05, 1.0):
             # Each arm turns by the same angle; arms start 2π/classes apart.
             t = 2 * math.pi * k / classes + 4.0 * r
-            points.append((r * math.cos(t), r * math.sin(t)))
+            points.append(_polar(r, t))
             labels.append(k)
     return _finish(points, labels, noise, rng)
 
