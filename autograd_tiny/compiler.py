@@ -179,6 +179,17 @@ def _identifiers(order: list) -> dict:
     return names
 
 
+def _numbers(order: list, is_input: set, name: dict) -> dict:
+    """Every number the source will hold (constants), as plain floats we converted ourselves."""
+    numbers = {}
+    for node in order:
+        if node.const is not None:
+            numbers[node] = _plain_float(node.const, f"the constant operand of {name[node]} ({node.op})")
+        elif not node.parents and node not in is_input:
+            numbers[node] = _plain_float(node.data, f"the value of {name[node]} (a constant: a leaf not in inputs)")
+    return numbers
+
+
 def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
     """Source of the full function and of a forward-only one, and the ops they use."""
     order = topological_order(root)
@@ -192,13 +203,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
             return name[operand]
         return _literal(operand) if for_code else f"{operand:g}"  # a plain float: see `numbers`
 
-    # Every number written into the source, as a plain float we converted ourselves.
-    numbers = {}
-    for node in order:
-        if node.const is not None:
-            numbers[node] = _plain_float(node.const, f"the constant operand of {name[node]} ({node.op})")
-        elif not node.parents and node not in is_input:
-            numbers[node] = _plain_float(node.data, f"the value of {name[node]} (a constant: a leaf not in inputs)")
+    numbers = _numbers(order, is_input, name)
 
     def operand_list(node):
         return [numbers[node] if not isinstance(o, Value) else o for o in operands(node)]
@@ -263,6 +268,290 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
     return full, forward_only, {node.op for node in order if node.parents}
 
 
+# --------------------------------------------------------------------------------------
+# The matrix form, for a batch reduced to its mean or sum (``reduce="mean"``). Parameters
+# are shared by every sample, so the neurons of one layer — `linear` nodes that read the
+# same inputs — are one matrix product over all samples: z = W @ X + b, and backward
+# ∂W = ∂z @ Xᵀ (summed over the samples), ∂b = Σ ∂z, ∂X = Wᵀ @ ∂z. The activation applied
+# to each neuron of such a layer is one line too. Everything else is written as in the
+# per-sample code, on arrays. Matrix products add in their own order, so the numbers
+# agree with the engine's to rounding (about 1e-16 relative), not bit for bit.
+# --------------------------------------------------------------------------------------
+
+
+class _Block:
+    """Graph nodes computed by one matrix line: one row per node, one column per sample."""
+
+    def __init__(self, name: str, rows: list, kind: str) -> None:
+        self.name = name  # the variable holding the matrix
+        self.rows = rows  # the graph's nodes, row by row
+        self.kind = kind  # "linear" (z = W @ X + b) or an op applied to each row of `source`
+        self.source: _Block | None = None  # the block an op is applied to
+        self.xs: tuple = ()  # linear: the inputs every row reads
+        self.start = 0  # linear: position in `inputs` of the first row's first weight
+
+    @property
+    def width(self) -> int:
+        return len(self.xs)
+
+
+def _neuron_name(node: Value, fallback: str) -> str:
+    return node.scope if isinstance(node.scope, str) and node.scope else fallback
+
+
+def _span(rows: list, name: dict) -> str:
+    """Which nodes a block computes, for its comment: ``L1.N1..L1.N16``."""
+    first, last = _neuron_name(rows[0], name[rows[0]]), _neuron_name(rows[-1], name[rows[-1]])
+    return first if len(rows) == 1 else f"{first}..{last}"
+
+
+def _linear_blocks(order: list, position: dict, shared: set, uses: dict, name: dict) -> list:
+    """The layers of `linear` nodes that can be one matrix product each.
+
+    A node joins when its weights and bias are shared inputs used by it alone, listed
+    together in `inputs` as w0..w(n-1), b (the order of ``parameters()``); its layer is the
+    run of such nodes reading the same inputs, in the same scope prefix (``L1``), whose
+    parameters follow each other in `inputs`.
+    """
+    blocks: list = []
+    open_runs: dict = {}
+    for node in order:
+        if node.op != "linear" or node.const is not None:
+            continue
+        n = (len(node.parents) - 1) // 2
+        params = (*node.parents[:n], node.parents[2 * n])
+        if not all(p in shared and uses[p] == 1 for p in params):
+            continue
+        start = position[params[0]]
+        if [position[p] for p in params] != list(range(start, start + n + 1)):
+            continue
+        scope = _neuron_name(node, "")
+        key = (node.parents[n : 2 * n], scope.rsplit(".", 1)[0])
+        run = open_runs.get(key)
+        if run is None or run.start + len(run.rows) * (n + 1) != start:
+            run = _Block("", [], "linear")
+            run.xs, run.start = node.parents[n : 2 * n], start
+            open_runs[key] = run
+            blocks.append(run)
+        run.rows.append(node)
+    return blocks
+
+
+def _op_blocks(blocks: list, consumers: dict, taken: set) -> list:
+    """Blocks of one op applied to every row of a block (a layer's activations), repeatedly."""
+    new: list = []
+    work = list(blocks)
+    while work:
+        block = work.pop(0)
+        firsts = [c for c in consumers[block.rows[0]] if c.const is None and len(c.parents) == 1 and c not in taken]
+        if not firsts:
+            continue
+        op = firsts[0].op
+        rows = []
+        for row in block.rows:
+            match = [c for c in consumers[row] if c.op == op and c.const is None and len(c.parents) == 1 and c not in taken]
+            if not match:
+                break
+            rows.append(match[0])
+        if len(rows) != len(block.rows):
+            continue
+        applied = _Block("", rows, op)
+        applied.source = block
+        taken.update(rows)
+        new.append(applied)
+        work.append(applied)
+    return new
+
+
+def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict) -> tuple[str, set]:
+    """Source of the batch function in matrix form for one layout of inputs, and its ops.
+
+    `per_sample[i]` says whether input i is an array (one entry per sample) or shared. The
+    function is ``compiled_batch(_shared, <per-sample inputs>, _n, _seed)``: `_shared` holds
+    the shared inputs' numbers in order, `_n` is the number of samples and `_seed` the
+    gradient of the reduced value with respect to each sample's root (1/n for a mean). It
+    returns the root (per sample) and every input's gradient of the reduced value.
+    `numbers` are the constants as they were when the graph was compiled.
+    """
+    order = topological_order(root)
+    name = _identifiers(order)
+    is_input = set(inputs)
+    in_graph = set(order)
+    position = {v: i for i, v in enumerate(inputs)}
+    shared_at = {}
+    for i, v in enumerate(inputs):
+        if not per_sample[i]:
+            shared_at[v] = len(shared_at)
+    uses: dict = {node: 0 for node in order}
+    consumers: dict = {node: [] for node in order}
+    for node in order:
+        for p in node.parents:
+            uses[p] += 1
+            consumers[p].append(node)
+
+    linear = _linear_blocks(order, position, set(shared_at), uses, name)
+    blocks = linear + _op_blocks(linear, consumers, {row for b in linear for row in b.rows})
+    taken = set(name.values())
+
+    def fresh(base: str) -> str:
+        base = _identifier(base)
+        candidate, k = base, 1
+        # Clear of every name and of every name's derived names (`<block>_x`, `grad_<block>_3`).
+        while candidate in taken or any(t.startswith(candidate + "_") or candidate.startswith(t + "_") for t in taken):
+            k += 1
+            candidate = f"{base}{k}"
+        taken.add(candidate)
+        return candidate
+
+    row_of = {}
+    for block in blocks:
+        prefix = _neuron_name(block.rows[0], "").rsplit(".", 1)[0] or "layer"
+        block.name = fresh(f"{prefix}_{'z' if block.kind == 'linear' else block.kind}")
+        for i, row in enumerate(block.rows):
+            row_of[row] = (block, i)
+    block_params = {p for b in linear for row in b.rows for p in row.parents if p not in b.xs}
+
+    def expr(operand) -> str:
+        if not isinstance(operand, Value):
+            return _literal(operand)
+        if operand in row_of:
+            block, i = row_of[operand]
+            return f"{block.name}[{i}]"
+        return name[operand]
+
+    def shown(operand) -> str:
+        return f"{operand:g}" if not isinstance(operand, Value) else expr(operand)
+
+    def operand_list(node):
+        return [numbers[node] if not isinstance(o, Value) else o for o in operands(node)]
+
+    def x_matrix(block) -> str:
+        """The block's inputs as a matrix: a block's variable, or (named `<block>_x`) rows stacked."""
+        source = row_of.get(block.xs[0], (None, 0))[0]
+        if source is not None and list(source.rows) == list(block.xs):
+            return source.name
+        return f"{block.name}_x"
+
+    batch_arguments = [name[v] if v in in_graph else f"_unused{i}" for i, v in enumerate(inputs) if per_sample[i]]
+    arguments = ", ".join(["_shared", *batch_arguments, "_n", "_seed"])
+    lines = [f"def compiled_batch({arguments}):", "    # forward pass: one line per value, one matrix line per layer"]
+    done: set = set()
+    first_row = {}
+    for node in order:
+        if node in row_of:
+            block = row_of[node][0]
+            first_row.setdefault(block, node)
+            if block in done:
+                continue
+            done.add(block)
+            m = len(block.rows)
+            if block.kind == "linear":
+                n, s = block.width, shared_at[inputs[block.start]]
+                if x_matrix(block) == f"{block.name}_x":
+                    stacked = ", ".join(expr(x) for x in block.xs)
+                    lines.append(f"    {block.name}_x = _rows(_n, {stacked})  # the inputs, one row each")
+                lines += [
+                    f"    {block.name}_Wb = _shared[{s}:{s + m * (n + 1)}].reshape({m}, {n + 1})"
+                    f"  {_comment(f'{_span(block.rows, name)}: weights and bias, one row per neuron')}",
+                    f"    {block.name} = {block.name}_Wb[:, :{n}] @ {x_matrix(block)} + {block.name}_Wb[:, {n}:]"
+                    f"  {_comment(f'{_span(block.rows, name)}: z = W·x + b, every sample at once')}",
+                ]
+            else:
+                code = RULES[block.kind].code_template(1, True).format(block.source.name)
+                formula = RULES[block.kind].write([block.source.name], out=block.name)
+                lines.append(f"    {block.name} = {code}  {_comment(f'{_span(block.rows, name)}: {formula}, row by row')}")
+            continue
+        if not node.parents:
+            if node not in is_input:
+                lines.append(f"    {name[node]} = {_literal(numbers[node])}  # constant")
+            elif not per_sample[position[node]] and node not in block_params:
+                lines.append(f"    {name[node]} = _shared.item({shared_at[node]})")
+            continue
+        texts = [expr(o) for o in operand_list(node)]
+        template = RULES[node.op].code_template(len(texts), node.const is None)
+        written = RULES[node.op].write([shown(o) for o in operand_list(node)], out=expr(node))
+        lines.append(f"    {name[node]} = {template.format(*texts)}  {_comment(written)}")
+
+    lines += [
+        "    # backward pass: each sample's root starts with gradient _seed (1/n for a mean);",
+        "    # a matrix line sums its samples' contributions, the rest are summed at the end",
+        f"    _grad = _zeros({len(inputs)})",
+    ]
+    received: set = set()
+
+    def grad_of(node) -> str:
+        if node in row_of:
+            block, i = row_of[node]
+            return f"grad_{block.name}_{i}"
+        return f"grad_{name[node]}"
+
+    def add(target: str, contribution: str, comment: str = "") -> None:
+        tail = f"  {_comment(comment)}" if comment else ""
+        if target in received:
+            lines.append(f"    {target} = {target} + {contribution}{tail}")
+        else:
+            lines.append(f"    {target} = {contribution}{tail}")
+            received.add(target)
+
+    add(grad_of(root), "_seed")
+    for node in reversed(order):
+        if node in row_of:
+            block = row_of[node][0]
+            if first_row[block] is node:
+                _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of)
+            continue
+        if not node.parents:
+            continue
+        texts = [expr(o) for o in operand_list(node)]
+        symbols = [shown(o) for o in operand_list(node)]
+        positions = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
+        upstream = grad_of(node)
+        for parent, at in zip(node.parents, positions):
+            local = RULES[node.op].derivative_code_template(len(texts), at).format(*texts, out=expr(node))
+            contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(local, f"{local} * {upstream}")
+            formula = RULES[node.op].derivative(at, symbols, out=expr(node))
+            add(grad_of(parent), contribution, f"∂/∂{shown(parent)} += ({formula}) · {upstream}")
+    for i, v in enumerate(inputs):
+        if v in in_graph and v not in block_params:
+            lines.append(f"    _grad[{i}] = _total({grad_of(v)})  # summed over the samples")
+    lines.append(f"    return {expr(root)}, _grad")
+    return "\n".join(lines) + "\n", {node.op for node in order if node.parents}
+
+
+def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of) -> None:
+    """The backward lines of one block: gather its rows' gradients, then one matrix line."""
+    m = len(block.rows)
+    rows = [f"grad_{block.name}_{i}" for i in range(m)]
+    if any(r in received for r in rows):
+        gathered = ", ".join(r if r in received else "0.0" for r in rows)
+        add(f"grad_{block.name}", f"_rows(_n, {gathered})", "the rows' gradients as one matrix")
+    upstream = f"grad_{block.name}"
+    span = _span(block.rows, name)
+    if block.kind == "linear":
+        n = block.width
+        x = x_matrix(block)
+        lines += [
+            f"    {block.name}_gWb = _grad[{block.start}:{block.start + m * (n + 1)}].reshape({m}, {n + 1})"
+            f"  {_comment(f'{span}: where their weights and bias gradients go')}",
+            f"    {block.name}_gWb[:, :{n}] = {upstream} @ {x}.T  {_comment('∂/∂W = ∂/∂z · xᵀ, summed over the samples')}",
+            f"    {block.name}_gWb[:, {n}] = _total({upstream})  {_comment('∂/∂b = ∂/∂z, summed over the samples')}",
+        ]
+        contribution = f"{block.name}_Wb[:, :{n}].T @ {upstream}"
+        source = row_of.get(block.xs[0], (None, 0))[0]
+        if source is not None and x == source.name:
+            add(f"grad_{source.name}", contribution, "∂/∂x = Wᵀ · ∂/∂z")
+        else:
+            add(f"grad_{block.name}_x", contribution, "∂/∂x = Wᵀ · ∂/∂z")
+            for j, xj in enumerate(block.xs):
+                add(grad_of(xj), f"grad_{block.name}_x[{j}]")
+    else:
+        source = block.source.name
+        local = RULES[block.kind].derivative_code_template(1, 0).format(source, out=block.name)
+        contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(local, f"{local} * {upstream}")
+        formula = RULES[block.kind].derivative(0, [source], out=block.name)
+        add(f"grad_{source}", contribution, f"{span}: ∂/∂{source} = ({formula}) · ∂/∂{block.name}, row by row")
+
+
 def _number(i: int, v: Any) -> float:
     """Value number `i` as a float, or the error that says what to pass instead."""
     if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
@@ -290,6 +579,39 @@ class CompiledGraph:
         self.inputs = inputs
         self.source, self._forward_source, self._ops = _generate(root, inputs)
         self._functions: dict = {}
+        # The matrix form depends on which inputs are arrays, known only at call time: it is
+        # written then, from the graph as it is now and the constants as they are now.
+        self._root = root
+        order = topological_order(root)
+        self._constants = _numbers(order, set(inputs), _identifiers(order))
+        self._matrix: dict = {}
+
+    def batch_source(self, per_sample: Sequence[Value]) -> str:
+        """The matrix-form code used by ``reduce="mean"`` when the inputs `per_sample` are arrays.
+
+        Each layer's neurons (`linear` nodes reading the same inputs, with their parameters
+        among the shared inputs) are one matrix line, whose comment names them.
+
+        >>> from autograd_tiny import Layer
+        >>> x0, x1 = Value(0.0, label="x0"), Value(0.0, label="x1")
+        >>> layer = Layer(2, 3, seed=0)
+        >>> f = compile_graph(sum(layer([x0, x1])), layer.parameters() + [x0, x1])
+        >>> print(f.batch_source([x0, x1]).splitlines()[4])
+            L1_z = L1_z_Wb[:, :2] @ L1_z_x + L1_z_Wb[:, 2:]  # L1.N1..L1.N3: z = W·x + b, every sample at once
+        """
+        per_sample = set(per_sample)
+        return self._matrix_code(tuple(v in per_sample for v in self.inputs))[0]
+
+    def _matrix_code(self, layout: tuple) -> tuple[str, Any]:
+        """The matrix-form source and function for `layout` (which inputs are arrays), made once."""
+        if layout not in self._matrix:
+            source, ops = _generate_matrix(self._root, self.inputs, layout, self._constants)
+            np = _numpy()
+            namespace = {"__builtins__": {}, **_namespace(ops, "array"), "_rows": _rows_function(np),
+                         "_zeros": np.zeros, "_total": _total}
+            exec(compile(source, "<autograd_tiny.compiled_batch>", "exec"), namespace)  # noqa: S102
+            self._matrix[layout] = (source, namespace["compiled_batch"])
+        return self._matrix[layout]
 
     def _function(self, kind: str, forward_only: bool):
         key = (kind, forward_only)
@@ -371,15 +693,29 @@ class CompiledGraph:
 
         return kind, result, spread
 
-    def __call__(self, values: Sequence) -> tuple[Any, list]:
+    def __call__(self, values: Sequence, reduce: str | None = None) -> tuple[Any, Any]:
         """The root's value and the gradient for each input, at `values`.
+
+        With arrays, ``reduce="mean"`` gives the mean of the root over the samples and the
+        gradients of that mean: ∂mean/∂input = the mean of the per-sample gradients. This is
+        how a training step uses it: the parameters shared by every sample, the data as
+        arrays. Layers of neurons are then computed as matrix products (see `batch_source`).
+
+        >>> import numpy as np
+        >>> x, w = Value(0.0, label="x"), Value(0.0, label="w")
+        >>> f = compile_graph(w * x * x, [w, x])
+        >>> f([3.0, np.array([1.0, 2.0])], reduce="mean")   # mean of 3·1 and 3·4; of 1 and 4; of 6 and 12
+        (7.5, array([2.5, 9. ]))
 
         Args:
             values: one per input, in the order of `inputs`: numbers, or 1-D NumPy arrays of
                 equal length (one entry per sample; numbers are shared by every sample).
+            reduce: None (one value and gradient per sample), ``"mean"`` or ``"sum"`` over
+                the samples.
 
         Returns:
-            ``(value, grads)``: floats, or arrays with one entry per sample.
+            ``(value, grads)``: with ``reduce=None``, floats, or arrays with one entry per
+            sample; with a reduction, a float and a NumPy array of one gradient per input.
 
         Raises:
             TypeError: `values` is not a list, tuple or 1-D array (a dict, a set, a string
@@ -389,10 +725,64 @@ class CompiledGraph:
                 outside its domain (log, sqrt, pow); ZeroDivisionError and OverflowError as
                 the engine raises them.
         """
+        if reduce is not None:
+            _check_reduce(reduce)
+            kind, values = self._prepare(values)
+            if kind == "float":  # one sample: its mean and its sum are itself
+                value, grads = self._function("float", False)(*values)
+                return value, _numpy().array(grads, dtype=float)
+            layout = tuple(not isinstance(v, float) for v in values)
+            shared = _numpy().array([v for v, array in zip(values, layout) if not array], dtype=float)
+            return self._reduced(layout, shared, [v for v, array in zip(values, layout) if array], reduce)
         kind, (value, grads), spread = self._run(values, False)
         if kind == "float":
             return value, grads
         return spread(value), [spread(g) for g in grads]
+
+    def batch(self, shared: Any, samples: Sequence, *, reduce: str = "mean") -> tuple[float, Any]:
+        """``f(list(shared) + list(samples), reduce=...)``, without going through a list.
+
+        The fast path of a training step: the first ``len(shared)`` inputs (the parameters)
+        take the numbers of the vector `shared`, the others one array each from `samples`.
+
+        >>> import numpy as np
+        >>> x, w = Value(0.0, label="x"), Value(0.0, label="w")
+        >>> compile_graph(w * x * x, [w, x]).batch(np.array([3.0]), [np.array([1.0, 2.0])])
+        (7.5, array([2.5, 9. ]))
+
+        Returns:
+            ``(value, grads)``: the reduced value and a NumPy array of one gradient per input.
+
+        Raises:
+            ValueError: the counts do not add up to the inputs, `shared` is not 1-D, the
+                arrays are not 1-D of one length, or hold NaN.
+        """
+        _check_reduce(reduce)
+        np = _numpy()
+        shared = np.asarray(shared, dtype=np.float64)
+        samples = [np.asarray(a, dtype=np.float64) for a in samples]
+        if shared.ndim != 1 or len(shared) + len(samples) != len(self.inputs) or not samples:
+            raise ValueError(
+                f"batch needs a 1-D vector for the first inputs and at least one array for the rest, "
+                f"{len(self.inputs)} in all; got a vector of shape {shared.shape} and {len(samples)} arrays"
+            )
+        if len({a.shape for a in samples}) != 1 or samples[0].ndim != 1 or not len(samples[0]):
+            raise ValueError(f"the sample arrays must be 1-D and of one length, got shapes {[a.shape for a in samples]}")
+        if np.isnan(shared).any() or any(np.isnan(a).any() for a in samples):
+            raise ValueError("batch got NaN in its values; pass numbers (Value() refuses NaN too)")
+        layout = (False,) * len(shared) + (True,) * len(samples)
+        return self._reduced(layout, shared, samples, reduce)
+
+    def _reduced(self, layout: tuple, shared: Any, samples: list, reduce: str) -> tuple[float, Any]:
+        np = _numpy()
+        n = len(samples[0])
+        scale = 1.0 / n if reduce == "mean" else 1.0
+        function = self._matrix_code(layout)[1]
+        with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="raise"):
+            root, grads = function(shared, *samples, n, np.full(n, scale))
+        if np.ndim(root):
+            return float(root.sum()) * scale, grads
+        return float(root) * (n * scale), grads  # the root is the same for every sample
 
     def forward(self, values: Sequence) -> Any:
         """The root's value only (no backward pass); takes the same values as calling."""
@@ -402,6 +792,28 @@ class CompiledGraph:
     def __repr__(self) -> str:
         lines = self.source.count("\n")
         return f"<CompiledGraph: {len(self.inputs)} inputs, {lines} lines; print(f.source) to read it>"
+
+
+def _check_reduce(reduce: Any) -> None:
+    if reduce not in ("mean", "sum"):
+        raise ValueError(f"reduce must be None, 'mean' or 'sum', got {reduce!r}")
+
+
+def _total(x: Any) -> Any:
+    """Sum over the samples (the last axis); a method call, which needs no builtins in the caller."""
+    return x.sum(axis=-1)
+
+
+def _rows_function(np: Any):
+    """`_rows(n, *xs)` for the matrix code: numbers and arrays as the rows of one (len(xs), n) matrix."""
+
+    def rows(n, *xs):
+        out = np.empty((len(xs), n))
+        for i, x in enumerate(xs):
+            out[i] = x  # a number fills its row: it is the same for every sample
+        return out
+
+    return rows
 
 
 def _numpy():
