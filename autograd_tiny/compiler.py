@@ -19,8 +19,9 @@ order, including the order in which a value used several times sums its contribu
 
 **Training.** Trace *one sample's* loss with the parameters and the sample as inputs, then
 evaluate it on the whole batch: parameters as plain numbers, the sample's features and label
-as NumPy arrays. Each gradient comes back per sample; average them (and add the gradient of
-any penalty on the parameters) — ``autograd_tiny.demo.CompiledStep`` does exactly this:
+as NumPy arrays. Each gradient comes back per sample; with ``reduce="mean"`` you get the
+batch mean instead, computed with one matrix product per layer (``f.batch_source(...)`` shows
+that code). `autograd_tiny.compiled_training.CompiledTrainingStep` packages the whole step:
 
 >>> import numpy as np
 >>> from autograd_tiny import MLP
@@ -33,8 +34,9 @@ any penalty on the parameters) — ``autograd_tiny.demo.CompiledStep`` does exac
 >>> losses, grads = step([p.data for p in params] + [X0, X1, Y])
 >>> losses.shape, len(grads) == len(params) + 3, grads[0].shape
 ((3,), True, (3,))
->>> for p, g in zip(params, grads):
-...     p.grad = float(g.mean())                                # the batch-mean loss's gradient
+>>> mean_loss, mean_grads = step([p.data for p in params] + [X0, X1, Y], reduce="mean")
+>>> bool(abs(mean_loss - losses.mean()) < 1e-12), mean_grads.shape
+(True, (20,))
 
 Tracing one sample keeps the generated code small (about 700 lines for micrograd's
 ``MLP(2, [16, 16, 1])``) and lets NumPy do the per-sample work.

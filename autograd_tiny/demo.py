@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .datasets import DATASETS
@@ -129,49 +130,29 @@ def _eager_step(model: MLP, X: list, y: list, classes: int, alpha: float) -> tup
     return loss.data, correct / len(y)
 
 
-class CompiledStep:
-    """The same step as `_eager_step`, from graphs traced once and compiled (`compile_graph`).
+def _compiled_step(model: MLP, X: list, y: list, alpha: float) -> Callable[[], tuple[float, float]]:
+    """The same step as `_eager_step`, from the library's `CompiledTrainingStep`.
 
-    One sample's hinge term is traced with the sample as inputs, then evaluated for all
-    samples at once with NumPy; the per-sample gradients are averaged and the L2 penalty's
-    gradient added. The loss is summed in the eager order, so losses match the eager ones.
+    It evaluates the batch-mean hinge loss with matrix products and the L2 penalty, both
+    traced by the engine and compiled once; the gradients go into each ``p.grad``.
     """
+    from .compiled_training import CompiledTrainingStep
 
-    def __init__(self, model: MLP, X: list, y: list, alpha: float) -> None:
-        import numpy as np
+    if set(y) - {-1, 1}:
+        raise ValueError("--compiled trains the two-class datasets (moons, circles, xor): spirals' "
+                         "loss picks a class by label, which a graph traced once cannot do")
+    compiled = CompiledTrainingStep(model, X, y, alpha=alpha)
 
-        from .compiler import compile_graph
+    def step() -> tuple[float, float]:
+        weights = compiled.weights()
+        loss, gradient = compiled(weights)
+        for p, g in zip(compiled.parameters, gradient.tolist()):
+            p.grad = g
+        scores = compiled.scores(weights).tolist()
+        correct = sum((s > 0) == (label > 0) for s, label in zip(scores, y))
+        return loss, correct / len(y)
 
-        if set(y) - {-1, 1}:
-            raise ValueError("--compiled trains the two-class datasets (moons, circles, xor): spirals' "
-                             "loss picks a class by label, which a graph traced once cannot do")
-        self.np, self.model, self.alpha = np, model, alpha
-        self.params = model.parameters()
-        x0, x1, label = Value(0.0, label="x0"), Value(0.0, label="x1"), Value(1.0, label="y")
-        score = model([x0, x1])
-        term = (1 + -label * score).relu()  # one sample's hinge loss, as in losses.hinge
-        self.loss_term = compile_graph(term, self.params + [x0, x1, label])
-        self.score = compile_graph(score, self.params + [x0, x1])
-        self.columns = [np.array([p[0] for p in X]), np.array([p[1] for p in X])]
-        self.labels = np.array(y, dtype=float)
-        self.y = y
-
-    def __call__(self) -> tuple[float, float]:
-        weights = [p.data for p in self.params]
-        terms, grads = self.loss_term([*weights, *self.columns, self.labels])
-        scale = 1.0 / len(self.y)
-        data_loss = terms[0]
-        for term in terms[1:]:  # the eager order of summation
-            data_loss += term
-        penalty = weights[0] * weights[0]
-        for w in weights[1:]:
-            penalty += w * w
-        loss = float(data_loss * scale + penalty * self.alpha)
-        for p, w, g in zip(self.params, weights, grads):
-            p.grad = float((g * scale).sum()) + 2 * (w * self.alpha)
-        scores = self.score.forward([*weights, *self.columns])
-        correct = sum((s > 0) == (label > 0) for s, label in zip(scores.tolist(), self.y))
-        return loss, correct / len(self.y)
+    return step
 
 
 def train(
@@ -211,7 +192,7 @@ def train(
         opt, start_lr = Adam(params, lr=0.05), 0.05
     result = TrainingResult(model, X, y)
     if compiled:
-        step = CompiledStep(model, X, y, alpha)
+        step = _compiled_step(model, X, y, alpha)
     else:
         step = lambda: _eager_step(model, X, y, classes, alpha)  # noqa: E731
 

@@ -1,0 +1,101 @@
+"""A compiled full-batch training step: the loss and its gradient from graphs the engine traced.
+
+`CompiledTrainingStep` traces, once, one sample's loss (the model on symbolic inputs) and one
+parameter's penalty, and compiles both with `compile_graph`. Each call then evaluates the
+batch-mean loss with ``reduce="mean"`` (each layer one matrix product over all samples) and
+the penalty on every parameter at once, and returns the total and its gradient as a NumPy
+vector. No gradient is written by hand: both come from the engine's rules.
+
+>>> import numpy as np
+>>> from autograd_tiny import MLP, make_moons
+>>> X, y = make_moons(n=20, seed=0)
+>>> model = MLP(2, [4, 1], seed=0)
+>>> step = CompiledTrainingStep(model, X, y)
+>>> weights = step.weights()              # the parameters' values, in parameters() order
+>>> loss, gradient = step(weights)
+>>> gradient.shape
+(17,)
+>>> weights -= 0.5 * gradient             # one SGD step on the vector
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .compiler import compile_graph
+from .engine import Value
+from .losses import l2
+from .nn import MLP
+
+__all__ = ["CompiledTrainingStep", "hinge_term"]
+
+
+def hinge_term(score: Value, label: Value) -> Value:
+    """One sample's term of `losses.hinge`: relu(1 − label · score).
+
+    >>> hinge_term(Value(0.25), Value(1.0)).data
+    0.75
+    """
+    return (1 + -label * score).relu()
+
+
+class CompiledTrainingStep:
+    """The batch-mean of a per-sample loss plus a penalty on each parameter, and its gradient.
+
+    Args:
+        model: an `MLP` with one output (a score per sample).
+        X: the samples, one list of numbers per sample.
+        y: their labels (numbers).
+        term: one sample's loss from its score and label, built with Values (traced once).
+        alpha: the weight of the L2 penalty ``l2(parameters, alpha)``; 0 for none.
+
+    Calling it with the parameters' values (a NumPy vector, in ``model.parameters()``
+    order) returns ``(loss, gradient)``: a float and a vector of the same length.
+    """
+
+    def __init__(
+        self,
+        model: MLP,
+        X: Sequence[Sequence[float]],
+        y: Sequence[float],
+        *,
+        term: Callable[[Value, Value], Value] = hinge_term,
+        alpha: float = 1e-4,
+    ) -> None:
+        import numpy as np
+
+        self.parameters = model.parameters()
+        nin = len(model.layers[0].neurons[0].w)
+        xs = [Value(0.0, label=f"x{i}") for i in range(nin)]
+        label = Value(1.0, label="y")
+        score = model(xs)
+        if not isinstance(score, Value):
+            raise ValueError(f"the model must have one output (a score per sample), got {len(score)} outputs")
+        self.loss = compile_graph(term(score, label), self.parameters + xs + [label])
+        self.score = compile_graph(score, self.parameters + xs)
+        p = Value(0.0, label="p")
+        self.penalty = compile_graph(l2([p], alpha), [p]) if alpha else None
+        self.columns = [np.array([float(sample[i]) for sample in X]) for i in range(nin)]
+        self.labels = np.array(y, dtype=float)
+
+    def weights(self) -> Any:
+        """The parameters' current values as a NumPy vector (a fresh copy)."""
+        import numpy as np
+
+        return np.array([p.data for p in self.parameters])
+
+    def __call__(self, weights: Any) -> tuple[float, Any]:
+        """The loss (batch mean + penalty) and its gradient at `weights`."""
+        loss, gradient = self.loss.batch(weights, [*self.columns, self.labels], reduce="mean")
+        gradient = gradient[: len(weights)]  # the data's own gradients are not needed
+        if self.penalty is not None:
+            # The penalty of one parameter, evaluated on all of them at once: one per "sample".
+            terms, (slope,) = self.penalty([weights])
+            loss += float(terms.sum())
+            gradient += slope
+        return loss, gradient
+
+    def scores(self, weights: Any) -> Any:
+        """The model's score for every sample at `weights` (a NumPy array)."""
+        return self.score.forward([*weights.tolist(), *self.columns])
