@@ -16,6 +16,13 @@ that they compute the same first loss. Compiled two ways with `compile_graph`:
   parameters as inputs and evaluate it with plain floats. No NumPy needed, but a large
   function to generate and compile.
 
+* **the library's compiled training step** (`CompiledTrainingStep`): the batch-mean loss with
+  ``reduce="mean"`` (one matrix product per layer) plus the L2 penalty, both traced by the
+  engine; SGD on a NumPy parameter vector. Compared with **PyTorch** 2.x's batched float64
+  step of the same network (``to_torch()``, one thread, same loss, ``backward()``, SGD under
+  ``no_grad``), and both run the same number of steps so their losses are compared step by
+  step (they must agree to 1e-9). Skipped if torch is not installed (pip install torch==2.13.0).
+
 Engines run interleaved, round by round, so drifts in machine load hit them alike; the
 table shows the best and the median time per step, and ratios of the best times.
 """
@@ -31,7 +38,13 @@ import time
 import numpy as np
 
 from autograd_tiny import MLP, Value, compile_graph, hinge, l2, make_moons
+from autograd_tiny.compiled_training import CompiledTrainingStep
 from autograd_tiny.graph import topological_order
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -107,6 +120,48 @@ class UnrolledStep:
         return loss
 
 
+class LibraryStep:
+    """The library's compiled training step, SGD on its NumPy parameter vector."""
+
+    def __init__(self, model, X, Y) -> None:
+        self.step = CompiledTrainingStep(model, X, Y, alpha=ALPHA)
+        self.nodes = len(topological_order(model([Value(0.0), Value(0.0)])))
+        self.weights = self.step.weights()
+        self.losses: list = []
+
+    def __call__(self) -> float:
+        loss, gradient = self.step(self.weights)
+        self.weights -= LR * gradient
+        self.losses.append(loss)
+        return loss
+
+
+class TorchStep:
+    """PyTorch's batched float64 step of the same network: same loss, backward(), SGD."""
+
+    def __init__(self, model, X, Y) -> None:
+        torch.set_num_threads(1)
+        self.net = model.to_torch()
+        self.params = list(self.net.parameters())
+        self.X = torch.tensor(X, dtype=torch.float64)
+        self.Y = torch.tensor(Y, dtype=torch.float64)
+        self.nodes = 0
+        self.losses: list = []
+
+    def __call__(self) -> float:
+        scores = self.net(self.X).squeeze(1)
+        loss = torch.relu(1 - self.Y * scores).mean() + ALPHA * sum((p * p).sum() for p in self.params)
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in self.params:
+                p -= LR * p.grad
+        value = loss.item()
+        self.losses.append(value)
+        return value
+
+
 # ------------------------------------------------------------------------------ measuring
 
 
@@ -134,14 +189,17 @@ def main() -> None:
     args = parser.parse_args()
 
     X, Y = make_moons(n=100, noise=0.1, seed=1337)
-    models = {name: MLP(2, [16, 16, 1], seed=1337) for name in ("eager", "batched", "unrolled")}
+    models = {name: MLP(2, [16, 16, 1], seed=1337) for name in ("eager", "batched", "unrolled", "library", "torch")}
     theirs = MicroMLP(2, [16, 16, 1])
     for p, q in zip(theirs.parameters(), models["eager"].parameters(), strict=True):
         p.data = q.data  # the same start everywhere (same parameter order, as in micrograd)
 
     first_losses = {"micrograd": micrograd_step(theirs, X, Y), "eager": eager_step(models["eager"], X, Y)}
     steps, compile_times, nodes = {}, {}, {}
-    for name, kind in (("batched", BatchedStep), ("unrolled", UnrolledStep)):
+    kinds = [("batched", BatchedStep), ("unrolled", UnrolledStep), ("library", LibraryStep)]
+    if torch is not None:
+        kinds.append(("torch", TorchStep))
+    for name, kind in kinds:
         steps[name], first_losses[name], generate, first = build(kind, models[name], X, Y)
         compile_times[name] = (generate, first)
         nodes[name] = steps[name].nodes
@@ -153,7 +211,10 @@ def main() -> None:
         "eager": (lambda: eager_step(models["eager"], X, Y), 1),
         "batched": (steps["batched"], 20),
         "unrolled": (steps["unrolled"], 5),
+        "library": (steps["library"], 20),
     }
+    if torch is not None:
+        runs["torch"] = (steps["torch"], 20)  # as many steps as "library": losses compared step by step
     times: dict = {name: [] for name in runs}
     for _ in range(args.rounds):
         for name, (function, repeats) in runs.items():
@@ -170,15 +231,24 @@ def main() -> None:
         "eager": "autograd_tiny, eager",
         "batched": "compiled, one sample batched",
         "unrolled": "compiled, whole batch unrolled",
+        "library": "CompiledTrainingStep (matrices)",
     }
+    if torch is not None:
+        labels["torch"] = f"PyTorch {torch.__version__}, float64"
     print(f"{'engine':<32}{'best ms':>9}{'median ms':>11}{'vs micrograd':>14}{'vs eager':>10}")
     for name, label in labels.items():
         print(f"{label:<32}{best[name] * 1e3:>9.2f}{median[name] * 1e3:>11.2f}"
               f"{best['micrograd'] / best[name]:>13.0f}x{best['eager'] / best[name]:>9.1f}x")
 
+    if torch is not None:
+        ours, theirs_ = steps["library"].losses, steps["torch"].losses
+        gap = max(abs(a - b) for a, b in zip(ours, theirs_, strict=True))
+        print(f"\nCompiledTrainingStep vs PyTorch (1 thread): {best['torch'] / best['library']:.2f}x faster (best), "
+              f"{median['torch'] / median['library']:.2f}x (median); losses over {len(ours)} steps agree to {gap:.1e}")
+
     print("\ncompiling (once per model):")
     print(f"{'':<32}{'nodes':>7}{'trace+generate':>16}{'first call':>12}{'pays off after':>16}")
-    for name in ("batched", "unrolled"):
+    for name in ("batched", "unrolled", "library"):
         generate, first = compile_times[name]
         saved = best["eager"] - best[name]  # per step, against the eager engine
         print(f"{labels[name]:<32}{nodes[name]:>7}{generate * 1e3:>13.0f} ms{first * 1e3:>9.0f} ms"
