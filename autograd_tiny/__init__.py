@@ -10,6 +10,7 @@
 
 from . import datasets, losses, nn, optim
 from .check import GradcheckError, gradcheck
+from .compiled_training import CompiledTrainingStep
 from .compiler import CompiledGraph, compile_graph
 from .datasets import make_circles, make_moons, make_spirals, make_xor
 from .engine import Value, define_op, is_grad_enabled, no_grad
@@ -38,6 +39,7 @@ __all__ = [
     "gradcheck",
     "compile_graph",
     "CompiledGraph",
+    "CompiledTrainingStep",
     "GradcheckError",
     "Module",
     "Neuron",
