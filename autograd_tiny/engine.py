@@ -90,7 +90,7 @@ class Value:
     # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
     __slots__ = ("data", "grad", "_edges", "op", "const", "label", "scope")
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, *, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError(
                 "Value() needs a number, got a Value; use that Value directly "

@@ -34,7 +34,7 @@ def test_binary_operators_take_a_subclass_on_either_side(expression, da, db, kin
 
 def test_every_registry_op_takes_a_subclass():
     for name, op in RULES.items():
-        if op.arity < 0 or name == "linear":
+        if not op.builtin or op.arity < 0 or name == "linear":  # other tests register ops of their own
             continue
         xs = [MyValue(0.5 + 0.25 * i) for i in range(op.arity)]
         out = apply(op, *xs)
