@@ -13,7 +13,7 @@ from .check import GradcheckError, gradcheck
 from .compiled_training import CompiledTrainingStep
 from .compiler import CompiledGraph, compile_graph
 from .datasets import make_circles, make_moons, make_spirals, make_xor
-from .engine import Value, define_op, is_grad_enabled, no_grad
+from .engine import Number, Value, define_op, is_grad_enabled, no_grad, scope
 from .explain import Explanation, explain
 from .graph import topological_order
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
@@ -27,6 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Value",
     "no_grad",
+    "scope",
+    "Number",
     "define_op",
     "is_grad_enabled",
     "topological_order",

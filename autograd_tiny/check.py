@@ -12,6 +12,7 @@ import numbers
 from typing import Callable, Sequence, Union
 
 from .engine import Value
+from .ops import format_number
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -22,8 +23,10 @@ class GradcheckError(AssertionError):
     """backward() and finite differences disagree; the message is a table of both."""
 
 
-def _number(x: float) -> str:
-    return f"{x: .8g}"
+def _cell(x: float) -> str:
+    """A gradient in the table: 8 significant digits, a space where a minus sign would go."""
+    text = format_number(x, digits=8)
+    return text if text.startswith("-") else " " + text
 
 
 def _input(index: int, x: object) -> float:
@@ -116,7 +119,7 @@ def gradcheck(
         lines = [header, "-" * len(header)]
         for name, analytic, numeric, difference, ok in rows:
             mark = "" if ok else "   <-- mismatch"
-            lines.append(f"{name:<18}{_number(analytic):>16}{_number(numeric):>16}{difference:>14.3g}{mark}")
+            lines.append(f"{name:<18}{_cell(analytic):>16}{_cell(numeric):>16}{difference:>14.3g}{mark}")
         raise GradcheckError(
             f"backward() disagrees with finite differences (eps={eps:g}, atol={atol:g}, rtol={rtol:g}):\n" + "\n".join(lines)
         )

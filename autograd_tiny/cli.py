@@ -116,7 +116,8 @@ def _first_non_finite(root) -> str | None:
     is told where a non-finite number first appears rather than finding nan at the end.
     """
     from .graph import topological_order, value_names
-    from .render import _number, _visible
+    from .ops import format_number
+    from .render import visible
 
     order = topological_order(root)
     names = value_names(order)
@@ -128,12 +129,12 @@ def _first_non_finite(root) -> str | None:
                 reason = "undefined, e.g. inf - inf or 0 * inf"
             else:
                 reason = "overflow: the result exceeds 1.8e308"
-            return f"{_visible(names[node])} = {_number(node.data)} ({reason})"
+            return f"{visible(names[node])} = {format_number(node.data, decimals=4)} ({reason})"
     for node in order:
         for parent, slope in zip(node.parents, node.local_derivatives):
             if not math.isfinite(slope):
-                return (f"the local derivative ∂{_visible(names[node])}/∂{_visible(names[parent])} = {_number(slope)} "
-                        f"(at {_visible(names[parent])} = {parent.data:g}); gradients through it are not finite")
+                return (f"the local derivative ∂{visible(names[node])}/∂{visible(names[parent])} = {format_number(slope, decimals=4)} "
+                        f"(at {visible(names[parent])} = {parent.data:g}); gradients through it are not finite")
     return None
 
 

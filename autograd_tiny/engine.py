@@ -1,15 +1,26 @@
 """`Value`: a scalar that remembers how it was computed, and `backward()` over its graph.
 
+New here? Read `autograd_tiny/minimal.py` first: the whole idea in one sitting, with the
+same node layout and names as this file.
+
 Every operation creates a new node that records
 
 * ``parents``: the `Value` operands, in operand order (``a * a`` has two entries);
 * ``local_derivatives``: d(out)/d(parent) for each parent, computed in the forward pass;
 * ``op``: the operation's name (``"mul"``), and ``const``: a plain-number operand, if any.
 
+The chain rule itself lives in one function, `autograd_tiny.graph.backpropagate`: it walks
+the graph in reverse topological order and adds local derivative × upstream gradient into
+each parent's ``grad``; `Value.backward` calls it.
+
 There are no per-node closures: the rule of each op is stated once, in its entry of the
 registry (`autograd_tiny.ops`), which drawings, explanations and compiled graphs read too.
 The arithmetic operators compute their entry's rule inline, for speed (tests check that both
 agree); other ops, including those of `define_op`, are applied from their entry.
+
+This file reads top down: `Value` and its ops first, then applying registry entries
+(`apply`, `linear`, `define_op`), then the machinery every op shares: node creation, grad
+mode (`no_grad`), `scope`, and checking plain-number inputs.
 
 >>> a = Value(2.0, label="a")
 >>> b = Value(-3.0, label="b")
@@ -31,86 +42,13 @@ from . import ops
 from .graph import backpropagate
 from .ops import REGISTRY, Op, power, power_log, power_slope, power_value, rpow
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "operands", "apply", "define_op", "linear", "Rule", "RULES"]
+__all__ = [
+    "Value", "Number", "no_grad", "is_grad_enabled", "scope", "current_scope", "operands", "apply",
+    "define_op", "linear", "Rule", "RULES",
+]
 
+# A plain number, as the public API takes it.
 Number = Union[int, float]
-
-_NO_EDGES: tuple = ()
-
-
-class _GradMode:
-    """One thread's grad mode: False while the thread is inside `no_grad()`."""
-
-    __slots__ = ("enabled",)
-
-    def __init__(self) -> None:
-        self.enabled = True
-
-
-# Grad mode is per thread, as in PyTorch. `_node` runs for every op, so it first reads one
-# flag: True while no thread at all is inside `no_grad()` (a bool: the fastest test there
-# is). Only when it is False does `_node` look up its own thread's mode. The flag follows a
-# count of threads with grad mode off. (A thread that ends inside `no_grad()` without leaving
-# it keeps the count up: results stay right, `_node` just takes the slower look-up.)
-_threads_without_grad = 0
-_every_thread_has_grad = True
-_count_lock = threading.Lock()
-
-
-class _ThreadMode(threading.local):
-    """`.mode`: the current thread's _GradMode, made on the thread's first use.
-
-    Made in __init__, which threading.local runs once in each thread, so reading `.mode`
-    never misses (a miss raises and catches an AttributeError: about ten times slower).
-    """
-
-    def __init__(self) -> None:
-        self.mode = _GradMode()
-
-
-_thread_mode = _ThreadMode()
-
-
-# The registry (ops.py) states every op's rule; `RULES` is its name here, as drawings and
-# explanations have always read it. `Rule` is the entry's type.
-RULES = REGISTRY
-Rule = Op
-
-
-# --------------------------------------------------------------------------------------
-# Input checking
-# --------------------------------------------------------------------------------------
-
-
-def _as_number(x: object, what: str) -> float:
-    """Return `x` as a float, or raise a TypeError that says what to pass instead."""
-    if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        return float(x)
-    shown = repr(x)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    raise TypeError(
-        f"{what} needs an int, a float or a Value, got {type(x).__name__} {shown}; "
-        f"convert it first, e.g. float(...)"
-    )
-
-
-def _constant(x: object, symbol: str) -> float:
-    """A plain-number operand of `symbol` as a float; NaN is refused like any bad input.
-
-    The ops' fast path takes a float that equals itself (every float but NaN) without a call.
-
-    >>> _constant(2, "*")
-    2.0
-    >>> _constant(float("nan"), "+")
-    Traceback (most recent call last):
-    ...
-    ValueError: + got NaN as a constant operand; NaN is never a valid input, pass a number
-    """
-    value = _as_number(x, symbol)
-    if value != value:
-        raise ValueError(f"{symbol} got NaN as a constant operand; NaN is never a valid input, pass a number")
-    return value
 
 
 # --------------------------------------------------------------------------------------
@@ -152,7 +90,7 @@ class Value:
     # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
     __slots__ = ("data", "grad", "_edges", "op", "const", "label", "scope")
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, *, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError(
                 "Value() needs a number, got a Value; use that Value directly "
@@ -294,9 +232,14 @@ class Value:
     # derivative functions would cost more than the arithmetic. The entry is still the one
     # statement of the rule (drawings, explanations and compiled code read it), and
     # tests/test_ops_registry.py checks that every operator gives exactly its entry's values.
+    #
+    # The operand tests compare classes exactly first (`other.__class__ is Value`, then `is
+    # float`): they are the cheapest tests there are, and these lines run once per node. A
+    # subclass of Value fails the exact test and takes `isinstance`, so it works in every op;
+    # a float constant never pays for that call.
 
     def __add__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             return _make(self.data + other.data, (self, other, 1.0, 1.0), "add")
         k = other if other.__class__ is float and other == other else _constant(other, "+")
         return _make(self.data + k, (self, 1.0), "add", k)
@@ -304,7 +247,7 @@ class Value:
     __radd__ = __add__
 
     def __sub__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             return _make(self.data - other.data, (self, other, 1.0, -1.0), "sub")
         k = other if other.__class__ is float and other == other else _constant(other, "-")
         return _make(self.data - k, (self, 1.0), "sub", k)
@@ -314,7 +257,7 @@ class Value:
         return _make(k - self.data, (self, -1.0), "rsub", k)
 
     def __mul__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             return _make(self.data * other.data, (self, other, other.data, self.data), "mul")
         k = other if other.__class__ is float and other == other else _constant(other, "*")
         return _make(self.data * k, (self, k), "mul", k)
@@ -322,7 +265,7 @@ class Value:
     __rmul__ = __mul__
 
     def __truediv__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             b = other.data
             if b == 0.0:
                 ops.fail(ZeroDivisionError, ops.DIVISION_BY_ZERO, self.data)
@@ -343,7 +286,7 @@ class Value:
 
     def __pow__(self, other: Value | Number) -> Value:
         a = self.data
-        if other.__class__ is Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
             b = other.data
             out = power_value(a, b)  # checks the base: ln a is the exponent's derivative
             return _make(out, (self, other, power_slope(a, b), power_log(a, out)), "pow")
@@ -454,9 +397,7 @@ def operands(value: Value) -> list:
 
 def _operand_value(x: object, op: str, position: int) -> Value:
     """Operand `position` of `op` as a Value: a plain number becomes a constant leaf."""
-    if x.__class__ is Value:
-        return x
-    if isinstance(x, Value):  # a subclass
+    if isinstance(x, Value):  # a Value, or a subclass of it: used as it is
         return x
     if not isinstance(x, numbers.Real) or isinstance(x, bool):
         shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
@@ -507,7 +448,7 @@ for _entry in list(REGISTRY.values()):
         setattr(Value, _entry.method, _method(_entry))
 
 
-def linear(weights: list, inputs: list, bias: Value) -> Value:
+def linear(weights: list, inputs: list, bias: Value, *, input_data: list | None = None) -> Value:
     """A neuron's weighted sum Σ wᵢ·xᵢ + b as one node (op ``"linear"``).
 
     Its parents are ``w0..w(n-1), x0..x(n-1), b`` (plain-number inputs become constant
@@ -515,31 +456,36 @@ def linear(weights: list, inputs: list, bias: Value) -> Value:
     micrograd's order, ((b + w0·x0) + w1·x1) + ..., so value and gradients equal those of the
     ``*`` and ``+`` graph bit for bit, with one node instead of 2n.
 
+    Args:
+        weights: the Values w0..w(n-1).
+        inputs: n Values or numbers.
+        bias: the Value b.
+        input_data: the inputs' numbers, already read by the caller, who has checked that
+            `inputs` are n Values (a `Layer` reads them once for all its neurons). Nothing
+            is checked then.
+
     >>> w, b = [Value(2.0), Value(-1.0)], Value(0.5)
     >>> z = linear(w, [3.0, 4.0], b)
     >>> z.data, z.op, z.local_derivatives
     (2.5, 'linear', (3.0, 4.0, 2.0, -1.0, 1.0))
     """
-    if len(weights) != len(inputs) or not weights:
-        raise ValueError(
-            f"linear needs as many inputs as weights (at least one), got {len(weights)} weights "
-            f"and {len(inputs)} inputs"
-        )
-    for x in inputs:
-        if x.__class__ is not Value:  # rare (Layer converts numbers once for all its neurons)
-            inputs = [x if x.__class__ is Value else _operand_value(x, "linear", i) for i, x in enumerate(inputs)]
-            break
-    return _linear(weights, inputs, [x.data for x in inputs], bias)
-
-
-def _linear(weights: list, inputs: list, x_data: list, bias: Value) -> Value:
-    """`linear` without checks, given the inputs' numbers (a Layer reads them once for all neurons)."""
+    if input_data is None:
+        if len(weights) != len(inputs) or not weights:
+            raise ValueError(
+                f"linear needs as many inputs as weights (at least one), got {len(weights)} weights "
+                f"and {len(inputs)} inputs"
+            )
+        for x in inputs:
+            if x.__class__ is not Value:  # rare: a number (or a subclass of Value, kept as it is)
+                inputs = [_operand_value(x, "linear", i) for i, x in enumerate(inputs)]
+                break
+        input_data = [x.data for x in inputs]
     # The registry entry LINEAR states this rule; this is its inline form (tested equal).
     w_data = [w.data for w in weights]
     total = bias.data
-    for w, x in zip(w_data, x_data):
+    for w, x in zip(w_data, input_data):
         total = total + w * x
-    return _make(total, (*weights, *inputs, bias, *x_data, *w_data, 1.0), "linear")
+    return _make(total, (*weights, *inputs, bias, *input_data, *w_data, 1.0), "linear")
 
 
 def define_op(
@@ -603,18 +549,78 @@ def define_op(
     return apply_op
 
 
+
+
+# The registry (ops.py) states every op's rule; `RULES` is its name here, as drawings and
+# explanations have always read it. `Rule` is the entry's type.
+RULES = REGISTRY
+Rule = Op
+
+
+# --------------------------------------------------------------------------------------
+# Node creation, grad mode and scope: read by every op
+# --------------------------------------------------------------------------------------
+
+_NO_EDGES: tuple = ()
+
+
+class _GradMode:
+    """One thread's mode of building nodes: grad on or off (`no_grad`), and its `scope`."""
+
+    __slots__ = ("enabled", "scope")
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.scope: str | None = None
+
+
+# Grad mode and scope are per thread, as in PyTorch. `_make` runs for every op, so it first
+# reads one flag: True while no thread at all is inside `no_grad()` or a `scope` (a bool: the
+# fastest test there is). Only when it is False does `_make` look up its own thread's mode.
+# The flag follows two counts: threads with grad mode off, threads inside a scope. (A thread
+# that ends inside a block without leaving it keeps its count up: results stay right, `_make`
+# just takes the slower look-up.)
+_threads_without_grad = 0
+_threads_in_scope = 0
+_every_thread_plain = True
+_count_lock = threading.Lock()
+
+
+class _ThreadMode(threading.local):
+    """`.mode`: the current thread's _GradMode, made on the thread's first use.
+
+    Made in __init__, which threading.local runs once in each thread, so reading `.mode`
+    never misses (a miss raises and catches an AttributeError: about ten times slower).
+    """
+
+    def __init__(self) -> None:
+        self.mode = _GradMode()
+
+
+_thread_mode = _ThreadMode()
+
+
 _new = object.__new__
 
 
 def _make(data: float, edges: tuple, op: str, const=None) -> Value:
     """Create an op's output node from its edges: parents, then their local derivatives.
 
-    No input checks: the op has already validated. Inside `no_grad()` the node is a leaf.
+    No input checks: the op has already validated. Inside `no_grad()` the node is a leaf;
+    inside `scope(name)` its ``scope`` is that name.
     """
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if _every_thread_has_grad or _thread_mode.mode.enabled:
+    out.label = ""
+    if _every_thread_plain:
+        out._edges = edges
+        out.op = op
+        out.const = const
+        out.scope = None
+        return out
+    mode = _thread_mode.mode
+    if mode.enabled:
         out._edges = edges
         out.op = op
         out.const = const
@@ -622,8 +628,7 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
         out._edges = _NO_EDGES
         out.op = ""
         out.const = None
-    out.label = ""
-    out.scope = None
+    out.scope = mode.scope
     return out
 
 
@@ -637,14 +642,20 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=
     return _make(data, parents + local_derivatives, op, const)
 
 
+def _update_flag() -> None:
+    """Recompute the fast flag from the counts (the caller holds the lock)."""
+    global _every_thread_plain
+    _every_thread_plain = _threads_without_grad == 0 and _threads_in_scope == 0
+
+
 def _set_grad_mode(mode: _GradMode, enabled: bool) -> None:
-    """Switch one thread's mode, keeping the count of threads without grad exact."""
-    global _threads_without_grad, _every_thread_has_grad
+    """Switch one thread's grad mode, keeping the count of threads without grad exact."""
+    global _threads_without_grad
     with _count_lock:
         if mode.enabled != enabled:
             _threads_without_grad += -1 if enabled else 1
             mode.enabled = enabled
-            _every_thread_has_grad = _threads_without_grad == 0
+            _update_flag()
 
 
 @contextmanager
@@ -687,3 +698,120 @@ def is_grad_enabled() -> bool:
     False
     """
     return _thread_mode.mode.enabled
+
+
+class scope:
+    """``with scope(name):`` every value an op computes in the block records ``scope == name``.
+
+    Drawings group a graph by scope (``draw_dot(..., group="neuron")``) and explanations
+    name what they show by it; `Neuron` runs its maths inside ``scope("L1.N3")``. Like grad
+    mode, a scope is per thread: it never affects another thread. Blocks nest: the innermost
+    name is the one recorded, and leaving a block restores the name around it. Only op
+    results take the scope; a leaf you make with ``Value(...)`` is yours to place.
+
+    Args:
+        name: the scope's name, e.g. ``"L1.N3"`` (a str).
+
+    >>> a = Value(2.0)
+    >>> with scope("N1"):
+    ...     y = a * 3
+    ...     with scope("N2"):
+    ...         z = y + 1
+    ...     w = z.tanh()
+    >>> y.scope, z.scope, w.scope, (w * 2).scope
+    ('N1', 'N2', 'N1', None)
+    """
+
+    # A class, not a generator: Neuron enters one per call, and these few lines cost a
+    # fraction of @contextmanager's generator machinery (the lock is taken only when the
+    # thread goes in or out of scopes altogether, not between nested ones).
+    __slots__ = ("name", "_mode", "_outer")
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"scope needs a name as a str, e.g. scope(\"L1.N3\"), got {type(name).__name__} {name!r}")
+        self.name = name
+        self._mode: _GradMode | None = None  # the entering thread's mode, while inside the block
+
+    def __enter__(self) -> scope:
+        if self._mode is not None:
+            raise RuntimeError(f"scope({self.name!r}) is already entered; make a new scope(...) to nest one")
+        # Remember this very thread's mode, to restore it on leaving (as no_grad does).
+        self._mode = mode = _thread_mode.mode
+        self._outer = outer = mode.scope
+        mode.scope = self.name
+        if outer is None:  # the thread goes into scopes: count it (inline: this runs per neuron)
+            global _threads_in_scope, _every_thread_plain
+            _count_lock.acquire()
+            try:
+                _threads_in_scope += 1
+                _every_thread_plain = False
+            finally:
+                _count_lock.release()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        mode, outer = self._mode, self._outer
+        self._mode = None
+        mode.scope = outer
+        if outer is None:  # the thread leaves scopes altogether
+            global _threads_in_scope, _every_thread_plain
+            _count_lock.acquire()
+            try:
+                _threads_in_scope -= 1
+                _every_thread_plain = _threads_without_grad == 0 and _threads_in_scope == 0
+            finally:
+                _count_lock.release()
+
+    def __repr__(self) -> str:
+        return f"scope({self.name!r})"
+
+
+def current_scope() -> str | None:
+    """The name of this thread's innermost `scope` block, or None outside any.
+
+    >>> current_scope() is None
+    True
+    >>> with scope("L1.N1"):
+    ...     current_scope()
+    'L1.N1'
+    """
+    return _thread_mode.mode.scope
+
+
+# --------------------------------------------------------------------------------------
+# Input checking
+# --------------------------------------------------------------------------------------
+
+
+def _as_number(x: object, what: str) -> float:
+    """Return `x` as a float, or raise a TypeError that says what to pass instead."""
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return float(x)
+    shown = repr(x)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    raise TypeError(
+        f"{what} needs an int, a float or a Value, got {type(x).__name__} {shown}; "
+        f"convert it first, e.g. float(...)"
+    )
+
+
+def _constant(x: object, symbol: str) -> float:
+    """A plain-number operand of `symbol` as a float; NaN is refused like any bad input.
+
+    The ops' fast path takes a float that equals itself (every float but NaN) without a call.
+
+    >>> _constant(2, "*")
+    2.0
+    >>> _constant(float("nan"), "+")
+    Traceback (most recent call last):
+    ...
+    ValueError: + got NaN as a constant operand; NaN is never a valid input, pass a number
+    """
+    value = _as_number(x, symbol)
+    if value != value:
+        raise ValueError(f"{symbol} got NaN as a constant operand; NaN is never a valid input, pass a number")
+    return value
+
+

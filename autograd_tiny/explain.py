@@ -30,6 +30,7 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .files import write_atomically
+from .ops import format_number
 from .graph import backward_steps, topological_order, value_names
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
@@ -54,54 +55,39 @@ NOTE_LIMIT = 3
 # --------------------------------------------------------------------------------------
 
 
-def number(x: float) -> str:
-    """A number as the narrative shows it: short, exact where it can be; inf and nan legible.
-
-    >>> number(6.0), number(-0.7615941559557649), number(1e-9)
-    ('6', '-0.761594', '1e-09')
-    >>> number(float("inf")), number(float("-inf")), number(float("nan"))
-    ('inf', '-inf', 'nan')
-    """
-    if not math.isfinite(x):
-        return "nan" if x != x else ("inf" if x > 0 else "-inf")
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.6g}"
-
-
 def _operand(x: float) -> str:
     """A number substituted into a formula: negative numbers in parentheses."""
-    text = number(x)
+    text = format_number(x)
     return f"({text})" if text.startswith("-") else text
 
 
-def _tex_number(x: float) -> str:
+def tex_number(x: float) -> str:
     r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite.
 
-    >>> _tex_number(2.5), _tex_number(float("-inf")), _tex_number(float("nan")), _tex_number(-1e-9)
+    >>> tex_number(2.5), tex_number(float("-inf")), tex_number(float("nan")), tex_number(-1e-9)
     ('2.5', '-\\infty', '\\mathrm{NaN}', '-1 \\times 10^{-9}')
     """
     if x != x:
         return r"\mathrm{NaN}"
     if math.isinf(x):
         return r"\infty" if x > 0 else r"-\infty"
-    text = number(x)
+    text = format_number(x)
     if "e" in text:  # 1e+308 -> 1 \times 10^{308}
         mantissa, exponent = text.split("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"
     return text
 
 
-def _tex_operand(x: float) -> str:
+def tex_operand(x: float) -> str:
     """A number substituted into a LaTeX formula: negative numbers in parentheses."""
-    text = _tex_number(x)
+    text = tex_number(x)
     return f"({text})" if text.startswith("-") else text
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     """``1 step``, ``2 steps``.
 
-    >>> _plural(1, "step"), _plural(0, "value"), _plural(3, "neuron")
+    >>> plural(1, "step"), plural(0, "value"), plural(3, "neuron")
     ('1 step', '0 values', '3 neurons')
     """
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
@@ -189,15 +175,15 @@ def _tex_text(text: str) -> str:
     return "".join(out)
 
 
-def _tex(name: str) -> str:
+def tex(name: str) -> str:
     r"""A label in LaTeX (inside Markdown ``$…$``): upright, every special character escaped.
 
     Used for every label in the Markdown output. No raw HTML, no line break, no unbalanced
     brace, backslash or dollar survives.
 
-    >>> print(_tex("w_1{x}"))
+    >>> print(tex("w_1{x}"))
     \mathrm{w\_1\{x\}}
-    >>> print(_tex("<b>\n"))
+    >>> print(tex("<b>\n"))
     \mathrm{\lt b\gt \backslash n}
     """
     return "\\mathrm{" + _tex_text(name) + "}"
@@ -315,16 +301,16 @@ class ExplainedStep:
         """The step as one line of plain text (`root_name` as the text shows it)."""
         node, parent = text_label(self.node_name), text_label(self.parent_name)
         line = (
-            f"{self.number}. {self.equation};  upstream ∂{root_name}/∂{node} = {number(self.upstream)};  "
-            f"contribution {_operand(self.local)} × {_operand(self.upstream)} = {number(self.contribution)}"
+            f"{self.number}. {self.equation};  upstream ∂{root_name}/∂{node} = {format_number(self.upstream)};  "
+            f"contribution {_operand(self.local)} × {_operand(self.upstream)} = {format_number(self.contribution)}"
         )
         if self.fan_out:
             return (
-                f"{line};  {parent}.grad = {number(self.gradient_before)} + "
-                f"{_operand(self.contribution)} = {number(self.gradient)}  "
+                f"{line};  {parent}.grad = {format_number(self.gradient_before)} + "
+                f"{_operand(self.contribution)} = {format_number(self.gradient)}  "
                 f"(fan-out: {parent} is used more than once, so contributions add)"
             )
-        return f"{line};  {parent}.grad = {number(self.gradient)}"
+        return f"{line};  {parent}.grad = {format_number(self.gradient)}"
 
 
 def _names_and_numbers(node: Value, names: dict) -> tuple[list[str], list[str]]:
@@ -335,20 +321,20 @@ def _names_and_numbers(node: Value, names: dict) -> tuple[list[str], list[str]]:
             as_names.append(text_label(names[operand]))
             as_numbers.append(_operand(operand.data))
         else:
-            as_names.append(number(operand))
+            as_names.append(format_number(operand))
             as_numbers.append(_operand(operand))
     return as_names, as_numbers
 
 
 def _tex_operands(node: Value, names: dict) -> list[str]:
     """The operands of `node`'s op in LaTeX: names for values, numbers for constants."""
-    return [_tex(names[o]) if isinstance(o, Value) else _tex_operand(o) for o in operands(node)]
+    return [tex(names[o]) if isinstance(o, Value) else tex_operand(o) for o in operands(node)]
 
 
-def _chain(*parts: str) -> str:
+def chain_text(*parts: str) -> str:
     """Join ``a = b = c``, dropping a part that repeats the one before it.
 
-    >>> _chain("∂y/∂x", "−1", "-1", "-1")
+    >>> chain_text("∂y/∂x", "−1", "-1", "-1")
     '∂y/∂x = −1'
     """
     kept: list[str] = []
@@ -359,7 +345,7 @@ def _chain(*parts: str) -> str:
     return " = ".join(kept)
 
 
-def _natural(key: str) -> list:
+def natural_key(key: str) -> list:
     """Sort key that reads numbers as numbers: "L2" < "L10"."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
 
@@ -383,7 +369,7 @@ def _layer_stages(order: list) -> tuple[dict, dict] | None:
     Returns:
         (stage of each value, heading of each stage as (layer name or None, neuron count)).
     """
-    layers = sorted({layer for layer in map(_layer_of, order) if layer is not None}, key=_natural)
+    layers = sorted({layer for layer in map(_layer_of, order) if layer is not None}, key=natural_key)
     if not layers:
         return None
     rank = {layer: 2 * (i + 1) for i, layer in enumerate(layers)}
@@ -409,7 +395,7 @@ def _heading(stage: int, heading: tuple, label: Any) -> str:
         return "inputs"
     if stage % 2:
         return f"after layer {label(layer)}"
-    return f"layer {label(layer)} ({_plural(neurons, 'neuron')})"
+    return f"layer {label(layer)} ({plural(neurons, 'neuron')})"
 
 
 # --------------------------------------------------------------------------------------
@@ -463,7 +449,7 @@ class Explanation:
             return [self._forward_record(node, None) for node in self.order]
         stage, headings = staged
         text = {s: _heading(s, h, text_label) for s, h in headings.items()}
-        self._headings = {text[s]: _heading(s, h, lambda name: f"${_tex(name)}$") for s, h in headings.items()}
+        self._headings = {text[s]: _heading(s, h, lambda name: f"${tex(name)}$") for s, h in headings.items()}
         listed = sorted(self.order, key=stage.__getitem__)  # stable: topological within a stage
         return [self._forward_record(node, text[stage[node]]) for node in listed]
 
@@ -471,10 +457,10 @@ class Explanation:
         name = self.names[node]
         shown = text_label(name)
         if not node.parents:
-            return ForwardRecord(node, name, "", f"{shown} = {number(node.data)}", node.data, group)
+            return ForwardRecord(node, name, "", f"{shown} = {format_number(node.data)}", node.data, group)
         as_names, _ = _names_and_numbers(node, self.names)
         expression = RULES[node.op].write(as_names, out=shown)
-        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {number(node.data)}", node.data, group)
+        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group)
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
@@ -487,8 +473,8 @@ class Explanation:
         formula = rule.derivative(position, as_names, out=shown_node)
         substituted = rule.derivative(position, as_numbers, out=_operand(node.data))
         if substituted == _operand(step.local):  # "(-3)" says no more than "-3"
-            substituted = number(step.local)
-        equation = _chain(f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, number(step.local))
+            substituted = format_number(step.local)
+        equation = chain_text(f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local))
         return ExplainedStep(
             number=step.index + 1,
             node=node,
@@ -645,18 +631,18 @@ class Explanation:
         group = None
         for record in shown:
             if record is None:
-                lines.append(f"  ... {_plural(omitted, 'value')} not shown (Explanation.forward has all of them) ...")
+                lines.append(f"  ... {plural(omitted, 'value')} not shown (Explanation.forward has all of them) ...")
                 continue
             if grouped and record.group != group:
                 group = record.group
                 lines.append(f"  {group}:")
             lines.append(f"{'    ' if grouped else '  '}{record.text}")
-        lines += ["", f"Backward pass ({_plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):"]
+        lines += ["", f"Backward pass ({plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):"]
         lines.append(f"  {root}.grad = 1  (∂{root}/∂{root}: the output's gradient with respect to itself)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
             if step is None:
-                lines.append(f"  ... {_plural(omitted, 'step')} not shown (Explanation.steps has all of them) ...")
+                lines.append(f"  ... {plural(omitted, 'step')} not shown (Explanation.steps has all of them) ...")
             else:
                 lines.append(f"  {step.text(root)}")
         sums = self.leaf_sums()
@@ -664,16 +650,16 @@ class Explanation:
             lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
         for name, parts, grad in sums:
             total = " + ".join(_operand(p) for p in parts) if len(parts) > 1 else ""
-            lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{number(grad)}")
-        note = self._note(text_label, number, str, root)
+            lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{format_number(grad)}")
+        note = self._note(text_label, format_number, str, root)
         if note:
             lines.append(f"  {note}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (
-            f"<Explanation of {text_label(self.names[self.root])}: {_plural(len(self.forward), 'value')}, "
-            f"{_plural(len(self.steps), 'step')}>"
+            f"<Explanation of {text_label(self.names[self.root])}: {plural(len(self.forward), 'value')}, "
+            f"{plural(len(self.steps), 'step')}>"
         )
 
     # ------------------------------------------------------------------ Markdown
@@ -681,7 +667,7 @@ class Explanation:
     def markdown(self) -> str:
         r"""The narrative as Markdown with LaTeX, for Jupyter and for notes.
 
-        Every label is escaped (`_tex`): no HTML, line break or unbalanced brace of a label
+        Every label is escaped (`tex`): no HTML, line break or unbalanced brace of a label
         reaches the page.
 
         >>> from autograd_tiny import Value
@@ -693,13 +679,13 @@ class Explanation:
         <BLANKLINE>
         - $\frac{\partial \mathrm{b}}{\partial \mathrm{b}} = 1$ (the seed)
         """
-        root = _tex(self.names[self.root])
+        root = tex(self.names[self.root])
         lines = ["**Forward pass**" + (", layer by layer" if self.forward[0].group is not None else ""), ""]
         shown, omitted = self._shown(self.forward)
         group = None
         for record in shown:
             if record is None:
-                lines.append(f"- … {_plural(omitted, 'value')} not shown …")
+                lines.append(f"- … {plural(omitted, 'value')} not shown …")
                 continue
             if record.group is not None and record.group != group:
                 group = record.group
@@ -709,35 +695,35 @@ class Explanation:
             if node.parents:
                 fills = _tex_operands(node, self.names)
                 template = RULES[node.op].formula_template(len(fills))
-                expression = _tex_fill(template, fills, out=_tex(record.name)) + " = "
+                expression = _tex_fill(template, fills, out=tex(record.name)) + " = "
             indent = "  " if group is not None else ""
-            lines.append(f"{indent}- ${_tex(record.name)} = {expression}{_tex_number(record.data)}$")
-        lines += ["", f"**Backward pass** ({_plural(len(self.steps), 'step')})", ""]
+            lines.append(f"{indent}- ${tex(record.name)} = {expression}{tex_number(record.data)}$")
+        lines += ["", f"**Backward pass** ({plural(len(self.steps), 'step')})", ""]
         lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$ (the seed)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
-            lines.append(f"- … {_plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root))
+            lines.append(f"- … {plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root))
         sums = self.leaf_sums()
         if sums:
             lines += ["", "**Gradients**", ""]
         for name, parts, grad in sums:
-            total = " + ".join(_tex_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
-            lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {_tex(name)}}} = {total}{_tex_number(grad)}$")
-        note = self._note(lambda name: f"${_tex(name)}$", lambda x: f"${_tex_number(x)}$", _code, f"${root}$")
+            total = " + ".join(tex_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
+            lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {tex(name)}}} = {total}{tex_number(grad)}$")
+        note = self._note(lambda name: f"${tex(name)}$", lambda x: f"${tex_number(x)}$", _code, f"${root}$")
         if note:
             lines += ["", note]
         return "\n".join(lines)
 
     def _markdown_step(self, step: ExplainedStep, root: str) -> str:
         """One step as a Markdown list item with LaTeX."""
-        node, parent = _tex(step.node_name), _tex(step.parent_name)
+        node, parent = tex(step.node_name), tex(step.parent_name)
         local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
-        value = _tex_number(step.local)
+        value = tex_number(step.local)
         fills = _tex_operands(step.node, self.names)
         formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.position), fills, out=node)
         formula = f"{formula} = {value}" if formula != value else value
-        product = f"{_tex_operand(step.local)} \\cdot {_tex_operand(step.upstream)} = {_tex_number(step.contribution)}"
-        fan_out = f" (fan-out: now ${_tex_number(step.gradient)}$)" if step.fan_out else ""
+        product = f"{tex_operand(step.local)} \\cdot {tex_operand(step.upstream)} = {tex_number(step.contribution)}"
+        fan_out = f" (fan-out: now ${tex_number(step.gradient)}$)" if step.fan_out else ""
         if step.node is self.root:
             # Here ∂root/∂parent *is* the local derivative: the upstream is the root's seed.
             verb = "adds" if step.fan_out else "gives"
@@ -835,7 +821,7 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def explain(root: Value, group: str | None = None, *, sample: int | None = None) -> Any:
+def explain(root: Value, *, group: str | None = None, sample: int | None = None) -> Any:
     """Explain the backward pass of `root` one edge at a time, changing nothing.
 
     ``group="neuron"`` and ``group="layer"`` explain a graph built with Neuron, Layer or MLP

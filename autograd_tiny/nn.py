@@ -24,7 +24,7 @@ import random
 import stat
 from typing import Any, Sequence, Union
 
-from .engine import Value, _linear, linear
+from .engine import Value, linear, scope
 from .files import write_atomically
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
@@ -306,31 +306,16 @@ class Neuron(Module):
         return self._forward(x)
 
     def _forward(self, x: Sequence[Input], x_data: list | None = None) -> Value:
-        """The neuron on checked inputs; a Layer passes Values and their numbers, read once."""
-        scope = self.name
-        if self.expand:
-            total = self._expanded(x)
-        elif x_data is None:
-            total = linear(self.w, x, self.b)
-        else:
-            total = _linear(self.w, x, x_data, self.b)
-        total.scope = scope
-        if self.activation == "linear":
-            return total
-        out = getattr(total, self.activation)()
-        out.scope = scope
-        return out
-
-    def _expanded(self, x: Sequence[Input]) -> Value:
-        """w · x + b as micrograd builds it, ((b + w0·x0) + w1·x1) + ..., every node tagged."""
-        scope = self.name
-        total = self.b
-        for wi, xi in zip(self.w, x):
-            product = wi * xi
-            product.scope = scope
-            total = total + product
-            total.scope = scope
-        return total
+        """activation(w · x + b) on checked inputs; a Layer passes Values and their numbers, read once."""
+        with scope(self.name):  # every value computed here records this neuron's name
+            if self.expand:
+                # micrograd's graph: ((b + w0·x0) + w1·x1) + ..., one * and one + node per weight
+                z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+            else:
+                z = linear(self.w, x, self.b, input_data=x_data)
+            if self.activation == "linear":
+                return z
+            return getattr(z, self.activation)()
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -375,13 +360,16 @@ class Layer(Module):
     def __call__(self, x: Sequence[Input]) -> list[Value]:
         neurons = self.neurons
         _check_inputs(x, len(neurons[0].w))
+        x_data = None
         if not neurons[0].expand:
             # Fused neurons take Values: plain numbers become constant leaves, made once here
             # and shared by every neuron (one x0 in a drawing, not one per neuron).
             x = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
             x_data = [xi.data for xi in x]
+        # Each neuron names its values with its own scope inside the layer's: entering a
+        # scope nested in another is several times cheaper than entering the first one.
+        with scope(self.name):
             return [neuron._forward(x, x_data) for neuron in neurons]
-        return [neuron._forward(x) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]

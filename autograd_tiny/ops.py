@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Op", "REGISTRY", "register", "LINEAR"]
+__all__ = ["Op", "REGISTRY", "register", "LINEAR", "format_number"]
 
 
 # --------------------------------------------------------------------------------------
@@ -51,6 +51,42 @@ POW_VALUE_BASE = (
 )
 POW_VALUE_ZERO = "pow is undefined for 0.0 ** {1}{where} (needs exponent > 0)"
 NOT_FINITE = "{name} is undefined for x = {0}{where} (needs a finite x)"
+
+
+def format_number(x: float, *, decimals: int | None = None, digits: int = 6) -> str:
+    """A number as every display writes it (explanations, drawings, pages, tables).
+
+    Two styles, chosen by the keyword options:
+
+    * short (``decimals=None``, the default): a whole number without a point, ``6``; any
+      other to `digits` significant digits, ``-0.761594``;
+    * fixed (``decimals=n``): exactly n decimals, ``2.0000``, the grid of a drawing's cells;
+      from 1e15 on in exponent form, ``3.0000e+300`` (fixed would write 300 digits).
+
+    inf, -inf and nan are written as such in both styles: every output shows them legibly.
+
+    Args:
+        x: the number.
+        decimals: the number of decimals of the fixed style (None: the short style).
+        digits: the significant digits of the short style.
+
+    >>> format_number(6.0), format_number(-0.7615941559557649), format_number(1e-9)
+    ('6', '-0.761594', '1e-09')
+    >>> format_number(2.0, decimals=4), format_number(3e300, decimals=4), format_number(float("nan"), decimals=4)
+    ('2.0000', '3.0000e+300', 'nan')
+    >>> format_number(123456789.5, digits=8), format_number(float("-inf"))
+    ('1.2345679e+08', '-inf')
+    """
+    x = float(x)
+    if x != x:
+        return "nan"
+    if x in (math.inf, -math.inf):
+        return "inf" if x > 0 else "-inf"
+    if decimals is not None:
+        return f"{x:.{decimals}e}" if abs(x) >= 1e15 else f"{x:.{decimals}f}"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.{digits}g}"
 
 
 def shown(x: float) -> str:

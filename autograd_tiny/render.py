@@ -38,6 +38,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 from .engine import RULES, Value
 from .files import write_atomically
+from .ops import format_number
 from .graph import topological_order, value_names
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
@@ -244,23 +245,9 @@ class Graph:
 # --------------------------------------------------------------------------------------
 
 
-def _number(x: float) -> str:
-    """A value's data or gradient as a drawing shows it: 4 decimals, exponent form when huge.
-
-    >>> _number(2.0), _number(-0.00004), _number(3e300)
-    ('2.0000', '-0.0000', '3.0000e+300')
-    >>> _number(float("inf")), _number(float("-inf")), _number(float("nan"))
-    ('inf', '-inf', 'nan')
-    """
-    x = float(x)
-    if abs(x) >= 1e15 and x != float("inf") and x != float("-inf"):
-        return f"{x:.4e}"  # 4 decimals of 3e300 would be 301 digits
-    return f"{x:.4f}"
-
-
 def _constant(x: float) -> str:
     """A constant as written in an op node: 2.0 -> 2, 0.001 -> 0.001."""
-    return f"{x:g}"
+    return format_number(x)
 
 
 def _op_text(node: Value) -> str:
@@ -332,10 +319,10 @@ def _group_label(key: str, members: list, group: str, show_grad: bool, gradients
     last = outputs[-1] if outputs else members[-1]
     calls = len(outputs)
     where = "out" if calls <= 1 else f"out on sample {calls} of {calls}"
-    label = f"{_plain(key)}\n{_plural(len(members), 'value')}\n{where}: data {_number(last.data)}"
+    label = f"{_plain(key)}\n{_plural(len(members), 'value')}\n{where}: data {format_number(last.data, decimals=4)}"
     if show_grad:
         grad = gradients.get(last)
-        label += "\ngrad ?" if grad is None else f"\ngrad {_number(grad)}"
+        label += "\ngrad ?" if grad is None else f"\ngrad {format_number(grad, decimals=4)}"
     return label
 
 
@@ -353,9 +340,9 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     `grad` is None where the gradient is not known (yet): it shows as ``grad ?``.
     """
     cells = [f"<B>{_escape(name)}</B>"] if name else []
-    cells.append(f"data {_number(node.data)}")
+    cells.append(f"data {format_number(node.data, decimals=4)}")
     if show_grad:
-        cells.append("grad ?" if grad is None else f"grad {_number(grad)}")
+        cells.append("grad ?" if grad is None else f"grad {format_number(grad, decimals=4)}")
     row = "".join(f"<TD>{cell}</TD>" for cell in cells)
     return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
 
@@ -366,10 +353,10 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
 _UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     r"""`text` with every character a renderer must not get shown as its Python escape.
 
-    >>> print(_visible("a\x00b\ud800c\u2028"))
+    >>> print(visible("a\x00b\ud800c\u2028"))
     a\x00b\ud800c\u2028
     """
     return _UNSHOWABLE.sub(lambda match: ascii(match.group())[1:-1], text)
@@ -380,12 +367,12 @@ def _escape(text: str) -> str:
 
     Markup characters become entities, backslashes are doubled (Graphviz expands ``\N``,
     ``\G``, ``\E`` ... even inside HTML-like labels, and ``\\`` shows one backslash),
-    unshowable characters are escaped (`_visible`) and a newline is a line break.
+    unshowable characters are escaped (`visible`) and a newline is a line break.
 
     >>> _escape('<b>&"\\N')
     '&lt;b&gt;&amp;&quot;\\\\N'
     """
-    text = html.escape(_visible(text), quote=True).replace("\\", "\\\\")
+    text = html.escape(visible(text), quote=True).replace("\\", "\\\\")
     return text.replace("\n", '<BR ALIGN="CENTER"/>')
 
 
@@ -399,7 +386,7 @@ def _plain(text: str) -> str:
     >>> print(_plain("L1\\N"))
     L1\\N
     """
-    return _visible(text).replace("\\", "\\\\")
+    return visible(text).replace("\\", "\\\\")
 
 
 def _highlights(highlight: Iterable | None) -> tuple[set, set]:
@@ -416,7 +403,7 @@ def _highlights(highlight: Iterable | None) -> tuple[set, set]:
     return values, edges
 
 
-def _natural(key: str) -> list:
+def natural_key(key: str) -> list:
     """Sort key that reads numbers as numbers: "L1.N2" < "L1.N10"."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
 
@@ -524,13 +511,13 @@ def draw_dot(
             f"or raise max_nodes."
         )
     # Number groups in reading order: L1.N2 before L1.N10.
-    group_ids = {key: f"g{i}" for i, key in enumerate(sorted(groups, key=_natural))}
+    group_ids = {key: f"g{i}" for i, key in enumerate(sorted(groups, key=natural_key))}
 
     def node_id(node: Value) -> str:
         key = _group_key(node, group)
         return group_ids[key] if key is not None else f"v{position[node]}"
 
-    for key in sorted(groups, key=_natural):
+    for key in sorted(groups, key=natural_key):
         label = _group_label(key, groups[key], group, show_grad, gradients)
         dot.node(group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key])
     if groups:

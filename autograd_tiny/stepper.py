@@ -30,8 +30,9 @@ import re
 from typing import Any
 
 from .engine import RULES, Value, operands
-from .explain import _chain, number, text_label
+from .explain import chain_text, text_label
 from .files import write_atomically
+from .ops import format_number
 from .render import Graph, draw_dot
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
@@ -61,7 +62,7 @@ def page_number(x: float) -> str:
     >>> page_number(-2.0), page_number(0.70710678), page_number(float("-inf"))
     ('-2.0000', '0.7071', '-inf')
     """
-    return f"{x:.4f}"
+    return format_number(x, decimals=4)
 
 
 def _operand(x: float) -> str:
@@ -78,8 +79,8 @@ def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
             as_names.append(text_label(names[item]))
             as_numbers.append(_operand(item.data))
         else:
-            as_names.append(number(item))
-            as_numbers.append(f"({number(item)})" if item < 0 else number(item))
+            as_names.append(format_number(item))
+            as_numbers.append(f"({format_number(item)})" if item < 0 else format_number(item))
     return as_names, as_numbers
 
 
@@ -96,7 +97,7 @@ def _forward_text(record: Any, names: dict) -> str:
         return f"{name} = {page_number(node.data)}  (an input: given)"
     as_names, as_numbers = _filled(node, names)
     rule = RULES[node.op]
-    return _chain(name, rule.write(as_names, out=name), rule.write(as_numbers, out=name), page_number(node.data))
+    return chain_text(name, rule.write(as_names, out=name), rule.write(as_numbers, out=name), page_number(node.data))
 
 
 def _local_equation(step: Any, names: dict) -> str:
@@ -106,7 +107,7 @@ def _local_equation(step: Any, names: dict) -> str:
     substituted = RULES[step.op].derivative(step.position, as_numbers, out=_operand(step.node.data))
     if substituted == _operand(step.local):  # "(-2.0000)" says no more than "-2.0000"
         substituted = page_number(step.local)
-    return _chain(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
+    return chain_text(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
 
 
 def step_text(step: Any, root_name: str, names: dict) -> str:

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .engine import RULES, Value, operands
-from .explain import _natural, _plural, _tex, _tex_number, _tex_operand, number, text_label
+from .explain import natural_key, plural, tex, tex_number, tex_operand, text_label
+from .ops import format_number
 from .graph import backward_steps, topological_order, value_names
 
 __all__ = [
@@ -334,7 +335,7 @@ def _read_records(root: Value) -> tuple[list, dict, dict]:
     records = []
     for out, (sample, wi) in parts.items():
         records.append(_record(out, sample, wi, gradients, direct, users.get(out, []), owner, names))
-    records.sort(key=lambda r: (r.sample, _natural(r.name)))
+    records.sort(key=lambda r: (r.sample, natural_key(r.name)))
     return records, names, gradients
 
 
@@ -386,7 +387,7 @@ def _check_sample(sample: Any, count: int) -> int | None:
         raise TypeError(f"sample must be an int from 0 to {count - 1} or None, got {type(sample).__name__} {sample!r}")
     if not 0 <= sample < count:
         raise ValueError(
-            f"sample must be from 0 to {count - 1} (this graph runs the network {_plural(count, 'time')}), got {sample}"
+            f"sample must be from 0 to {count - 1} (this graph runs the network {plural(count, 'time')}), got {sample}"
         )
     return sample
 
@@ -407,7 +408,7 @@ def _symbol(letter: str, neuron: str) -> str:
     match = _NEURON_NAME.fullmatch(neuron)
     if match:
         return f"{letter}^{{{match.group(1)}}}_{{{match.group(2)}}}"
-    return f"{letter}_{{{_tex(neuron)}}}"
+    return f"{letter}_{{{tex(neuron)}}}"
 
 
 def _tex_input(term: WeightTerm) -> str:
@@ -417,7 +418,7 @@ def _tex_input(term: WeightTerm) -> str:
         return f"x_{{{name.split()[-1]}}}"
     if name.startswith("a(") and name.endswith(")"):
         return _symbol("a", name[2:-1])
-    return _tex(name)
+    return tex(name)
 
 
 def _formula(record: NeuronRecord, z: str, a: str) -> str:
@@ -436,13 +437,13 @@ def _shown(items: Sequence) -> list:
 
 def _vector_text(values: Sequence[float]) -> str:
     """``[0.1, 0.2, …, 0.9]``."""
-    return "[" + ", ".join("…" if v is None else number(v) for v in _shown(values)) + "]"
+    return "[" + ", ".join("…" if v is None else format_number(v) for v in _shown(values)) + "]"
 
 
 def _matrix_text(rows: Sequence[Sequence[float]], indent: str) -> list[str]:
     """A matrix as aligned text rows; an abbreviated one ends with a line that says so."""
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
-    cells = [["⋮"] * len(shown[0]) if row is None else ["…" if v is None else number(v) for v in row] for row in shown]
+    cells = [["⋮"] * len(shown[0]) if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown]
     width = max(len(c) for row in cells for c in row)
     lines = [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
     if len(rows) > MATRIX_LIMIT or len(rows[0]) > MATRIX_LIMIT:
@@ -463,7 +464,7 @@ def _tex_matrix(rows: Sequence[Sequence[float]]) -> str:
         if row is None:
             lines.append(" & ".join([r"\vdots"] * width))
         else:
-            lines.append(" & ".join(r"\cdots" if v is None else _tex_number(v) for v in row))
+            lines.append(" & ".join(r"\cdots" if v is None else tex_number(v) for v in row))
     return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
 
 
@@ -477,7 +478,7 @@ def _times(x: float, y: float) -> str:
 
 
 def _paren(x: float) -> str:
-    text = number(x)
+    text = format_number(x)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -499,7 +500,7 @@ class NeuronView:
         gradients: ∂C/∂v for every value v of the graph (parameters: summed over samples).
     """
 
-    def __init__(self, root: Value, sample: int | None = None) -> None:
+    def __init__(self, root: Value, *, sample: int | None = None) -> None:
         records, names, gradients = _read_records(root)
         self.root = root
         self.samples = 1 + max(r.sample for r in records)
@@ -541,7 +542,7 @@ class NeuronView:
             for r in self.records:
                 if r.sample == sample:
                     layers.setdefault(r.layer, []).append(r)
-            ordered = sorted(layers.items(), key=lambda item: _natural(item[0]), reverse=True)
+            ordered = sorted(layers.items(), key=lambda item: natural_key(item[0]), reverse=True)
             samples.append((sample, ordered))
         return samples
 
@@ -587,28 +588,28 @@ class NeuronView:
         name = text_label(r.name)
         inputs = " + ".join(f"{_times(t.data, t.a_in)}" for t in r.weights)
         lines = [
-            f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {_paren(r.bias_data)} = {number(r.z)};  "
-            f"a = {r.activation}(z) = {number(r.a)}"
+            f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {_paren(r.bias_data)} = {format_number(r.z)};  "
+            f"a = {r.activation}(z) = {format_number(r.a)}"
         ]
         if r.back_terms:
             terms = " + ".join(_times(t.w, t.delta) for t in r.back_terms)
-            lines.append(f"    ∂C/∂a = Σₖ wₖⱼ δₖ = {terms} = {number(sum(t.product for t in r.back_terms))}")
+            lines.append(f"    ∂C/∂a = Σₖ wₖⱼ δₖ = {terms} = {format_number(sum(t.product for t in r.back_terms))}")
             for t in r.back_terms:
-                lines.append(f"      ({text_label(t.weight_name)} = {number(t.w)}, δ of {text_label(t.neuron)} = {number(t.delta)})")
+                lines.append(f"      ({text_label(t.weight_name)} = {format_number(t.w)}, δ of {text_label(t.neuron)} = {format_number(t.delta)})")
         if r.loss_gradient is not None:
             where = "∇ₐC, from the loss" if not r.back_terms else "plus, straight from the loss"
-            lines.append(f"    ∂C/∂a = {number(r.loss_gradient)}  ({where})")
+            lines.append(f"    ∂C/∂a = {format_number(r.loss_gradient)}  ({where})")
         shown_a = text_label(r.a_name)
         formula = _formula(r, text_label(r.z_name), "a")
-        shown = number(r.sigma_prime)
+        shown = format_number(r.sigma_prime)
         lines.append(f"    σ′(z) = {formula} = {shown}" if formula != shown else f"    σ′(z) = {shown}")
-        lines.append(f"    δ = ∂C/∂a · σ′(z) = {_times(r.grad_a, r.sigma_prime)} = {number(r.delta)}")
+        lines.append(f"    δ = ∂C/∂a · σ′(z) = {_times(r.grad_a, r.sigma_prime)} = {format_number(r.delta)}")
         for t in r.weights:
             lines.append(
-                f"    ∂C/∂{text_label(t.name)} = aᵢₙ × δ = {_times(t.a_in, r.delta)} = {number(t.gradient)}"
+                f"    ∂C/∂{text_label(t.name)} = aᵢₙ × δ = {_times(t.a_in, r.delta)} = {format_number(t.gradient)}"
                 f"  (aᵢₙ = {text_label(t.input_name)})"
             )
-        lines.append(f"    ∂C/∂{text_label(r.bias_name)} = δ = {number(r.bias_gradient)}")
+        lines.append(f"    ∂C/∂{text_label(r.bias_name)} = δ = {format_number(r.bias_gradient)}")
         lines.append(
             f"    (edge by edge, explain({self._cost()}): δ is the upstream gradient ∂C/∂{text_label(r.z_name)} "
             f"arriving at the neuron's sum {text_label(r.z_name)}; a is {shown_a})"
@@ -630,12 +631,12 @@ class NeuronView:
         lines = ["", f"Parameter gradients (each the sum over the {self.samples} samples of aᵢₙ × δ):"]
         for name, parts in self._parameter_sums():
             shown = " + ".join(_paren(p) for p in parts) + " = " if len(parts) <= SUM_LIMIT else "Σ = "
-            lines.append(f"  ∂C/∂{text_label(name)} = {shown}{number(math.fsum(parts))}")
+            lines.append(f"  ∂C/∂{text_label(name)} = {shown}{format_number(math.fsum(parts))}")
         return lines
 
     def __repr__(self) -> str:
         neurons = len(dict.fromkeys(r.name for r in self.records))
-        return f"<NeuronView of {self._cost()}: {_plural(neurons, 'neuron')}, {_plural(self.samples, 'sample')}>"
+        return f"<NeuronView of {self._cost()}: {plural(neurons, 'neuron')}, {plural(self.samples, 'sample')}>"
 
     # ------------------------------------------------------------------ Markdown
 
@@ -646,7 +647,7 @@ class NeuronView:
         """
         lines = [
             "**Backprop neuron by neuron** ("
-            + (f"$C = {_tex(self.names[self.root])}$, " if self.names[self.root] != "C" else "")
+            + (f"$C = {tex(self.names[self.root])}$, " if self.names[self.root] != "C" else "")
             + r"$\delta^l_j = \partial C / \partial z^l_j$). The output layer comes first: "
             r"$\delta^L_j = \frac{\partial C}{\partial a^L_j}\,\sigma'(z^L_j)$, "
             r"$\delta^l_j = \big(\sum_k w^{l+1}_{kj}\delta^{l+1}_k\big)\,\sigma'(z^l_j)$, "
@@ -658,41 +659,41 @@ class NeuronView:
             if self.samples > 1:
                 lines += ["", f"**Sample {sample}**"]
             for layer, records in layers:
-                lines += ["", f"*Layer ${_tex(layer)}$*", ""]
+                lines += ["", f"*Layer ${tex(layer)}$*", ""]
                 for record in records:
                     lines += self._neuron_markdown(record)
         if self.samples > 1 and self.sample is None:
             lines += ["", f"**Parameter gradients** (sums over the {self.samples} samples)", ""]
             for name, parts in self._parameter_sums():
-                lines.append(rf"- $\frac{{\partial C}}{{\partial {_tex(name)}}} = {_tex_number(math.fsum(parts))}$")
+                lines.append(rf"- $\frac{{\partial C}}{{\partial {tex(name)}}} = {tex_number(math.fsum(parts))}$")
         return "\n".join(lines)
 
     def _neuron_markdown(self, r: NeuronRecord) -> list[str]:
         z, a, d = _symbol("z", r.name), _symbol("a", r.name), _symbol(r"\delta", r.name)
-        lines = [f"- neuron ${_tex(r.name)}$: ${z} = {_tex_number(r.z)}$, ${a} = {_tex_number(r.a)}$"]
+        lines = [f"- neuron ${tex(r.name)}$: ${z} = {tex_number(r.z)}$, ${a} = {tex_number(r.a)}$"]
         if r.back_terms:
-            terms = " + ".join(f"{_tex_operand(t.w)} \\cdot {_tex_operand(t.delta)}" for t in r.back_terms)
-            symbols = " + ".join(_tex(t.weight_name) + r"\," + _symbol(r"\delta", t.neuron) for t in r.back_terms)
-            total = _tex_number(sum(t.product for t in r.back_terms))
+            terms = " + ".join(f"{tex_operand(t.w)} \\cdot {tex_operand(t.delta)}" for t in r.back_terms)
+            symbols = " + ".join(tex(t.weight_name) + r"\," + _symbol(r"\delta", t.neuron) for t in r.back_terms)
+            total = tex_number(sum(t.product for t in r.back_terms))
             lines.append(f"  - $\\frac{{\\partial C}}{{\\partial {a}}} = \\sum_k w_{{kj}}\\delta_k = {symbols} = {terms} = {total}$")
         if r.loss_gradient is not None:
-            lines.append(f"  - $\\nabla_{{{a}}} C = {_tex_number(r.loss_gradient)}$ (from the loss)")
+            lines.append(f"  - $\\nabla_{{{a}}} C = {tex_number(r.loss_gradient)}$ (from the loss)")
         sp = _formula(r, z, a).replace(" · ", r" \cdot ").replace("−", "-").replace("²", "^2")
         sp = sp.replace("1 if ", r"1 \text{ if } ").replace(" else ", r" \text{ else } ")
-        lines.append(f"  - $\\sigma'({z}) = {sp} = {_tex_number(r.sigma_prime)}$")
+        lines.append(f"  - $\\sigma'({z}) = {sp} = {tex_number(r.sigma_prime)}$")
         lines.append(
             f"  - ${d} = \\frac{{\\partial C}}{{\\partial {a}}}\\,\\sigma'({z}) = "
-            f"{_tex_operand(r.grad_a)} \\cdot {_tex_operand(r.sigma_prime)} = {_tex_number(r.delta)}$"
+            f"{tex_operand(r.grad_a)} \\cdot {tex_operand(r.sigma_prime)} = {tex_number(r.delta)}$"
         )
         for k, t in enumerate(r.weights):
             lines.append(
-                f"  - $\\frac{{\\partial C}}{{\\partial {_tex(t.name)}}} = {_tex_input(t)}\\,{d} = "
-                f"{_tex_operand(t.a_in)} \\cdot {_tex_operand(r.delta)} = {_tex_number(t.gradient)}$"
+                f"  - $\\frac{{\\partial C}}{{\\partial {tex(t.name)}}} = {_tex_input(t)}\\,{d} = "
+                f"{tex_operand(t.a_in)} \\cdot {tex_operand(r.delta)} = {tex_number(t.gradient)}$"
             )
-        lines.append(f"  - $\\frac{{\\partial C}}{{\\partial {_tex(r.bias_name)}}} = {d} = {_tex_number(r.bias_gradient)}$")
+        lines.append(f"  - $\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}} = {d} = {tex_number(r.bias_gradient)}$")
         lines.append(
-            f"  - edge by edge: ${d}$ is the upstream gradient $\\frac{{\\partial C}}{{\\partial {_tex(r.z_name)}}}$ "
-            f"arriving at the neuron's sum ${_tex(r.z_name)}$"
+            f"  - edge by edge: ${d}$ is the upstream gradient $\\frac{{\\partial C}}{{\\partial {tex(r.z_name)}}}$ "
+            f"arriving at the neuron's sum ${tex(r.z_name)}$"
         )
         return lines
 
@@ -716,7 +717,7 @@ def _layer_record(records: list, by_output: dict) -> LayerRecord:
     if next_layer is not None:
         following = sorted(
             {id(n): n for r in records for t in r.back_terms for n in [by_output[(t.neuron, first.sample)]]}.values(),
-            key=lambda n: _natural(n.name),
+            key=lambda n: natural_key(n.name),
         )
         columns = {r.a_node: j for j, r in enumerate(records)}
         next_weights = tuple(_weight_row(n, columns, len(records)) for n in following)
@@ -766,8 +767,8 @@ class LayerView:
         kept, or None; neurons: the `NeuronView` it is built from.
     """
 
-    def __init__(self, root: Value, sample: int | None = None) -> None:
-        neurons = NeuronView(root, sample)
+    def __init__(self, root: Value, *, sample: int | None = None) -> None:
+        neurons = NeuronView(root, sample=sample)
         self.root = root
         self.neurons = neurons
         self.samples, self.sample = neurons.samples, neurons.sample
@@ -804,7 +805,7 @@ class LayerView:
         samples: dict = {}
         for r in self.records:
             samples.setdefault(r.sample, []).append(r)
-        return [(s, sorted(rs, key=lambda r: _natural(r.name), reverse=True)) for s, rs in samples.items()]
+        return [(s, sorted(rs, key=lambda r: natural_key(r.name), reverse=True)) for s, rs in samples.items()]
 
     def __str__(self) -> str:
         lines = [
@@ -822,7 +823,7 @@ class LayerView:
 
     def _layer_text(self, r: LayerRecord) -> list[str]:
         name = text_label(r.name)
-        lines = [f"Layer {name} ({_plural(len(r.neurons), 'neuron')}):"]
+        lines = [f"Layer {name} ({plural(len(r.neurons), 'neuron')}):"]
         lines.append(f"  aᵢₙ = {_vector_text(r.inputs)}")
         lines.append(f"  z = w aᵢₙ + b = {_vector_text(r.z)}")
         lines.append(f"  a = σ(z) = {_vector_text(r.a)}")
@@ -845,12 +846,12 @@ class LayerView:
 
     def __repr__(self) -> str:
         layers = len(dict.fromkeys(r.name for r in self.records))
-        return f"<LayerView of {self.neurons._cost()}: {_plural(layers, 'layer')}, {_plural(self.samples, 'sample')}>"
+        return f"<LayerView of {self.neurons._cost()}: {plural(layers, 'layer')}, {plural(self.samples, 'sample')}>"
 
     def markdown(self) -> str:
         r"""The layer view as Markdown with LaTeX: the four equations with the actual matrices."""
         lines = [
-            f"**Backprop layer by layer** ($C = {_tex(self.neurons.names[self.root])}$). "
+            f"**Backprop layer by layer** ($C = {tex(self.neurons.names[self.root])}$). "
             r"$\delta^L = \nabla_a C \odot \sigma'(z^L)$, "
             r"$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$, "
             r"$\partial C / \partial b^l = \delta^l$, "
@@ -869,7 +870,7 @@ class LayerView:
     def _layer_markdown(self, r: LayerRecord) -> list[str]:
         l = _layer_index(r.name)
         col = _tex_matrix
-        lines = [f"*Layer ${_tex(r.name)}$*", ""]
+        lines = [f"*Layer ${tex(r.name)}$*", ""]
         lines.append(f"- $z^{{{l}}} = {col(_column(r.z))}$, $a^{{{l}}} = {col(_column(r.a))}$, "
                      f"$\\sigma'(z^{{{l}}}) = {col(_column(r.sigma_prime))}$")
         if r.next_weights is None:
@@ -900,7 +901,7 @@ class LayerView:
 def _layer_index(name: str) -> Any:
     """2 for ``"L2"``; other names as LaTeX text."""
     match = re.fullmatch(r"L(\d+)", name)
-    return int(match.group(1)) if match else _tex(name)
+    return int(match.group(1)) if match else tex(name)
 
 
 def _transpose(rows: Sequence[Sequence[float]]) -> list:
@@ -914,9 +915,9 @@ def _transpose(rows: Sequence[Sequence[float]]) -> list:
 
 def explain_neurons(root: Value, sample: int | None = None) -> NeuronView:
     """``explain(root, group="neuron")``: backprop neuron by neuron (see `NeuronView`)."""
-    return NeuronView(root, sample)
+    return NeuronView(root, sample=sample)
 
 
 def explain_layers(root: Value, sample: int | None = None) -> LayerView:
     """``explain(root, group="layer")``: backprop layer by layer in matrix form (see `LayerView`)."""
-    return LayerView(root, sample)
+    return LayerView(root, sample=sample)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, explain
-from autograd_tiny.explain import _tex, text_label
+from autograd_tiny.explain import tex, text_label
 from autograd_tiny.stepper import step_text
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
@@ -94,10 +94,10 @@ def check_text(text, reference):
 
 def test_escaping_functions():
     assert text_label("a\nb\x00\ud800\u2028") == "a\\nb\\x00\\ud800\\u2028"
-    assert _tex("\\end{document}") == r"\mathrm{\backslash end\{document\}}"
-    assert _tex("}}$") == r"\mathrm{\}\}\$}"
-    assert _tex("<img>") == r"\mathrm{\lt img\gt }"
-    assert _tex("nul\x00 \ud800") == r"\mathrm{nul\backslash x00\ \backslash ud800}"
+    assert tex("\\end{document}") == r"\mathrm{\backslash end\{document\}}"
+    assert tex("}}$") == r"\mathrm{\}\}\$}"
+    assert tex("<img>") == r"\mathrm{\lt img\gt }"
+    assert tex("nul\x00 \ud800") == r"\mathrm{nul\backslash x00\ \backslash ud800}"
 
 
 @pytest.mark.parametrize("label", HOSTILE)

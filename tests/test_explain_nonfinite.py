@@ -6,7 +6,7 @@ import json
 import math
 
 from autograd_tiny import Value, explain
-from autograd_tiny.explain import _tex_number, number
+from autograd_tiny.explain import tex_number, format_number
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 
@@ -29,8 +29,8 @@ def sqrt_at_zero():
 
 
 def test_numbers():
-    assert [number(v) for v in (math.inf, -math.inf, math.nan, 1e308)] == ["inf", "-inf", "nan", "1e+308"]
-    assert [_tex_number(v) for v in (math.inf, -math.inf, math.nan, 1e308)] == [
+    assert [format_number(v) for v in (math.inf, -math.inf, math.nan, 1e308)] == ["inf", "-inf", "nan", "1e+308"]
+    assert [tex_number(v) for v in (math.inf, -math.inf, math.nan, 1e308)] == [
         r"\infty",
         r"-\infty",
         r"\mathrm{NaN}",

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from autograd_tiny import Value
 from autograd_tiny.nn import Neuron
-from autograd_tiny.render import _escape, _number, _plain, _visible, draw_dot, find_renderer
+from autograd_tiny.ops import format_number
+from autograd_tiny.render import _escape, _plain, visible, draw_dot, find_renderer
 
 try:
     find_renderer("svg")
@@ -43,7 +44,7 @@ def svg_texts(svg: str) -> list[str]:
     ],
 )
 def test_unshowable_characters_are_shown_as_escapes(text, shown):
-    assert _visible(text) == shown
+    assert visible(text) == shown
 
 
 def test_html_escaping_is_complete():
@@ -60,7 +61,7 @@ def test_plain_labels_double_backslashes():
 
 
 def test_numbers_show_inf_and_nan_legibly():
-    assert [_number(x) for x in (math.inf, -math.inf, math.nan, 1.5, -2e20)] == [
+    assert [format_number(x, decimals=4) for x in (math.inf, -math.inf, math.nan, 1.5, -2e20)] == [
         "inf", "-inf", "nan", "1.5000", "-2.0000e+20",
     ]
 
@@ -78,7 +79,7 @@ def test_dot_source_has_no_raw_unshowable_characters():
 def test_backslash_sequences_and_controls_render_literally(label):
     a = Value(2.0, label=label)
     svg = draw_dot(a * 3, show_grad=False).svg()
-    assert _visible(label) in svg_texts(svg)
+    assert visible(label) in svg_texts(svg)
 
 
 @needs_renderer
@@ -111,7 +112,7 @@ def test_any_label_renders_and_shows(label):
     svg = draw_dot(b).svg()
     texts = svg_texts(svg)
     # A newline is a line break: each line is its own <text>. Renderers drop outer spaces.
-    for line in _visible(label).split("\n"):
+    for line in visible(label).split("\n"):
         if line.strip():
             assert any(line.strip() in t for t in texts), (line, texts)
     assert "data -inf" in texts and "grad inf" in texts  # d(a·inf)/da = inf

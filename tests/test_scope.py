@@ -1,0 +1,95 @@
+"""`with scope(name):` names every value an op computes in the block, per thread, nested blocks restore."""
+
+import threading
+
+import pytest
+
+import autograd_tiny
+from autograd_tiny import MLP, Neuron, Value, no_grad, scope
+from autograd_tiny import engine
+from autograd_tiny.engine import current_scope
+
+
+def test_scope_names_op_results_but_not_leaves():
+    a = Value(2.0)
+    with scope("N1"):
+        y = a * 3.0 + 1.0
+        leaf = Value(5.0)
+    assert (y.scope, y.parents[0].scope, leaf.scope, a.scope) == ("N1", "N1", None, None)
+    assert (y * 2.0).scope is None
+
+
+def test_nested_scopes_restore_the_outer_name_even_after_an_error():
+    a = Value(1.0)
+    with scope("L1"):
+        with pytest.raises(ZeroDivisionError):
+            with scope("L1.N1"):
+                assert current_scope() == "L1.N1"
+                a / 0.0
+        assert current_scope() == "L1"
+        z = a.tanh()
+    assert z.scope == "L1" and current_scope() is None
+    assert engine._threads_in_scope == 0 and engine._every_thread_plain
+
+
+def test_scope_and_no_grad_together():
+    a = Value(1.0)
+    with scope("S"), no_grad():
+        y = a + 1.0
+    assert (y.scope, y.parents, y.data) == ("S", (), 2.0)
+
+
+def test_a_scope_in_one_thread_never_names_another_threads_values():
+    inside, release = threading.Event(), threading.Event()
+
+    def worker():
+        with scope("worker"):
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    inside.wait(5)
+    try:
+        mine = Value(1.0) * 2.0
+    finally:
+        release.set()
+        thread.join()
+    assert mine.scope is None and engine._threads_in_scope == 0
+
+
+def test_a_scope_object_cannot_be_entered_twice_at_once():
+    s = scope("N1")
+    with s:
+        with pytest.raises(RuntimeError, match=r"scope\('N1'\) is already entered; make a new scope"):
+            with s:
+                pass
+    with s:  # reusable once left
+        assert current_scope() == "N1"
+
+
+def test_scope_needs_a_str_name():
+    with pytest.raises(TypeError, match=r"scope needs a name as a str, e\.g\. scope\(\"L1\.N3\"\), got int 3"):
+        scope(3)
+
+
+def test_neurons_name_every_value_with_their_scope_fused_and_expanded():
+    for expand in (False, True):
+        model = MLP(2, [2, 1], seed=0, expand=expand)
+        out = model([1.0, -2.0])
+        order = autograd_tiny.topological_order(out)
+        computed = [v for v in order if v.op]
+        assert out.scope == "L2.N1"
+        assert all(v.scope is not None and v.scope.count(".") == 1 for v in computed)
+        assert {v.scope for v in computed} == {"L1.N1", "L1.N2", "L2.N1"}
+
+
+def test_a_neuron_called_alone_scopes_its_values():
+    n = Neuron(2, activation="tanh", seed=0, name="N7")
+    out = n([1.0, 0.5])
+    assert (out.scope, out.parents[0].scope, out.parents[0].op) == ("N7", "N7", "linear")
+    assert current_scope() is None
+
+
+def test_scope_is_exported():
+    assert "scope" in autograd_tiny.__all__ and autograd_tiny.scope is scope
