@@ -24,6 +24,7 @@ POSITIONAL = {
     "gradcheck": (["f", "inputs"], "the function and the point to check it at"),
     "compile_graph": (["root", "inputs"], "the graph and the Values that become arguments"),
     "CompiledGraph": (["root", "inputs"], "as compile_graph"),
+    "CompiledTrainingStep": (["model", "X", "y"], "the model and its training data, as a training loop names them"),
     "Neuron": (["nin", "activation"], "micrograd's Neuron(nin) plus the activation, read as a phrase"),
     "Layer": (["nin", "nout", "activation"], "micrograd's Layer(nin, nout) plus the activation"),
     "MLP": (["nin", "nouts", "activation"], "micrograd's MLP(nin, nouts) plus the hidden activation (issue 12)"),
