@@ -25,13 +25,7 @@ def snapshot(root):
 
 def readme_example():
     """The README's first example: L = (a*b + c)*f with e and d labelled."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    a, _, _, _, L = lecture_example()
     return a, L
 
 

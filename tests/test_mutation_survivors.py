@@ -19,6 +19,7 @@ from autograd_tiny import Value, binary_cross_entropy, cross_entropy, hinge, l2,
 from autograd_tiny.compiler import compile_graph
 from autograd_tiny.files import write_atomically
 from autograd_tiny.graph import backpropagate, backward_steps
+from tests.test_explain import lecture_example
 
 # --------------------------------------------------------------------------------------
 # Bug 1: `Value / Value` without our zero check. Python then raises its own
@@ -267,15 +268,7 @@ def test_nan_is_refused_as_a_constant():
         Value(1.0) + math.nan
 
 
-def lecture():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return a, b, c, f, L
+lecture = lecture_example  # L = (a·b + c)·f with e and d labelled
 
 
 def test_explain_after_backward_gives_the_same_steps_as_on_a_fresh_graph():

@@ -9,25 +9,13 @@ import pytest
 from autograd_tiny import Value
 from autograd_tiny.explain import HTML_LIMIT, explain
 from autograd_tiny.stepper import MAX_SCALE, fit_scale
+from tests.test_lecture import lecture_neuron as lecture_values
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 
 def lecture_neuron():
     """Karpathy's neuron: o = tanh(x1·w1 + x2·w2 + b), with the lecture's numbers and labels."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    total = x1w1 + x2w2
-    total.label = "x1*w1 + x2*w2"
-    n = total + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    return lecture_values()["o"]
 
 
 def page_data(path):
