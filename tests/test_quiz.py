@@ -11,7 +11,7 @@ import pytest
 from autograd_tiny.cli import main
 from autograd_tiny.explain import explain
 from tests.test_explain import lecture_example
-from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
+from tests.test_stepper import browser, open_page  # noqa: F401  (browser: the headless Chromium fixture)
 
 # The lecture example's steps send, in order: d ← -2, f ← 4, e ← -2, c ← -2, a ← 6, b ← -4.
 RIGHT = ["-2", "4", "-2.000", "−2", "6", "-4"]
@@ -25,12 +25,7 @@ GRADS = (
 def quiz_page(browser, tmp_path, errors, requests):  # noqa: F811
     *_, L = lecture_example()
     path = explain(L).save_html(tmp_path / "quiz.html", quiz=True)
-    page = browser.new_page(viewport={"width": 1024, "height": 768})
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"file://{path}")
-    return page
+    return open_page(browser, path, errors, requests)
 
 
 def answer(page, text):
