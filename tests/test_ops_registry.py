@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import autograd_tiny
+from tests.test_engine import OPS
 from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
 from autograd_tiny.engine import RULES, apply, linear, operands
 from autograd_tiny.ops import REGISTRY, Op
@@ -42,22 +43,7 @@ hypot = define_op(
 
 # How to build each op from Values, and points inside its domain (one tuple per operand).
 BUILD = {
-    "add": (lambda a, b: a + b, [(2.0, -3.0), (-1.5, 4.0)]),
-    "sub": (lambda a, b: a - b, [(2.0, -3.0)]),
-    "rsub": (lambda a: 3.0 - a, [(2.0,), (-0.5,)]),
-    "mul": (lambda a, b: a * b, [(2.0, -3.0), (0.5, 8.0)]),
-    "div": (lambda a, b: a / b, [(2.0, -3.0), (-1.0, 0.5)]),
-    "rdiv": (lambda a: 3.0 / a, [(2.0,), (-0.5,)]),
-    "pow": (lambda a, b: a**b, [(2.0, 1.5), (0.7, -2.0)]),
-    "rpow": (lambda a: 3.0**a, [(2.0,), (-0.5,)]),
-    "neg": (lambda a: -a, [(2.0,)]),
-    "exp": (lambda a: a.exp(), [(0.5,), (-2.0,)]),
-    "log": (lambda a: a.log(), [(0.5,), (3.0,)]),
-    "tanh": (lambda a: a.tanh(), [(0.5,), (-1.2,)]),
-    "sigmoid": (lambda a: a.sigmoid(), [(0.5,), (-1.2,)]),
-    "relu": (lambda a: a.relu(), [(0.5,), (-1.2,)]),
-    "sqrt": (lambda a: a.sqrt(), [(0.5,), (4.0,)]),
-    "abs": (lambda a: abs(a), [(0.5,), (-1.2,)]),
+    **OPS,  # every built-in op of the engine tests, with their points
     "sin": (lambda a: a.sin(), [(0.5,), (-2.0,)]),
     "cos": (lambda a: a.cos(), [(0.5,), (-2.0,)]),
     "linear": (lambda w0, w1, x0, x1, b: linear([w0, w1], [x0, x1], b), [(0.5, -1.5, 2.0, 0.25, 0.1)]),
