@@ -714,7 +714,7 @@ _builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,), "tanh", "tanh({0}
          "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
 _builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),), "σ", "σ({0})", ("{out} · (1 − {out})",),
          "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
-_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 if {0} > 0 else 0",),
+_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 ({0} > 0), 0 ({0} ≤ 0)",),
          "_relu({0})", ("_step({0})",), ("_relu", "_step"))
 _builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),), "√", "√{0}", ("1 / (2 · √{0})",), "_sqrt({0})",
          ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))

@@ -126,3 +126,18 @@ def test_number_is_defined_once():
     definitions = [path.name for path in sorted(PACKAGE.glob("*.py")) if "\nNumber = " in path.read_text("utf-8")]
     assert definitions == ["ops.py"]
     assert autograd_tiny.Number is Number
+
+
+# --- display text is maths, code text is Python -------------------------------------------
+
+PYTHON_ONLY = (" if ", " else ", "**", " * ", "math.", "_")
+
+
+def test_display_formulas_never_read_as_python():
+    from autograd_tiny.ops import REGISTRY
+
+    for name, entry in REGISTRY.items():
+        for text in (entry.formula, *entry.derivative_formulas):
+            assert not any(token in text for token in PYTHON_ONLY), (name, text)
+    assert REGISTRY["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
+    assert REGISTRY["relu"].derivative_code == ("_step({0})",)

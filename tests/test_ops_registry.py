@@ -180,7 +180,7 @@ def test_formula_text_of_every_op():
         "log": ("ln(a)", ["1 / a"]),
         "tanh": ("tanh(a)", ["1 − out²"]),
         "sigmoid": ("σ(a)", ["out · (1 − out)"]),
-        "relu": ("relu(a)", ["1 if a > 0 else 0"]),
+        "relu": ("relu(a)", ["1 (a > 0), 0 (a ≤ 0)"]),
         "sqrt": ("√a", ["1 / (2 · √a)"]),
         "abs": ("|a|", ["sign(a)"]),
         "neg": ("−a", ["−1"]),
