@@ -8,15 +8,12 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Callable, Sequence, Union
 
 from .engine import Value
-from .ops import format_number
+from .ops import Number, as_number, format_number
 
 __all__ = ["gradcheck", "GradcheckError"]
-
-Number = Union[int, float]
 
 
 class GradcheckError(AssertionError):
@@ -30,29 +27,20 @@ def _cell(x: float) -> str:
 
 
 def _input(index: int, x: object) -> float:
-    """One input of gradcheck as a finite float."""
+    """One input of gradcheck as a finite float (a Value gives its data)."""
     if isinstance(x, Value):
-        number = x.data
-    elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-        number = float(x)
-    else:
-        raise TypeError(f"gradcheck inputs must be numbers or Values, got {type(x).__name__} {x!r}")
-    if not math.isfinite(number):
-        # Finite differences around inf or nan are inf - inf: no check could pass or mean anything.
-        raise ValueError(f"gradcheck needs finite inputs, got x{index} = {number!r}; check at a finite point")
-    return number
+        x = x.data
+    # Finite differences around inf or nan are inf - inf: no check could pass or mean anything.
+    return as_number(x, f"gradcheck input x{index}", allow_inf=False, hint="check at a finite point, with numbers or Values")
 
 
-def _tolerance(name: str, value: object, positive: bool = False) -> float:
+def _tolerance(name: str, value: object, *, positive: bool = False) -> float:
     """eps, atol or rtol as a finite float (> 0 for eps, >= 0 for the tolerances)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    low_ok = number > 0.0 if positive else number >= 0.0
-    if not (math.isfinite(number) and low_ok):
-        bound = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {number!r}")
-    return number
+    return as_number(value, name, allow_inf=False, positive=positive, minimum=None if positive else 0.0,
+                     hint=f"pass e.g. {name}={_TOLERANCE_EXAMPLES[name]}")
+
+
+_TOLERANCE_EXAMPLES = {"eps": "1e-6", "atol": "1e-5", "rtol": "1e-4"}
 
 
 def gradcheck(

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import keyword
 import math
-import numbers
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -62,6 +61,7 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
+from .ops import as_number
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -557,13 +557,8 @@ def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of
 def _number(i: int, v: Any) -> float:
     """Value number `i` as a float, or the error that says what to pass instead."""
     if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
-        v = float(v)  # a 0-d array is a number
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"values must be numbers or 1-D NumPy arrays, got {type(v).__name__} {v!r} for input {i}")
-    v = float(v)
-    if math.isnan(v):
-        raise ValueError(f"value {i} is NaN; pass a number (Value() refuses NaN too)")
-    return v
+        v = v.item()  # a 0-d array is a number
+    return as_number(v, f"value {i}", hint="pass a number or a 1-D NumPy array")
 
 
 class CompiledGraph:

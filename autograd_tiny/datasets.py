@@ -16,16 +16,14 @@ import cmath
 import math
 import random
 
+from .ops import as_number, as_whole_number
+
 __all__ = ["make_moons", "make_circles", "make_xor", "make_spirals", "DATASETS"]
 
 
-def _check(n: int, noise: float, least: int = 2) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be a whole number, got {type(n).__name__} {n!r}")
-    if n < least:
-        raise ValueError(f"n must be at least {least}, got {n}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+def _check(n: int, noise: float) -> tuple[int, float]:
+    """The point count and the noise, checked by the package's one input checker."""
+    return as_whole_number(n, "n", minimum=2), as_number(noise, "noise", allow_inf=False, minimum=0.0)
 
 
 def _finish(points: list, labels: list, noise: float, rng: random.Random) -> tuple[list, list]:
@@ -56,7 +54,7 @@ def _spaced(count: int, start: float, stop: float) -> list[float]:
 
 def make_moons(n: int = 100, *, noise: float = 0.1, seed: int | None = None) -> tuple[list, list]:
     """Two interleaving half circles: the upper moon is -1, the lower one +1."""
-    _check(n, noise)
+    n, noise = _check(n, noise)
     rng = random.Random(seed)
     upper, lower = n // 2, n - n // 2
     points = [_polar(1.0, t) for t in _spaced(upper, 0.0, math.pi)]
@@ -66,9 +64,8 @@ def make_moons(n: int = 100, *, noise: float = 0.1, seed: int | None = None) -> 
 
 def make_circles(n: int = 100, *, noise: float = 0.05, seed: int | None = None, factor: float = 0.5) -> tuple[list, list]:
     """A circle of radius 1 (-1) around a circle of radius `factor` (+1)."""
-    _check(n, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    n, noise = _check(n, noise)
+    factor = as_number(factor, "factor", positive=True, below=1.0)
     rng = random.Random(seed)
     outer, inner = n // 2, n - n // 2
     points = [_polar(1.0, t) for t in _spaced(outer + 1, 0.0, 2 * math.pi)[:-1]]
@@ -81,7 +78,7 @@ def make_xor(n: int = 100, *, noise: float = 0.05, seed: int | None = None) -> t
 
     Points closer than 0.1 to an axis are left out, so the classes are separable.
     """
-    _check(n, noise)
+    n, noise = _check(n, noise)
     rng = random.Random(seed)
     points: list = []
     while len(points) < n:
@@ -94,9 +91,8 @@ def make_xor(n: int = 100, *, noise: float = 0.05, seed: int | None = None) -> t
 
 def make_spirals(n: int = 100, *, noise: float = 0.1, seed: int | None = None, classes: int = 3) -> tuple[list, list]:
     """`classes` spiral arms (n points in all), labelled 0 .. classes-1."""
-    _check(n, noise)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be a whole number >= 2, got {classes!r}")
+    n, noise = _check(n, noise)
+    classes = as_whole_number(classes, "classes", minimum=2)
     rng = random.Random(seed)
     points: list = []
     labels: list = []

@@ -33,22 +33,18 @@ mode (`no_grad`), `scope`, and checking plain-number inputs.
 from __future__ import annotations
 
 import math
-import numbers
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence, Union
+from typing import Callable, Iterator, Sequence
 
 from . import ops
 from .graph import backpropagate
-from .ops import REGISTRY, Op, power, power_log, power_slope, power_value, rpow
+from .ops import REGISTRY, Number, Op, as_number, power, power_log, power_slope, power_value, rpow
 
 __all__ = [
     "Value", "Number", "no_grad", "is_grad_enabled", "scope", "current_scope", "operands", "apply",
     "define_op", "linear", "Rule", "RULES",
 ]
-
-# A plain number, as the public API takes it.
-Number = Union[int, float]
 
 
 # --------------------------------------------------------------------------------------
@@ -96,9 +92,7 @@ class Value:
                 "Value() needs a number, got a Value; use that Value directly "
                 "(or its .data for the number)"
             )
-        value = _as_number(data, "Value()")
-        if value != value:
-            raise ValueError("Value() got NaN; pass a finite number")
+        value = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
         self.data = value
@@ -399,13 +393,7 @@ def _operand_value(x: object, op: str, position: int) -> Value:
     """Operand `position` of `op` as a Value: a plain number becomes a constant leaf."""
     if isinstance(x, Value):  # a Value, or a subclass of it: used as it is
         return x
-    if not isinstance(x, numbers.Real) or isinstance(x, bool):
-        shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
-        raise TypeError(
-            f"{op} operand {position} must be an int, a float or a Value, got {type(x).__name__} {shown}; "
-            f"convert it first, e.g. float(...)"
-        )
-    return Value(_constant(x, op))
+    return Value(as_number(x, f"{op} operand {position}", hint="pass a number or a Value"))
 
 
 def apply(op: Op, *args: Value | Number) -> Value:
@@ -784,34 +772,17 @@ def current_scope() -> str | None:
 # --------------------------------------------------------------------------------------
 
 
-def _as_number(x: object, what: str) -> float:
-    """Return `x` as a float, or raise a TypeError that says what to pass instead."""
-    if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        return float(x)
-    shown = repr(x)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    raise TypeError(
-        f"{what} needs an int, a float or a Value, got {type(x).__name__} {shown}; "
-        f"convert it first, e.g. float(...)"
-    )
-
-
 def _constant(x: object, symbol: str) -> float:
-    """A plain-number operand of `symbol` as a float; NaN is refused like any bad input.
+    """A plain-number operand of `symbol` as a float, checked by `ops.as_number`.
 
-    The ops' fast path takes a float that equals itself (every float but NaN) without a call.
+    The operators' fast path takes a float that equals itself (every float but NaN) without
+    this call; everything else (ints, NumPy numbers, NaN, wrong types) comes here.
 
     >>> _constant(2, "*")
     2.0
     >>> _constant(float("nan"), "+")
     Traceback (most recent call last):
     ...
-    ValueError: + got NaN as a constant operand; NaN is never a valid input, pass a number
+    ValueError: the constant operand of + must be a number, not NaN, got nan; pass a number or a Value
     """
-    value = _as_number(x, symbol)
-    if value != value:
-        raise ValueError(f"{symbol} got NaN as a constant operand; NaN is never a valid input, pass a number")
-    return value
-
-
+    return as_number(x, f"the constant operand of {symbol}", hint="pass a number or a Value")

@@ -21,9 +21,10 @@ import ast
 import keyword
 import math
 import unicodedata
-from typing import Iterable, Mapping, Union
+from typing import Iterable, Mapping
 
 from .engine import Value
+from .ops import Number
 
 __all__ = ["ExpressionError", "build_expression", "parse_values", "FUNCTIONS"]
 
@@ -58,8 +59,6 @@ _FORBIDDEN = {
     ast.Await: "await",
     ast.Yield: "yield",
 }
-
-Number = Union[int, float]
 
 
 class ExpressionError(ValueError):

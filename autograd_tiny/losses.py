@@ -11,11 +11,11 @@ Every loss averages over the samples. Labels are plain numbers; predictions are 
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Sequence, Union
 
 from .engine import Value
+from .ops import as_number
 
 __all__ = ["mse", "hinge", "binary_cross_entropy", "cross_entropy", "l2"]
 
@@ -39,11 +39,8 @@ def _pairs(predictions, targets, what: str) -> tuple[list, list]:
     if len(predictions) != len(targets):
         raise ValueError(f"{what}: {len(predictions)} predictions but {len(targets)} targets; pass one target per prediction")
     for i, t in enumerate(targets):
-        if isinstance(t, bool) or not isinstance(t, numbers.Real):
-            raise TypeError(f"{what} targets must be numbers, got {type(t).__name__} {t!r} at position {i}")
-        if not math.isfinite(t):
-            # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
-            raise ValueError(f"{what} targets must be finite numbers, got {t!r} at position {i}; drop or fix that sample")
+        # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
+        as_number(t, f"{what} target {i}", allow_inf=False, hint="drop or fix that sample")
     return predictions, targets
 
 

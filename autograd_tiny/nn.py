@@ -26,10 +26,10 @@ from typing import Any, Sequence, Union
 
 from .engine import Value, linear, scope
 from .files import write_atomically
+from .ops import Number, as_number, as_whole_number
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
-Number = Union[int, float]
 Input = Union[Number, Value]
 
 # The activation functions a neuron can apply to its weighted sum.
@@ -213,11 +213,7 @@ def _read_model_file(path: str) -> Any:
 
 
 def _check_size(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+    return as_whole_number(value, name, minimum=1)
 
 
 def _check_inputs(x: Sequence[Input], expected: int) -> None:
@@ -229,9 +225,7 @@ def _check_inputs(x: Sequence[Input], expected: int) -> None:
 
 def _input_number(x: Any, i: int) -> float:
     """Input `i` as a float for a constant leaf, or the error that says what to pass."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__} {_short(x)}")
-    return float(x)
+    return as_number(x, f"input {i}", hint="pass a number or a Value")
 
 
 def _check_expand(expand: Any) -> bool:

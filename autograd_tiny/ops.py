@@ -28,9 +28,130 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 
-__all__ = ["Op", "REGISTRY", "register", "LINEAR", "format_number"]
+__all__ = ["Op", "REGISTRY", "register", "LINEAR", "format_number", "Number", "as_number", "as_whole_number"]
+
+# A plain number, as the public API takes it (the one definition; other modules import it).
+Number = Union[int, float]
+
+
+# --------------------------------------------------------------------------------------
+# Input checking: the one place user input becomes a float (or a whole number), with one
+# message style: "<what> must be <what is allowed>, got <the value>; <what to do>".
+# --------------------------------------------------------------------------------------
+
+
+def _short_repr(x: Any) -> str:
+    """`repr(x)`, cut to 40 characters so a huge list does not flood the message."""
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _ending(hint: str | None) -> str:
+    return f"; {hint}" if hint else ""
+
+
+def as_number(
+    x: Any,
+    what: str,
+    *,
+    allow_nan: bool = False,
+    allow_inf: bool = True,
+    minimum: float | None = None,
+    positive: bool = False,
+    below: float | None = None,
+    hint: str | None = None,
+) -> float:
+    """User input `x` as a float, or a TypeError/ValueError that names it and says what to do.
+
+    Accepted: any real number (int, float, NumPy real scalars, ``fractions.Fraction``);
+    refused: bool (``True`` is a flag, never meant as 1.0), strings, containers and the rest.
+    NaN is refused unless `allow_nan`; inf and -inf are accepted unless ``allow_inf=False``.
+
+    Args:
+        x: the input to check.
+        what: how the message names it, e.g. ``"lr"`` or ``"input 2"``.
+        allow_nan: accept NaN (default: refuse it, NaN is never a meaningful input).
+        allow_inf: accept inf and -inf (default: yes, they follow float arithmetic).
+        minimum: the smallest allowed value, inclusive.
+        positive: require a value > 0.
+        below: the exclusive upper bound.
+        hint: what to do instead, ending the message, e.g. ``"pass e.g. lr=0.01"``.
+
+    >>> as_number(2, "lr"), as_number(0.5, "momentum", minimum=0.0, below=1.0)
+    (2.0, 0.5)
+    >>> as_number("0.1", "lr", hint="pass e.g. lr=0.01")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a number, got str '0.1'; pass e.g. lr=0.01
+    >>> as_number(-1, "lr", allow_inf=False, minimum=0.0, hint="pass e.g. lr=0.01")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a finite number >= 0, got -1.0; pass e.g. lr=0.01
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__} {_short_repr(x)}{_ending(hint)}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} is an integer too large for a float ({len(str(abs(int(x))))} digits), "
+                         f"got {_short_repr(x)}; use a number below 1.8e308") from None
+    # NaN fails every comparison, so each bound below refuses it as well.
+    bounded = minimum is not None or positive or below is not None
+    if (value != value and not allow_nan) or (not allow_inf and value in (math.inf, -math.inf)) or (
+        bounded and not _in_bounds(value, minimum, positive, below)
+    ):
+        raise ValueError(f"{what} must be {_allowed(allow_nan, allow_inf, minimum, positive, below)}, "
+                         f"got {value!r}{_ending(hint)}")
+    return value
+
+
+def _in_bounds(value: float, minimum: float | None, positive: bool, below: float | None) -> bool:
+    return ((minimum is None or value >= minimum) and (not positive or value > 0.0)
+            and (below is None or value < below))
+
+
+def _allowed(allow_nan: bool, allow_inf: bool, minimum: float | None, positive: bool, below: float | None) -> str:
+    """What `as_number` accepts, in words: "a finite number >= 0", "a number in [0, 1)"."""
+    kind = "a number" if allow_inf else "a finite number"
+    if minimum is not None and below is not None:
+        return f"{kind} in [{format_number(minimum)}, {format_number(below)})"
+    if positive and below is not None:
+        return f"{kind} in (0, {format_number(below)})"
+    if positive:
+        return f"{kind} > 0"
+    if minimum is not None:
+        return f"{kind} >= {format_number(minimum)}"
+    if below is not None:
+        return f"{kind} < {format_number(below)}"
+    return kind if allow_nan or not allow_inf else f"{kind}, not NaN"  # "finite" already excludes NaN
+
+
+def as_whole_number(x: Any, what: str, *, minimum: int = 1, hint: str | None = None) -> int:
+    """User input `x` as a whole number >= `minimum` (a count or a size), or the error to fix it.
+
+    Accepted: int and its subclasses (NumPy integers too), bool refused; 2.0 is refused as
+    well, since a count written as a float is usually a mistake elsewhere.
+
+    Args:
+        x: the input to check.
+        what: how the message names it, e.g. ``"nin"``.
+        minimum: the smallest allowed value.
+        hint: what to do instead, ending the message.
+
+    >>> as_whole_number(3, "nin")
+    3
+    >>> as_whole_number(0, "nin")
+    Traceback (most recent call last):
+    ...
+    ValueError: nin must be a whole number >= 1, got 0
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{what} must be a whole number, got {type(x).__name__} {_short_repr(x)}{_ending(hint)}")
+    if x < minimum:
+        raise ValueError(f"{what} must be a whole number >= {minimum}, got {x}{_ending(hint)}")
+    return int(x)
 
 
 # --------------------------------------------------------------------------------------
@@ -593,7 +714,7 @@ _builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,), "tanh", "tanh({0}
          "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
 _builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),), "σ", "σ({0})", ("{out} · (1 − {out})",),
          "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
-_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 if {0} > 0 else 0",),
+_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 ({0} > 0), 0 ({0} ≤ 0)",),
          "_relu({0})", ("_step({0})",), ("_relu", "_step"))
 _builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),), "√", "√{0}", ("1 / (2 · √{0})",), "_sqrt({0})",
          ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))

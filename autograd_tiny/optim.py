@@ -20,10 +20,10 @@ ValueError: lr must be a finite number >= 0, got -1.0; pass e.g. lr=0.01
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Iterable
 
 from .engine import Value
+from .ops import as_number
 
 __all__ = ["SGD", "Adam"]
 
@@ -51,32 +51,16 @@ def _check_parameters(params: Iterable[Value]) -> list[Value]:
     return params
 
 
-def _number(name: str, value: Any, example: str) -> float:
-    """`value` as a float: any real number (int, float, NumPy float of any width), not bool."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}; pass e.g. {example}")
-    return float(value)
-
-
 def _at_least_zero(name: str, value: Any, example: str) -> float:
-    number = _number(name, value, example)
-    if not (math.isfinite(number) and number >= 0.0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {number!r}; pass e.g. {example}")
-    return number
+    return as_number(value, name, allow_inf=False, minimum=0.0, hint=f"pass e.g. {example}")
 
 
 def _below_one(name: str, value: Any, example: str) -> float:
-    number = _number(name, value, example)
-    if not 0.0 <= number < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {number!r}; pass e.g. {example}")
-    return number
+    return as_number(value, name, minimum=0.0, below=1.0, hint=f"pass e.g. {example}")
 
 
 def _above_zero(name: str, value: Any, example: str) -> float:
-    number = _number(name, value, example)
-    if not (math.isfinite(number) and number > 0.0):
-        raise ValueError(f"{name} must be a finite number > 0, got {number!r}; pass e.g. {example}")
-    return number
+    return as_number(value, name, allow_inf=False, positive=True, hint=f"pass e.g. {example}")
 
 
 class _Checked:

@@ -209,7 +209,7 @@ def test_call_refuses_unordered_or_non_list_values(values, message):
 def test_call_refuses_ragged_lists():
     a, b = Value(1.0), Value(2.0)
     f = compile_graph(a * b, [a, b])
-    with pytest.raises(TypeError, match=r"values must be numbers or 1-D NumPy arrays, got list \[1\.0, 2\.0\] for input 0"):
+    with pytest.raises(TypeError, match=r"^value 0 must be a number, got list \[1\.0, 2\.0\]; pass a number or a 1-D NumPy array$"):
         f([[1.0, 2.0], [3.0]])
     with pytest.raises(ValueError, match=r"same length .* got shapes \[\(2,\), \(3,\)\]"):
         f([np.zeros(2), np.zeros(3)])

@@ -44,10 +44,10 @@ def test_geometry_without_noise():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: make_moons(n=1), ValueError, r"^n must be at least 2, got 1$"),
+        (lambda: make_moons(n=1), ValueError, r"^n must be a whole number >= 2, got 1$"),
         (lambda: make_moons(n=10.5), TypeError, r"^n must be a whole number, got float 10\.5$"),
-        (lambda: make_moons(noise=-0.1), ValueError, r"^noise must be a number >= 0, got -0\.1$"),
-        (lambda: make_circles(factor=1.5), ValueError, r"^factor must be between 0 and 1, got 1\.5$"),
+        (lambda: make_moons(noise=-0.1), ValueError, r"^noise must be a finite number >= 0, got -0\.1$"),
+        (lambda: make_circles(factor=1.5), ValueError, r"^factor must be a number in \(0, 1\), got 1\.5$"),
         (lambda: make_spirals(classes=1), ValueError, r"^classes must be a whole number >= 2, got 1$"),
     ],
 )

@@ -211,7 +211,7 @@ def test_a_layer_makes_one_constant_leaf_per_number_input_for_all_its_neurons():
     inputs = {id(out.parents[0].parents[2]) for out in outs}, {id(out.parents[0].parents[3]) for out in outs}
     assert [len(s) for s in inputs] == [1, 1]
     assert [outs[0].parents[0].parents[k].data for k in (2, 3)] == [1.5, -2.0]
-    with pytest.raises(TypeError, match=r"^input 1 must be a number or a Value, got str 'x'$"):
+    with pytest.raises(TypeError, match=r"^input 1 must be a number, got str 'x'; pass a number or a Value$"):
         layer([1.0, "x"])
 
 

@@ -67,7 +67,7 @@ def test_a_single_value_is_accepted():
         (lambda: cross_entropy([Value(1.0), Value(2.0)], 2), ValueError, "class indices 0..1"),
         (lambda: mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 predictions but 2 targets"),
         (lambda: mse([], []), ValueError, "at least one"),
-        (lambda: mse([Value(1.0)], ["1"]), TypeError, "must be numbers"),
+        (lambda: mse([Value(1.0)], ["1"]), TypeError, r"^mse target 0 must be a number, got str '1'; drop or fix that sample$"),
         (lambda: l2([]), ValueError, "at least one parameter"),
     ],
 )

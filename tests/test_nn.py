@@ -104,10 +104,10 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
 @pytest.mark.parametrize(
     "make, error, message",
     [
-        (lambda: MLP(0, [1]), ValueError, r"^nin must be at least 1, got 0$"),
+        (lambda: MLP(0, [1]), ValueError, r"^nin must be a whole number >= 1, got 0$"),
         (lambda: MLP(2, 3), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got 3$"),
         (lambda: MLP(2, []), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got \[\]$"),
-        (lambda: MLP(2, [0]), ValueError, r"^layer size must be at least 1, got 0$"),
+        (lambda: MLP(2, [0]), ValueError, r"^layer size must be a whole number >= 1, got 0$"),
         (
             lambda: MLP(2, [1], activation="softmax"),
             ValueError,

@@ -3,12 +3,15 @@
 import ast
 import math
 import pathlib
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 import autograd_tiny
-from autograd_tiny import Value, draw_dot
-from autograd_tiny.ops import format_number
+from autograd_tiny import SGD, Value, draw_dot, gradcheck, make_moons
+from autograd_tiny.nn import Layer
+from autograd_tiny.ops import Number, as_number, as_whole_number, format_number
 from autograd_tiny.stepper import page_number
 
 PACKAGE = pathlib.Path(autograd_tiny.__file__).parent
@@ -57,3 +60,84 @@ def test_the_page_and_the_drawing_write_huge_numbers_alike():
 def test_formatter_options_are_keyword_only():
     with pytest.raises(TypeError, match=r"takes 1 positional argument but 2 were given"):
         format_number(1.0, 4)
+
+
+# --- one input checker ------------------------------------------------------------------
+
+@pytest.mark.parametrize("x, expected", [(3, 3.0), (2.5, 2.5), (np.float32(0.5), 0.5), (np.int64(7), 7.0),
+                                         (Fraction(1, 4), 0.25), (math.inf, math.inf)])
+def test_as_number_takes_every_real_number_as_a_plain_float(x, expected):
+    value = as_number(x, "x")
+    assert (value, type(value)) == (expected, float)
+
+
+@pytest.mark.parametrize(
+    "x, options, error, message",
+    [
+        (True, {}, TypeError, r"^x must be a number, got bool True$"),
+        ("1", {"hint": "pass 1.0"}, TypeError, r"^x must be a number, got str '1'; pass 1\.0$"),
+        (math.nan, {}, ValueError, r"^x must be a number, not NaN, got nan$"),
+        (math.inf, {"allow_inf": False}, ValueError, r"^x must be a finite number, got inf$"),
+        (-1, {"minimum": 0.0}, ValueError, r"^x must be a number >= 0, got -1\.0$"),
+        (0, {"positive": True, "allow_inf": False}, ValueError, r"^x must be a finite number > 0, got 0\.0$"),
+        (1.0, {"minimum": 0.0, "below": 1.0}, ValueError, r"^x must be a number in \[0, 1\), got 1\.0$"),
+        (1.0, {"positive": True, "below": 1.0}, ValueError, r"^x must be a number in \(0, 1\), got 1\.0$"),
+        (10**400, {}, ValueError, r"^x is an integer too large for a float \(401 digits\), got 1000"),
+        (["a"] * 30, {}, TypeError, r"^x must be a number, got list \['a', .*\.\.\.$"),
+    ],
+)
+def test_as_number_refuses_with_one_message_style(x, options, error, message):
+    with pytest.raises(error, match=message):
+        as_number(x, "x", **options)
+
+
+def test_as_number_may_let_nan_through_when_asked():
+    assert math.isnan(as_number(math.nan, "x", allow_nan=True))
+
+
+@pytest.mark.parametrize(
+    "x, error, message",
+    [(2.0, TypeError, r"^n must be a whole number, got float 2\.0$"), (False, TypeError, r"got bool False"),
+     (1, ValueError, r"^n must be a whole number >= 2, got 1$")],
+)
+def test_as_whole_number_refuses_non_counts(x, error, message):
+    assert as_whole_number(np.int64(5), "n", minimum=2) == 5
+    with pytest.raises(error, match=message):
+        as_whole_number(x, "n", minimum=2)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: Value(True), TypeError, r"^Value's data must be a number, got bool True"),
+        (lambda: Value(1.0) * "x", TypeError, r"^the constant operand of \* must be a number, got str 'x'"),
+        (lambda: SGD([Value(1.0)], lr=True), TypeError, r"^lr must be a number, got bool True; pass e\.g\. lr=0\.01$"),
+        (lambda: gradcheck(lambda x: x, [True]), TypeError, r"^gradcheck input x0 must be a number, got bool True"),
+        (lambda: make_moons(5, noise="0.1"), TypeError, r"^noise must be a number, got str '0\.1'$"),
+        (lambda: Layer(2, 2, seed=0)([1.0, math.nan]), ValueError, r"^input 1 must be a number, not NaN, got nan"),
+    ],
+)
+def test_every_module_checks_numbers_with_the_one_checker(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_number_is_defined_once():
+    definitions = [path.name for path in sorted(PACKAGE.glob("*.py")) if "\nNumber = " in path.read_text("utf-8")]
+    assert definitions == ["ops.py"]
+    assert autograd_tiny.Number is Number
+
+
+# --- display text is maths, code text is Python -------------------------------------------
+
+PYTHON_ONLY = (" if ", " else ", "**", " * ", "math.", "_")
+
+
+def test_display_formulas_never_read_as_python():
+    from autograd_tiny.ops import REGISTRY
+
+    for name, entry in REGISTRY.items():
+        for text in (entry.formula, *entry.derivative_formulas):
+            assert not any(token in text for token in PYTHON_ONLY), (name, text)
+    assert REGISTRY["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
+    assert REGISTRY["relu"].derivative_code == ("_step({0})",)

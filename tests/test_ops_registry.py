@@ -166,7 +166,7 @@ def test_formula_text_of_every_op():
         "log": ("ln(a)", ["1 / a"]),
         "tanh": ("tanh(a)", ["1 − out²"]),
         "sigmoid": ("σ(a)", ["out · (1 − out)"]),
-        "relu": ("relu(a)", ["1 if a > 0 else 0"]),
+        "relu": ("relu(a)", ["1 (a > 0), 0 (a ≤ 0)"]),
         "sqrt": ("√a", ["1 / (2 · √a)"]),
         "abs": ("|a|", ["sign(a)"]),
         "neg": ("−a", ["−1"]),
@@ -245,7 +245,7 @@ def test_apply_takes_numbers_as_constant_leaves_and_checks_arity():
     assert (y.data, y.op, len(y.parents), y.parents[1].parents) == (6.0, "mul", 2, ())
     with pytest.raises(TypeError, match=r"^op 'mul' takes 2 operands, got 1; call it as mul\(x0, x1\)$"):
         apply(REGISTRY["mul"], Value(2.0))
-    with pytest.raises(TypeError, match=r"^tanh operand 0 must be an int, a float or a Value, got str 'a'"):
+    with pytest.raises(TypeError, match=r"^tanh operand 0 must be a number, got str 'a'; pass a number or a Value$"):
         apply(REGISTRY["tanh"], "a")
 
 
