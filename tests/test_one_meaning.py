@@ -136,7 +136,10 @@ PYTHON_ONLY = (" if ", " else ", "**", " * ", "math.", "_")
 def test_display_formulas_never_read_as_python():
     from autograd_tiny.ops import REGISTRY
 
+    # The built-in ops only: other test files register ops of their own while the suite runs.
     for name, entry in REGISTRY.items():
+        if not entry.builtin:
+            continue
         for text in (entry.formula, *entry.derivative_formulas):
             assert not any(token in text for token in PYTHON_ONLY), (name, text)
     assert REGISTRY["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
