@@ -235,9 +235,9 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
             continue
         texts = [text(o, True) for o in operand_list(node)]
         symbols = [text(o, False) for o in operand_list(node)]
-        positions = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
-        for parent, position in zip(node.parents, positions):
-            local = RULES[node.op].derivative_code_template(len(texts), position).format(*texts, out=name[node])
+        operand_indexes = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
+        for parent, operand_index in zip(node.parents, operand_indexes):
+            local = RULES[node.op].derivative_code_template(len(texts), operand_index).format(*texts, out=name[node])
             # The engine multiplies local · upstream even when local is ±1; both are exact.
             if local == "1.0":
                 contribution = grad[node]
@@ -245,7 +245,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
                 contribution = f"-{grad[node]}"
             else:
                 contribution = f"{local} * {grad[node]}"
-            formula = RULES[node.op].derivative(position, symbols, out=name[node])
+            formula = RULES[node.op].derivative(operand_index, symbols, out=name[node])
             seen = parent in received
             # At the root the chain has one link: ∂out/∂t = (local) · grad_out, not the
             # circular-looking ∂out/∂t = ∂out/∂t · ∂out/∂out.
@@ -307,7 +307,7 @@ def _span(rows: list, name: dict) -> str:
     return first if len(rows) == 1 else f"{first}..{last}"
 
 
-def _linear_blocks(order: list, position: dict, shared: set, uses: dict, name: dict) -> list:
+def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name: dict) -> list:
     """The layers of `linear` nodes that can be one matrix product each.
 
     A node joins when its weights and bias are shared inputs used by it alone, listed
@@ -324,8 +324,8 @@ def _linear_blocks(order: list, position: dict, shared: set, uses: dict, name: d
         params = (*node.parents[:n], node.parents[2 * n])
         if not all(p in shared and uses[p] == 1 for p in params):
             continue
-        start = position[params[0]]
-        if [position[p] for p in params] != list(range(start, start + n + 1)):
+        start = input_index[params[0]]
+        if [input_index[p] for p in params] != list(range(start, start + n + 1)):
             continue
         scope = _neuron_name(node, "")
         key = (node.parents[n : 2 * n], scope.rsplit(".", 1)[0])
@@ -379,7 +379,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
     name = _identifiers(order)
     is_input = set(inputs)
     in_graph = set(order)
-    position = {v: i for i, v in enumerate(inputs)}
+    input_index = {v: i for i, v in enumerate(inputs)}
     shared_at = {}
     for i, v in enumerate(inputs):
         if not per_sample[i]:
@@ -391,7 +391,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
             uses[p] += 1
             consumers[p].append(node)
 
-    linear = _linear_blocks(order, position, set(shared_at), uses, name)
+    linear = _linear_blocks(order, input_index, set(shared_at), uses, name)
     blocks = linear + _op_blocks(linear, consumers, {row for b in linear for row in b.rows})
     taken = set(name.values())
 
@@ -466,7 +466,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
         if not node.parents:
             if node not in is_input:
                 lines.append(f"    {name[node]} = {_literal(numbers[node])}  # constant")
-            elif not per_sample[position[node]] and node not in block_params:
+            elif not per_sample[input_index[node]] and node not in block_params:
                 lines.append(f"    {name[node]} = _shared.item({shared_at[node]})")
             continue
         texts = [expr(o) for o in operand_list(node)]
@@ -506,9 +506,9 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
             continue
         texts = [expr(o) for o in operand_list(node)]
         symbols = [shown(o) for o in operand_list(node)]
-        positions = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
+        operand_indexes = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
         upstream = grad_of(node)
-        for parent, at in zip(node.parents, positions):
+        for parent, at in zip(node.parents, operand_indexes):
             local = RULES[node.op].derivative_code_template(len(texts), at).format(*texts, out=expr(node))
             contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(local, f"{local} * {upstream}")
             formula = RULES[node.op].derivative(at, symbols, out=expr(node))

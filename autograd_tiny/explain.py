@@ -269,7 +269,8 @@ class ExplainedStep:
         node_name, parent_name: their names (the same as in drawings).
         op: the op's name.
         parent_index: which entry of ``node.parents`` the parent is.
-        position: which operand of the op's formula the parent is (constants count).
+        operand_index: which operand of the op's written formula the parent is (a constant
+            operand counts: in ``2 − a``, a is operand 1 while it is parent 0).
         local: the local derivative ∂node/∂parent.
         formula: the local derivative's formula in names (``"b"``).
         equation: the local derivative with numbers (``"∂c/∂a = b = -3"``).
@@ -287,7 +288,7 @@ class ExplainedStep:
     parent_name: str
     op: str
     parent_index: int
-    position: int
+    operand_index: int
     local: float
     formula: str
     equation: str
@@ -467,11 +468,11 @@ class Explanation:
         rule = RULES[node.op]
         as_names, as_numbers = _names_and_numbers(node, self.names)
         # The parent's place among the operands (a constant may stand before it).
-        position = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.position]
+        operand_index = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.parent_index]
         node_name, parent_name = self.names[node], self.names[parent]
         shown_node = text_label(node_name)
-        formula = rule.derivative(position, as_names, out=shown_node)
-        substituted = rule.derivative(position, as_numbers, out=_operand(node.data))
+        formula = rule.derivative(operand_index, as_names, out=shown_node)
+        substituted = rule.derivative(operand_index, as_numbers, out=_operand(node.data))
         if substituted == _operand(step.local):  # "(-3)" says no more than "-3"
             substituted = format_number(step.local)
         equation = chain_text(f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local))
@@ -482,8 +483,8 @@ class Explanation:
             node_name=node_name,
             parent_name=parent_name,
             op=node.op,
-            parent_index=step.position,
-            position=position,
+            parent_index=step.parent_index,
+            operand_index=operand_index,
             local=step.local,
             formula=formula,
             equation=equation,
@@ -720,7 +721,7 @@ class Explanation:
         local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
         value = tex_number(step.local)
         fills = _tex_operands(step.node, self.names)
-        formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.position), fills, out=node)
+        formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.operand_index), fills, out=node)
         formula = f"{formula} = {value}" if formula != value else value
         product = f"{tex_operand(step.local)} \\cdot {tex_operand(step.upstream)} = {tex_number(step.contribution)}"
         fan_out = f" (fan-out: now ${tex_number(step.gradient)}$)" if step.fan_out else ""

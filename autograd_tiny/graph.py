@@ -168,7 +168,7 @@ class Step:
         index: 0-based position of the step in the backward pass.
         node: the op's output value.
         parent: the input value the gradient flows to.
-        position: which operand of `node` the parent is (0 for the first).
+        parent_index: which entry of ``node.parents`` the parent is (0 for the first).
         local: the local derivative d(node)/d(parent).
         upstream: the upstream gradient d(root)/d(node).
         contribution: local * upstream, the amount added to the parent's gradient.
@@ -180,7 +180,7 @@ class Step:
     index: int
     node: Any
     parent: Any
-    position: int
+    parent_index: int
     local: float
     upstream: float
     contribution: float
@@ -201,7 +201,7 @@ def backward_steps(root: Any) -> Iterator[Step]:
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
     >>> b = a * a
-    >>> [(s.position, s.contribution, s.grad_after) for s in backward_steps(b)]
+    >>> [(s.parent_index, s.contribution, s.grad_after) for s in backward_steps(b)]
     [(0, 3.0, 3.0), (1, 3.0, 6.0)]
     >>> a.grad, b.grad  # untouched
     (0.0, 0.0)
@@ -214,7 +214,7 @@ def backward_steps(root: Any) -> Iterator[Step]:
         if not parents:
             continue
         upstream = grads[node]
-        for position, (parent, local) in enumerate(zip(parents, node.local_derivatives)):
+        for parent_index, (parent, local) in enumerate(zip(parents, node.local_derivatives)):
             fan_out = parent in grads
             before = grads[parent] if fan_out else 0.0
             contribution = local * upstream
@@ -226,7 +226,7 @@ def backward_steps(root: Any) -> Iterator[Step]:
                 index=index,
                 node=node,
                 parent=parent,
-                position=position,
+                parent_index=parent_index,
                 local=local,
                 upstream=upstream,
                 contribution=contribution,

@@ -104,7 +104,7 @@ def _local_equation(step: Any, names: dict) -> str:
     """``∂o/∂n = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
     node, parent = text_label(step.node_name), text_label(step.parent_name)
     _, as_numbers = _filled(step.node, names)
-    substituted = RULES[step.op].derivative(step.position, as_numbers, out=_operand(step.node.data))
+    substituted = RULES[step.op].derivative(step.operand_index, as_numbers, out=_operand(step.node.data))
     if substituted == _operand(step.local):  # "(-2.0000)" says no more than "-2.0000"
         substituted = page_number(step.local)
     return chain_text(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))

@@ -378,7 +378,7 @@ def test_backward_steps_are_numbered_and_name_the_operand_position():
     b = Value(2.0, label="b")
     out = a * b - a  # sub(mul(a, b), a)
     steps = list(backward_steps(out))
-    assert [(s.index, s.node.op, s.position, s.parent.label or s.parent.op) for s in steps] == [
+    assert [(s.index, s.node.op, s.parent_index, s.parent.label or s.parent.op) for s in steps] == [
         (0, "sub", 0, "mul"),
         (1, "sub", 1, "a"),
         (2, "mul", 0, "a"),

@@ -144,3 +144,17 @@ def test_display_formulas_never_read_as_python():
             assert not any(token in text for token in PYTHON_ONLY), (name, text)
     assert REGISTRY["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
     assert REGISTRY["relu"].derivative_code == ("_step({0})",)
+
+
+def test_step_records_use_one_name_per_meaning():
+    """parent_index: the entry of node.parents; operand_index: the place in the written formula."""
+    from autograd_tiny import Value, explain
+    from autograd_tiny.graph import backward_steps
+
+    a = Value(3.0, label="a")
+    y = 2 - a  # a is parent 0 but operand 1 (the constant 2 stands before it)
+    (step,) = backward_steps(y)
+    (explained,) = explain(y).steps
+    assert step.parent_index == explained.parent_index == 0
+    assert explained.operand_index == 1
+    assert not hasattr(step, "position") and not hasattr(explained, "position")
