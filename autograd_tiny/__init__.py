@@ -19,8 +19,8 @@ from .graph import topological_order
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam
-from .textbook import LayerView, NeuronView
 from .render import Graph, draw_dot
+from .textbook import LayerView, NeuronView
 
 __version__ = "0.1.0"
 

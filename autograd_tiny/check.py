@@ -8,7 +8,7 @@ True
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
 
 from .engine import Value
 from .ops import Number, as_number, format_number
@@ -31,13 +31,21 @@ def _input(index: int, x: object) -> float:
     if isinstance(x, Value):
         x = x.data
     # Finite differences around inf or nan are inf - inf: no check could pass or mean anything.
-    return as_number(x, f"gradcheck input x{index}", allow_inf=False, hint="check at a finite point, with numbers or Values")
+    return as_number(
+        x, f"gradcheck input x{index}", allow_inf=False, hint="check at a finite point, with numbers or Values"
+    )
 
 
 def _tolerance(name: str, value: object, *, positive: bool = False) -> float:
     """eps, atol or rtol as a finite float (> 0 for eps, >= 0 for the tolerances)."""
-    return as_number(value, name, allow_inf=False, positive=positive, minimum=None if positive else 0.0,
-                     hint=f"pass e.g. {name}={_TOLERANCE_EXAMPLES[name]}")
+    return as_number(
+        value,
+        name,
+        allow_inf=False,
+        positive=positive,
+        minimum=None if positive else 0.0,
+        hint=f"pass e.g. {name}={_TOLERANCE_EXAMPLES[name]}",
+    )
 
 
 _TOLERANCE_EXAMPLES = {"eps": "1e-6", "atol": "1e-5", "rtol": "1e-4"}
@@ -45,7 +53,7 @@ _TOLERANCE_EXAMPLES = {"eps": "1e-6", "atol": "1e-5", "rtol": "1e-4"}
 
 def gradcheck(
     f: Callable[..., Value],
-    inputs: Sequence[Union[Number, Value]],
+    inputs: Sequence[Number | Value],
     *,
     eps: float = 1e-6,
     atol: float = 1e-5,
@@ -109,6 +117,7 @@ def gradcheck(
             mark = "" if ok else "   <-- mismatch"
             lines.append(f"{name:<18}{_cell(analytic):>16}{_cell(numeric):>16}{difference:>14.3g}{mark}")
         raise GradcheckError(
-            f"backward() disagrees with finite differences (eps={eps:g}, atol={atol:g}, rtol={rtol:g}):\n" + "\n".join(lines)
+            f"backward() disagrees with finite differences (eps={eps:g}, atol={atol:g}, rtol={rtol:g}):\n"
+            + "\n".join(lines)
         )
     return True

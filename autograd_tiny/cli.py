@@ -13,7 +13,7 @@ import math
 import os
 import signal
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 
@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate an expression, run backward(), and draw its graph to a file.",
     )
     _add_expression_arguments(graph)
-    graph.add_argument("-o", "--output", default="graph.svg", help="output file: .svg, .png or .pdf (default: graph.svg)")
+    graph.add_argument(
+        "-o", "--output", default="graph.svg", help="output file: .svg, .png or .pdf (default: graph.svg)"
+    )
     graph.add_argument("--no-grad", action="store_true", help="draw values only, without running backward()")
     graph.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"], help="layout direction")
     graph.set_defaults(handler=_run_graph)
@@ -133,8 +135,10 @@ def _first_non_finite(root) -> str | None:
     for node in order:
         for parent, slope in zip(node.parents, node.local_derivatives):
             if not math.isfinite(slope):
-                return (f"the local derivative ∂{visible(names[node])}/∂{visible(names[parent])} = {format_number(slope, decimals=4)} "
-                        f"(at {visible(names[parent])} = {parent.data:g}); gradients through it are not finite")
+                return (
+                    f"the local derivative ∂{visible(names[node])}/∂{visible(names[parent])} = {format_number(slope, decimals=4)} "
+                    f"(at {visible(names[parent])} = {parent.data:g}); gradients through it are not finite"
+                )
     return None
 
 
@@ -234,8 +238,10 @@ def _check_arguments(argv: list[str]) -> str | None:
                 raw = os.fsencode(word)
             except UnicodeEncodeError:
                 raw = word.encode("utf-8", "backslashreplace")
-            return (f"argument {position} ({ascii(raw)[2:-1]}) is not valid UTF-8 text; "
-                    f"type it in UTF-8 (check the terminal's encoding, e.g. LANG=C.UTF-8)")
+            return (
+                f"argument {position} ({ascii(raw)[2:-1]}) is not valid UTF-8 text; "
+                f"type it in UTF-8 (check the terminal's encoding, e.g. LANG=C.UTF-8)"
+            )
     return None
 
 

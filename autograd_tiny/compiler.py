@@ -107,14 +107,17 @@ def _plain_float(x: Any, what: str) -> float:
         try:
             return float(int.__index__(x))  # int.__index__: the stored integer, not a subclass's __float__
         except OverflowError:
-            raise ValueError(f"{what} is an integer too large for a float ({len(str(abs(int.__index__(x))))} "
-                             f"digits); use a number below 1.8e308") from None
+            raise ValueError(
+                f"{what} is an integer too large for a float ({len(str(abs(int.__index__(x))))} "
+                f"digits); use a number below 1.8e308"
+            ) from None
     dtype = getattr(x, "dtype", None)
     if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and getattr(dtype, "kind", "") in "biuf":
         value = float(x.item()) if dtype.kind in "biu" else float(x)
         return _plain_float(value, what)  # NumPy's conversion gives an exact float; checked anyway
-    raise TypeError(f"{what} must be a number (an int, a float or a NumPy number), got {type(x).__name__}; "
-                    f"set it with float(...)")
+    raise TypeError(
+        f"{what} must be a number (an int, a float or a NumPy number), got {type(x).__name__}; set it with float(...)"
+    )
 
 
 def _literal(x: float) -> str:
@@ -250,9 +253,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
             # At the root the chain has one link: ∂out/∂t = (local) · grad_out, not the
             # circular-looking ∂out/∂t = ∂out/∂t · ∂out/∂out.
             chain = "" if node is root else f"∂{name[node]}/∂{name[parent]} · ∂{top}/∂{name[node]} = "
-            comment = _comment(
-                f"∂{top}/∂{name[parent]} {'+=' if seen else '='} {chain}({formula}) · {grad[node]}"
-            )
+            comment = _comment(f"∂{top}/∂{name[parent]} {'+=' if seen else '='} {chain}({formula}) · {grad[node]}")
             if seen:
                 # Never `+=`: with arrays that would change in place a gradient that another
                 # variable may share (grad_a = grad_b).
@@ -351,7 +352,9 @@ def _op_blocks(blocks: list, consumers: dict, taken: set) -> list:
         op = firsts[0].op
         rows = []
         for row in block.rows:
-            match = [c for c in consumers[row] if c.op == op and c.const is None and len(c.parents) == 1 and c not in taken]
+            match = [
+                c for c in consumers[row] if c.op == op and c.const is None and len(c.parents) == 1 and c not in taken
+            ]
             if not match:
                 break
             rows.append(match[0])
@@ -461,7 +464,9 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
             else:
                 code = RULES[block.kind].code_template(1, True).format(block.source.name)
                 formula = RULES[block.kind].write([block.source.name], out=block.name)
-                lines.append(f"    {block.name} = {code}  {_comment(f'{_span(block.rows, name)}: {formula}, row by row')}")
+                lines.append(
+                    f"    {block.name} = {code}  {_comment(f'{_span(block.rows, name)}: {formula}, row by row')}"
+                )
             continue
         if not node.parents:
             if node not in is_input:
@@ -604,9 +609,14 @@ class CompiledGraph:
         if layout not in self._matrix:
             source, ops = _generate_matrix(self._root, self.inputs, layout, self._constants)
             np = _numpy()
-            namespace = {"__builtins__": {}, **_namespace(ops, "array"), "_rows": _rows_function(np),
-                         "_zeros": np.zeros, "_total": _total}
-            exec(compile(source, "<autograd_tiny.compiled_batch>", "exec"), namespace)  # noqa: S102
+            namespace = {
+                "__builtins__": {},
+                **_namespace(ops, "array"),
+                "_rows": _rows_function(np),
+                "_zeros": np.zeros,
+                "_total": _total,
+            }
+            exec(compile(source, "<autograd_tiny.compiled_batch>", "exec"), namespace)
             self._matrix[layout] = (source, namespace["compiled_batch"])
         return self._matrix[layout]
 
@@ -620,16 +630,22 @@ class CompiledGraph:
             source = self._forward_source if forward_only else self.source
             # The source is generated from the graph only: names are sanitised identifiers
             # and constants are float literals, so no user text is ever executed.
-            exec(compile(source, "<autograd_tiny.compiled>", "exec"), namespace)  # noqa: S102
+            exec(compile(source, "<autograd_tiny.compiled>", "exec"), namespace)
             self._functions[key] = namespace["compiled"]
         return self._functions[key]
 
     def _prepare(self, values: Sequence) -> tuple[str, list]:
         # A mapping would give its keys and a set an arbitrary order: both would compute silently
         # with the wrong numbers, so only ordered sequences (and a 1-D array) are taken.
-        ordered = isinstance(values, (list, tuple)) or (type(values).__module__ == "numpy" and getattr(values, "ndim", 0) == 1)
+        ordered = isinstance(values, (list, tuple)) or (
+            type(values).__module__ == "numpy" and getattr(values, "ndim", 0) == 1
+        )
         if not ordered:
-            shown = "a dict (values are passed by position, not by name)" if isinstance(values, Mapping) else type(values).__name__
+            shown = (
+                "a dict (values are passed by position, not by name)"
+                if isinstance(values, Mapping)
+                else type(values).__name__
+            )
             raise TypeError(
                 f"values must be a list with one number or array per input, in the order of `inputs`, got {shown}; "
                 f"e.g. f([2.0, 0.5])"
@@ -656,7 +672,9 @@ class CompiledGraph:
             if not array:
                 continue
             if out[i].dtype.kind not in "iuf":
-                raise TypeError(f"values must be numbers or 1-D NumPy arrays of numbers, got {out[i].dtype} for input {i}")
+                raise TypeError(
+                    f"values must be numbers or 1-D NumPy arrays of numbers, got {out[i].dtype} for input {i}"
+                )
             out[i] = out[i].astype(np.float64)
             nan = np.isnan(out[i])
             if nan.any():
@@ -764,7 +782,9 @@ class CompiledGraph:
                 f"{len(self.inputs)} in all; got a vector of shape {shared.shape} and {len(samples)} arrays"
             )
         if len({a.shape for a in samples}) != 1 or samples[0].ndim != 1 or not len(samples[0]):
-            raise ValueError(f"the sample arrays must be 1-D and of one length, got shapes {[a.shape for a in samples]}")
+            raise ValueError(
+                f"the sample arrays must be 1-D and of one length, got shapes {[a.shape for a in samples]}"
+            )
         if np.isnan(shared).any() or any(np.isnan(a).any() for a in samples):
             raise ValueError("batch got NaN in its values; pass numbers (Value() refuses NaN too)")
         layout = (False,) * len(shared) + (True,) * len(samples)
@@ -817,7 +837,9 @@ def _numpy():
     try:
         import numpy
     except ImportError:
-        raise ImportError("batched evaluation needs NumPy: pip install numpy (or pip install autograd_tiny[numpy])") from None
+        raise ImportError(
+            "batched evaluation needs NumPy: pip install numpy (or pip install autograd_tiny[numpy])"
+        ) from None
     return numpy
 
 

@@ -62,7 +62,9 @@ def make_moons(n: int = 100, *, noise: float = 0.1, seed: int | None = None) -> 
     return _finish(points, [-1] * upper + [1] * lower, noise, rng)
 
 
-def make_circles(n: int = 100, *, noise: float = 0.05, seed: int | None = None, factor: float = 0.5) -> tuple[list, list]:
+def make_circles(
+    n: int = 100, *, noise: float = 0.05, seed: int | None = None, factor: float = 0.5
+) -> tuple[list, list]:
     """A circle of radius 1 (-1) around a circle of radius `factor` (+1)."""
     n, noise = _check(n, noise)
     factor = as_number(factor, "factor", positive=True, below=1.0)

@@ -8,6 +8,7 @@ over 100 steps. It reaches 100% training accuracy with the default seed.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tempfile
 import time
@@ -78,7 +79,7 @@ def _weight_count(sizes: list[int], inputs: int = 2, outputs: int = 1) -> int:
     337
     """
     widths = [inputs, *sizes, outputs]
-    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths, widths[1:]))
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(widths))
 
 
 def _check_steps(steps: object) -> int:
@@ -102,7 +103,9 @@ def _prepare_out(out: str) -> str:
             pass
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValueError(f"--out {out!r} cannot be used as the output folder ({reason}); choose another folder") from None
+        raise ValueError(
+            f"--out {out!r} cannot be used as the output folder ({reason}); choose another folder"
+        ) from None
     return out
 
 
@@ -139,8 +142,10 @@ def _compiled_step(model: MLP, X: list, y: list, alpha: float) -> Callable[[], t
     from .compiled_training import CompiledTrainingStep
 
     if set(y) - {-1, 1}:
-        raise ValueError("--compiled trains the two-class datasets (moons, circles, xor): spirals' "
-                         "loss picks a class by label, which a graph traced once cannot do")
+        raise ValueError(
+            "--compiled trains the two-class datasets (moons, circles, xor): spirals' "
+            "loss picks a class by label, which a graph traced once cannot do"
+        )
     compiled = CompiledTrainingStep(model, X, y, alpha=alpha)
 
     def step() -> tuple[float, float]:

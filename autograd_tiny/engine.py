@@ -34,16 +34,26 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 from . import ops
 from .graph import backpropagate
 from .ops import REGISTRY, Number, Op, as_number, power, power_log, power_slope, power_value, rpow
 
 __all__ = [
-    "Value", "Number", "no_grad", "is_grad_enabled", "scope", "current_scope", "operands", "apply",
-    "define_op", "linear", "Rule", "RULES",
+    "Value",
+    "Number",
+    "no_grad",
+    "is_grad_enabled",
+    "scope",
+    "current_scope",
+    "operands",
+    "apply",
+    "define_op",
+    "linear",
+    "Rule",
+    "RULES",
 ]
 
 
@@ -84,13 +94,12 @@ class Value:
     # d0, d1). Every tuple that holds Values is an object the cyclic garbage collector tracks
     # and visits; one tuple per node instead of two makes building big graphs markedly
     # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
-    __slots__ = ("data", "grad", "_edges", "op", "const", "label", "scope")
+    __slots__ = ("_edges", "const", "data", "grad", "label", "op", "scope")
 
     def __init__(self, data: Number, *, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError(
-                "Value() needs a number, got a Value; use that Value directly "
-                "(or its .data for the number)"
+                "Value() needs a number, got a Value; use that Value directly (or its .data for the number)"
             )
         value = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
         if not isinstance(label, str):
@@ -147,8 +156,7 @@ class Value:
         parents = self.parents
         if len(numbers) != len(parents):
             raise ValueError(
-                f"local_derivatives needs one number per parent ({len(parents)}), got {len(numbers)}; "
-                f"set parents first"
+                f"local_derivatives needs one number per parent ({len(parents)}), got {len(numbers)}; set parents first"
             )
         self._edges = parents + numbers
 
@@ -520,8 +528,14 @@ def define_op(
     (8.0, 12.0, 'cube')
     """
     spec = ops.custom_op(
-        name, forward, derivatives, symbol=symbol, formula=formula, derivative_formulas=derivative_formulas,
-        array_forward=array_forward, array_derivatives=array_derivatives,
+        name,
+        forward,
+        derivatives,
+        symbol=symbol,
+        formula=formula,
+        derivative_formulas=derivative_formulas,
+        array_forward=array_forward,
+        array_derivatives=array_derivatives,
     )
     existing = REGISTRY.get(name)
     if existing is not None and existing.builtin:
@@ -535,8 +549,6 @@ def define_op(
     apply_op.__name__ = apply_op.__qualname__ = name
     apply_op.__doc__ = f"The op {name!r}: {spec.write([f'x{i}' for i in range(spec.arity)])} (made by define_op)."
     return apply_op
-
-
 
 
 # The registry (ops.py) states every op's rule; `RULES` is its name here, as drawings and
@@ -713,11 +725,11 @@ class scope:
     # A class, not a generator: Neuron enters one per call, and these few lines cost a
     # fraction of @contextmanager's generator machinery (the lock is taken only when the
     # thread goes in or out of scopes altogether, not between nested ones).
-    __slots__ = ("name", "_mode", "_outer")
+    __slots__ = ("_mode", "_outer", "name")
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str):
-            raise TypeError(f"scope needs a name as a str, e.g. scope(\"L1.N3\"), got {type(name).__name__} {name!r}")
+            raise TypeError(f'scope needs a name as a str, e.g. scope("L1.N3"), got {type(name).__name__} {name!r}')
         self.name = name
         self._mode: _GradMode | None = None  # the entering thread's mode, while inside the block
 

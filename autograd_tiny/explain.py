@@ -30,8 +30,8 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .files import write_atomically
-from .ops import format_number
 from .graph import backward_steps, topological_order, value_names
+from .ops import format_number
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 
@@ -204,7 +204,15 @@ _TEX_WORDS = (
     (re.compile(r" if "), r" \\text{ if } "),
     (re.compile(r" else "), r" \\text{ else } "),
 )
-_TEX_SYMBOLS = ((" · ", r" \cdot "), ("Σ", r"\Sigma "), ("·", r" \cdot "), ("−", "-"), ("²", "^2"), ("σ", r"\sigma "), ("√", r"\sqrt "))
+_TEX_SYMBOLS = (
+    (" · ", r" \cdot "),
+    ("Σ", r"\Sigma "),
+    ("·", r" \cdot "),
+    ("−", "-"),
+    ("²", "^2"),
+    ("σ", r"\sigma "),
+    ("√", r"\sqrt "),
+)
 
 
 def _tex_fill(template: str, fills: list[str], out: str) -> str:
@@ -461,7 +469,9 @@ class Explanation:
             return ForwardRecord(node, name, "", f"{shown} = {format_number(node.data)}", node.data, group)
         as_names, _ = _names_and_numbers(node, self.names)
         expression = RULES[node.op].write(as_names, out=shown)
-        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group)
+        return ForwardRecord(
+            node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group
+        )
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
@@ -475,7 +485,9 @@ class Explanation:
         substituted = rule.derivative(operand_index, as_numbers, out=_operand(node.data))
         if substituted == _operand(step.local):  # "(-3)" says no more than "-3"
             substituted = format_number(step.local)
-        equation = chain_text(f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local))
+        equation = chain_text(
+            f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local)
+        )
         return ExplainedStep(
             number=step.index + 1,
             node=node,
@@ -638,7 +650,10 @@ class Explanation:
                 group = record.group
                 lines.append(f"  {group}:")
             lines.append(f"{'    ' if grouped else '  '}{record.text}")
-        lines += ["", f"Backward pass ({plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):"]
+        lines += [
+            "",
+            f"Backward pass ({plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):",
+        ]
         lines.append(f"  {root}.grad = 1  (∂{root}/∂{root}: the output's gradient with respect to itself)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
@@ -703,7 +718,9 @@ class Explanation:
         lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$ (the seed)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
-            lines.append(f"- … {plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root))
+            lines.append(
+                f"- … {plural(omitted, 'step')} not shown …" if step is None else self._markdown_step(step, root)
+            )
         sums = self.leaf_sums()
         if sums:
             lines += ["", "**Gradients**", ""]
@@ -862,9 +879,7 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
             raise ValueError("sample= picks a sample of group='neuron' or group='layer'; pass one of those groups too")
         return Explanation(root)
     if group not in ("neuron", "layer"):
-        raise ValueError(
-            f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}"
-        )
+        raise ValueError(f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}")
     from . import textbook  # imported here: textbook builds on this module
 
     return textbook.explain_neurons(root, sample) if group == "neuron" else textbook.explain_layers(root, sample)

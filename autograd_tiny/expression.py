@@ -21,7 +21,7 @@ import ast
 import keyword
 import math
 import unicodedata
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from .engine import Value
 from .ops import Number
@@ -142,7 +142,9 @@ def build_expression(text: str, values: Mapping[str, Number]) -> Value:
         raise ExpressionError(str(error)) from None
     unused = [name for name in values if name not in used]
     if unused:
-        raise ExpressionError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} given but not used in the expression")
+        raise ExpressionError(
+            f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} given but not used in the expression"
+        )
     if not isinstance(result, Value):
         raise ExpressionError("the expression uses no names, so there is nothing to differentiate; e.g. a*2 a=3")
     return result
@@ -161,7 +163,11 @@ def _evaluate(node: ast.AST, leaves: dict, used: set, depth: int):
         return float(node.value)
     if isinstance(node, ast.Name):
         if node.id not in leaves:
-            hint = f"; {node.id}(...) is a function, call it" if node.id in FUNCTIONS else f"; give it a value, e.g. {node.id}=1"
+            hint = (
+                f"; {node.id}(...) is a function, call it"
+                if node.id in FUNCTIONS
+                else f"; give it a value, e.g. {node.id}=1"
+            )
             raise ExpressionError(f"unknown name {node.id!r}{hint}", column)
         used.add(node.id)
         return leaves[node.id]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Optional, Union
 
 __all__ = ["write_atomically"]
 
@@ -28,7 +27,7 @@ _CANNOT_SYNC_FOLDER = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBAD
 _TEMPORARY_ATTEMPTS = 100
 
 
-def write_atomically(path: Union[str, os.PathLike], data: Union[str, bytes]) -> str:
+def write_atomically(path: str | os.PathLike, data: str | bytes) -> str:
     """Write `data` (text as UTF-8, or bytes) to `path` atomically, and return `path` as a str.
 
     * Through a symlink: the link stays a link and the file it points to is replaced, by a
@@ -85,7 +84,7 @@ def write_atomically(path: Union[str, os.PathLike], data: Union[str, bytes]) -> 
     return user_path
 
 
-def _existing_mode(user_path: str, target: str) -> Optional[int]:
+def _existing_mode(user_path: str, target: str) -> int | None:
     """The permission bits of the file at `target`, None if there is none; refuse non-files."""
     try:
         status = os.stat(target)
@@ -112,7 +111,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _replace(target: str, folder: str, payload: bytes, existing_mode: Optional[int]) -> None:
+def _replace(target: str, folder: str, payload: bytes, existing_mode: int | None) -> None:
     """Write `payload` to a temporary file in `folder`, sync it, rename it over `target`."""
     # A new file is created with 0666 and the kernel applies the umask, exactly as open()
     # does. Over an existing file, start private (0600) so the data is never readable by

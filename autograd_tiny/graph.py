@@ -12,8 +12,9 @@ two halves). They never import `Value`, which keeps the import direction one way
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step"]
 

@@ -12,14 +12,15 @@ Every loss averages over the samples. Labels are plain numbers; predictions are 
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from .engine import Value
 from .ops import as_number
 
 __all__ = ["mse", "hinge", "binary_cross_entropy", "cross_entropy", "l2"]
 
-Prediction = Union[Value, float, int]
+Prediction = Value | float | int
 
 
 def _total(terms: list) -> Value:
@@ -37,7 +38,9 @@ def _pairs(predictions, targets, what: str) -> tuple[list, list]:
     if not predictions:
         raise ValueError(f"{what} needs at least one prediction, got none")
     if len(predictions) != len(targets):
-        raise ValueError(f"{what}: {len(predictions)} predictions but {len(targets)} targets; pass one target per prediction")
+        raise ValueError(
+            f"{what}: {len(predictions)} predictions but {len(targets)} targets; pass one target per prediction"
+        )
     for i, t in enumerate(targets):
         # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
         as_number(t, f"{what} target {i}", allow_inf=False, hint="drop or fix that sample")
@@ -111,7 +114,9 @@ def _samples_and_labels(logits: Any, labels: Any) -> tuple[list[list], list[int]
     elif isinstance(labels, (bool, numbers.Real)):
         raise TypeError(f"cross_entropy labels must be integer class indices, got {type(labels).__name__} {labels!r}")
     if isinstance(logits, Value) or not hasattr(logits, "__iter__") or not hasattr(labels, "__iter__"):
-        raise TypeError("cross_entropy needs a list of class scores with an int label, or a list of such lists with a list of labels")
+        raise TypeError(
+            "cross_entropy needs a list of class scores with an int label, or a list of such lists with a list of labels"
+        )
     samples, labels = list(logits), list(labels)
     if not samples:
         raise ValueError("cross_entropy needs at least one sample, got none")
@@ -135,7 +140,9 @@ def _samples_and_labels(logits: Any, labels: Any) -> tuple[list[list], list[int]
                 f"for sample {i}; convert with int(...)"
             )
         if not 0 <= label < len(scores):
-            raise ValueError(f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i}")
+            raise ValueError(
+                f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i}"
+            )
         # Plain-number scores are constants; as leaf Values they can go through exp().
         rows.append([s if isinstance(s, Value) else Value(s) for s in scores])
     return rows, [int(label) for label in labels]

@@ -22,7 +22,8 @@ import numbers
 import os
 import random
 import stat
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from .engine import Value, linear, scope
 from .files import write_atomically
@@ -30,7 +31,7 @@ from .ops import Number, as_number, as_whole_number
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
-Input = Union[Number, Value]
+Input = Number | Value
 
 # The activation functions a neuron can apply to its weighted sum.
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -425,8 +426,12 @@ class MLP(Module):
         self.activation = activation
         self.layers = [
             Layer(
-                sizes[i], sizes[i + 1], activation if i < last else output_activation,
-                rng=generator, name=f"L{i + 1}", expand=expand,
+                sizes[i],
+                sizes[i + 1],
+                activation if i < last else output_activation,
+                rng=generator,
+                name=f"L{i + 1}",
+                expand=expand,
             )
             for i in range(len(nouts))
         ]
@@ -472,10 +477,7 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         nin, nouts = len(self.layers[0].neurons[0].w), [len(layer.neurons) for layer in self.layers]
-        return (
-            f"MLP({nin}, {nouts}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r})"
-        )
+        return f"MLP({nin}, {nouts}, activation={self.activation!r}, output_activation={self.output_activation!r})"
 
     def to_torch(self):
         """The same network as a ``torch.nn.Sequential`` of Linear and activation layers.
@@ -488,7 +490,7 @@ class MLP(Module):
             raise ImportError("to_torch() needs PyTorch: pip install torch") from None
         activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
         modules = []
-        for i, layer in enumerate(self.layers):
+        for _i, layer in enumerate(self.layers):
             nin, nout = len(layer.neurons[0].w), len(layer.neurons)
             linear = torch.nn.Linear(nin, nout, dtype=torch.float64)
             with torch.no_grad():
@@ -499,4 +501,3 @@ class MLP(Module):
             if activation != "linear":
                 modules.append(activations[activation]())
         return torch.nn.Sequential(*modules)
-

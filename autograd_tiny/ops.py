@@ -28,12 +28,12 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 __all__ = ["Op", "REGISTRY", "register", "LINEAR", "format_number", "Number", "as_number", "as_whole_number"]
 
 # A plain number, as the public API takes it (the one definition; other modules import it).
-Number = Union[int, float]
+Number = int | float
 
 
 # --------------------------------------------------------------------------------------
@@ -95,21 +95,25 @@ def as_number(
     try:
         value = float(x)
     except OverflowError:
-        raise ValueError(f"{what} is an integer too large for a float ({len(str(abs(int(x))))} digits), "
-                         f"got {_short_repr(x)}; use a number below 1.8e308") from None
+        raise ValueError(
+            f"{what} is an integer too large for a float ({len(str(abs(int(x))))} digits), "
+            f"got {_short_repr(x)}; use a number below 1.8e308"
+        ) from None
     # NaN fails every comparison, so each bound below refuses it as well.
     bounded = minimum is not None or positive or below is not None
-    if (value != value and not allow_nan) or (not allow_inf and value in (math.inf, -math.inf)) or (
-        bounded and not _in_bounds(value, minimum, positive, below)
+    if (
+        (value != value and not allow_nan)
+        or (not allow_inf and value in (math.inf, -math.inf))
+        or (bounded and not _in_bounds(value, minimum, positive, below))
     ):
-        raise ValueError(f"{what} must be {_allowed(allow_nan, allow_inf, minimum, positive, below)}, "
-                         f"got {value!r}{_ending(hint)}")
+        raise ValueError(
+            f"{what} must be {_allowed(allow_nan, allow_inf, minimum, positive, below)}, got {value!r}{_ending(hint)}"
+        )
     return value
 
 
 def _in_bounds(value: float, minimum: float | None, positive: bool, below: float | None) -> bool:
-    return ((minimum is None or value >= minimum) and (not positive or value > 0.0)
-            and (below is None or value < below))
+    return (minimum is None or value >= minimum) and (not positive or value > 0.0) and (below is None or value < below)
 
 
 def _allowed(allow_nan: bool, allow_inf: bool, minimum: float | None, positive: bool, below: float | None) -> str:
@@ -322,7 +326,7 @@ def sigmoid(x: float) -> float:
 
 def relu(x: float) -> float:
     # The test x > 0, not max(): max(0.0, nan) is 0.0 but max(nan, 0.0) is nan.
-    return x if x > 0.0 else 0.0  # noqa: FURB136
+    return x if x > 0.0 else 0.0
 
 
 def step(x: float) -> float:
@@ -658,13 +662,34 @@ def register(op: Op) -> Op:
     return op
 
 
-def _builtin(name: str, forward: Callable, derivatives: tuple, symbol: str, formula: str,
-             derivative_formulas: tuple, code: str, derivative_code: tuple, helpers: tuple = (),
-             **options: Any) -> Op:
+def _builtin(
+    name: str,
+    forward: Callable,
+    derivatives: tuple,
+    symbol: str,
+    formula: str,
+    derivative_formulas: tuple,
+    code: str,
+    derivative_code: tuple,
+    helpers: tuple = (),
+    **options: Any,
+) -> Op:
     float_helpers, array_helpers = _helpers(*helpers)
     return register(
-        Op(name, len(derivatives), forward, derivatives, symbol, formula, derivative_formulas, code,
-           derivative_code, float_helpers, array_helpers, **options)
+        Op(
+            name,
+            len(derivatives),
+            forward,
+            derivatives,
+            symbol,
+            formula,
+            derivative_formulas,
+            code,
+            derivative_code,
+            float_helpers,
+            array_helpers,
+            **options,
+        )
     )
 
 
@@ -678,60 +703,185 @@ def _minus_one(_a: float, _b: float, _out: float) -> float:
 
 # Binary ops. The engine's dunders compute these inline (they run for every node); the
 # entries state the same arithmetic, and tests/test_ops_registry.py checks they agree.
-_builtin("add", lambda a, b: a + b, (_one, _one), "+", "{0} + {1}", ("1", "1"),
-         "{0} + {1}", ("1.0", "1.0"))
-_builtin("sub", lambda a, b: a - b, (_one, _minus_one), "-", "{0} − {1}", ("1", "−1"),
-         "{0} - {1}", ("1.0", "-1.0"), roles=("+", "−"))
-_builtin("rsub", lambda k, b: k - b, (_one, _minus_one), "-", "{0} − {1}", ("1", "−1"),
-         "{0} - {1}", ("1.0", "-1.0"), constant_first=True)
-_builtin("mul", lambda a, b: a * b, (lambda a, b, out: b, lambda a, b, out: a), "*", "{0} · {1}",
-         ("{1}", "{0}"), "{0} * {1}", ("{1}", "{0}"))
-_builtin("div", divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b), "/", "{0} / {1}",
-         ("1 / {1}", "−{0} / {1}²"), "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"),
-         ("_div",), roles=("numerator", "denominator"))
-_builtin("rdiv", divide, (lambda k, b, out: 1.0 / b, lambda k, b, out: -out / b), "/", "{0} / {1}",
-         ("1 / {1}", "−{0} / {1}²"), "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"),
-         ("_div",), constant_first=True)
-_builtin("pow", power_constant, (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
-         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"), "_pow({0}, {1})",
-         ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-         ("_pow", "_pow_value", "_pow_slope", "_pow_log"),
-         roles=("base", "exponent"), values_forward=power_value, values_code="_pow_value({0}, {1})")
+_builtin("add", lambda a, b: a + b, (_one, _one), "+", "{0} + {1}", ("1", "1"), "{0} + {1}", ("1.0", "1.0"))
+_builtin(
+    "sub",
+    lambda a, b: a - b,
+    (_one, _minus_one),
+    "-",
+    "{0} − {1}",
+    ("1", "−1"),
+    "{0} - {1}",
+    ("1.0", "-1.0"),
+    roles=("+", "−"),
+)
+_builtin(
+    "rsub",
+    lambda k, b: k - b,
+    (_one, _minus_one),
+    "-",
+    "{0} − {1}",
+    ("1", "−1"),
+    "{0} - {1}",
+    ("1.0", "-1.0"),
+    constant_first=True,
+)
+_builtin(
+    "mul",
+    lambda a, b: a * b,
+    (lambda a, b, out: b, lambda a, b, out: a),
+    "*",
+    "{0} · {1}",
+    ("{1}", "{0}"),
+    "{0} * {1}",
+    ("{1}", "{0}"),
+)
+_builtin(
+    "div",
+    divide,
+    (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+    "/",
+    "{0} / {1}",
+    ("1 / {1}", "−{0} / {1}²"),
+    "_div({0}, {1})",
+    ("(1.0 / {1})", "(-{out} / {1})"),
+    ("_div",),
+    roles=("numerator", "denominator"),
+)
+_builtin(
+    "rdiv",
+    divide,
+    (lambda k, b, out: 1.0 / b, lambda k, b, out: -out / b),
+    "/",
+    "{0} / {1}",
+    ("1 / {1}", "−{0} / {1}²"),
+    "_div({0}, {1})",
+    ("(1.0 / {1})", "(-{out} / {1})"),
+    ("_div",),
+    constant_first=True,
+)
+_builtin(
+    "pow",
+    power_constant,
+    (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
+    "**",
+    "{0}^{1}",
+    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
+    "_pow({0}, {1})",
+    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
+    ("_pow", "_pow_value", "_pow_slope", "_pow_log"),
+    roles=("base", "exponent"),
+    values_forward=power_value,
+    values_code="_pow_value({0}, {1})",
+)
 
 
-_builtin("rpow", rpow, (lambda k, b, out: power_slope(k, b), lambda k, b, out: power_log(k, out)),
-         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"), "_rpow({0}, {1})",
-         ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"), ("_rpow", "_pow_slope", "_pow_log"),
-         constant_first=True)
+_builtin(
+    "rpow",
+    rpow,
+    (lambda k, b, out: power_slope(k, b), lambda k, b, out: power_log(k, out)),
+    "**",
+    "{0}^{1}",
+    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
+    "_rpow({0}, {1})",
+    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
+    ("_rpow", "_pow_slope", "_pow_log"),
+    constant_first=True,
+)
 
 # Unary ops, in the engine as methods (neg as the - operator).
 _builtin("neg", lambda x: -x, (lambda x, out: -1.0,), "-", "−{0}", ("−1",), "-{0}", ("-1.0",))
-_builtin("exp", exp, (lambda x, out: out,), "exp", "exp({0})", ("exp({0}) = {out}",), "_exp({0})",
-         ("{out}",), ("_exp",))
-_builtin("log", log, (lambda x, out: 1.0 / x,), "log", "ln({0})", ("1 / {0}",), "_log({0})",
-         ("(1.0 / {0})",), ("_log",))
-_builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,), "tanh", "tanh({0})", ("1 − {out}²",),
-         "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
-_builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),), "σ", "σ({0})", ("{out} · (1 − {out})",),
-         "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
-_builtin("relu", relu, (lambda x, out: step(x),), "ReLU", "relu({0})", ("1 ({0} > 0), 0 ({0} ≤ 0)",),
-         "_relu({0})", ("_step({0})",), ("_relu", "_step"))
-_builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),), "√", "√{0}", ("1 / (2 · √{0})",), "_sqrt({0})",
-         ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))
-_builtin("abs", absolute, (lambda x, out: sign(x),), "abs", "|{0}|", ("sign({0})",), "_abs({0})",
-         ("_sign({0})",), ("_abs", "_sign"))
+_builtin(
+    "exp", exp, (lambda x, out: out,), "exp", "exp({0})", ("exp({0}) = {out}",), "_exp({0})", ("{out}",), ("_exp",)
+)
+_builtin(
+    "log", log, (lambda x, out: 1.0 / x,), "log", "ln({0})", ("1 / {0}",), "_log({0})", ("(1.0 / {0})",), ("_log",)
+)
+_builtin(
+    "tanh",
+    math.tanh,
+    (lambda x, out: 1.0 - out * out,),
+    "tanh",
+    "tanh({0})",
+    ("1 − {out}²",),
+    "_tanh({0})",
+    ("(1.0 - {out} * {out})",),
+    ("_tanh",),
+)
+_builtin(
+    "sigmoid",
+    sigmoid,
+    (lambda x, out: out * (1.0 - out),),
+    "σ",
+    "σ({0})",
+    ("{out} · (1 − {out})",),
+    "_sigmoid({0})",
+    ("({out} * (1.0 - {out}))",),
+    ("_sigmoid",),
+)
+_builtin(
+    "relu",
+    relu,
+    (lambda x, out: step(x),),
+    "ReLU",
+    "relu({0})",
+    ("1 ({0} > 0), 0 ({0} ≤ 0)",),
+    "_relu({0})",
+    ("_step({0})",),
+    ("_relu", "_step"),
+)
+_builtin(
+    "sqrt",
+    sqrt,
+    (lambda x, out: sqrt_slope(out),),
+    "√",
+    "√{0}",
+    ("1 / (2 · √{0})",),
+    "_sqrt({0})",
+    ("_sqrt_slope({out})",),
+    ("_sqrt", "_sqrt_slope"),
+)
+_builtin(
+    "abs",
+    absolute,
+    (lambda x, out: sign(x),),
+    "abs",
+    "|{0}|",
+    ("sign({0})",),
+    "_abs({0})",
+    ("_sign({0})",),
+    ("_abs", "_sign"),
+)
 
 # sin and cos have no hand-written engine method: the engine makes `Value.sin` and
 # `Value.cos` from these entries (`method=`), exactly as it applies an op from `define_op`.
-_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: math.cos(x),), "sin", "sin({0})", ("cos({0})",),
-         "_sin({0})", ("_cos({0})",), ("_sin", "_cos"), method="sin")
-_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -math.sin(x),), "cos", "cos({0})", ("−sin({0})",),
-         "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"), method="cos")
+_builtin(
+    "sin",
+    _FLOAT_FUNCTIONS["_sin"],
+    (lambda x, out: math.cos(x),),
+    "sin",
+    "sin({0})",
+    ("cos({0})",),
+    "_sin({0})",
+    ("_cos({0})",),
+    ("_sin", "_cos"),
+    method="sin",
+)
+_builtin(
+    "cos",
+    _FLOAT_FUNCTIONS["_cos"],
+    (lambda x, out: -math.sin(x),),
+    "cos",
+    "cos({0})",
+    ("−sin({0})",),
+    "_cos({0})",
+    ("-_sin({0})",),
+    ("_sin", "_cos"),
+    method="cos",
+)
 
 # The fused neuron: any (odd) number of operands, so the templates are written per count.
-LINEAR = register(
-    _Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", (), {}, lambda np: {})
-)
+LINEAR = register(_Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", (), {}, lambda np: {}))
 
 
 # --------------------------------------------------------------------------------------
@@ -782,12 +932,12 @@ def checked_result(name: str, what: str, result: Any, xs: tuple) -> float:
 
 def _check_callables(name: str, what: str, functions: Any, count: int | None = None) -> tuple:
     if callable(functions) or isinstance(functions, (str, bytes)) or not hasattr(functions, "__len__"):
-        raise TypeError(f"define_op({name!r}): {what} must be a list of functions, one per operand; "
-                        f"got {type(functions).__name__}")
+        raise TypeError(
+            f"define_op({name!r}): {what} must be a list of functions, one per operand; got {type(functions).__name__}"
+        )
     functions = tuple(functions)
     if count is not None and len(functions) != count:
-        raise ValueError(f"define_op({name!r}): {what} needs {count} functions (one per operand), "
-                         f"got {len(functions)}")
+        raise ValueError(f"define_op({name!r}): {what} needs {count} functions (one per operand), got {len(functions)}")
     for i, f in enumerate(functions):
         if not callable(f):
             raise TypeError(f"define_op({name!r}): {what}[{i}] must be a function, got {type(f).__name__}")
@@ -815,9 +965,17 @@ def _check_template(name: str, what: str, text: str, count: int) -> None:
         ) from None
 
 
-def custom_op(name: str, forward: Callable, derivatives: Any, *, symbol: str | None = None,
-              formula: str | None = None, derivative_formulas: Any = None,
-              array_forward: Callable | None = None, array_derivatives: Any = None) -> Op:
+def custom_op(
+    name: str,
+    forward: Callable,
+    derivatives: Any,
+    *,
+    symbol: str | None = None,
+    formula: str | None = None,
+    derivative_formulas: Any = None,
+    array_forward: Callable | None = None,
+    array_derivatives: Any = None,
+) -> Op:
     """The registry entry for an op of your own (see `engine.define_op`); checks everything.
 
     The compiled code calls it as ``_op_NAME(...)`` and ``_op_NAME_d0(..., out)``; for floats
@@ -882,7 +1040,13 @@ def custom_op(name: str, forward: Callable, derivatives: Any, *, symbol: str | N
         return table
 
     return Op(
-        name, arity, forward, derivatives, symbol, formula, derivative_formulas,
+        name,
+        arity,
+        forward,
+        derivatives,
+        symbol,
+        formula,
+        derivative_formulas,
         f"{helper}({operands})",
         tuple(f"{helper}_d{i}({operands}, {{out}})" for i in range(arity)),
         {key: checked_float(f, label) for key, label, f in zip(helpers, what, (forward, *derivatives))},

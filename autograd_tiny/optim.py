@@ -20,7 +20,8 @@ ValueError: lr must be a finite number >= 0, got -1.0; pass e.g. lr=0.01
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .engine import Value
 from .ops import as_number
@@ -140,9 +141,7 @@ class SGD(Optimizer):
 
     momentum = _Checked(_below_one, "momentum=0.9")
 
-    def __init__(
-        self, params: Iterable[Value], lr: float, *, momentum: float = 0.0, weight_decay: float = 0.0
-    ) -> None:
+    def __init__(self, params: Iterable[Value], lr: float, *, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay)
         self.momentum = momentum
         self.velocity = [0.0] * len(self.params)
@@ -224,6 +223,9 @@ class Adam(Optimizer):
         v = [beta2 * vi + (1.0 - beta2) * g * g for vi, g in zip(self.v, grads)]
         lr, eps = self.lr, self.eps
         self._apply(
-            [p.data - lr * (mi / correction1) / (math.sqrt(vi / correction2) + eps) for p, mi, vi in zip(self.params, m, v)]
+            [
+                p.data - lr * (mi / correction1) / (math.sqrt(vi / correction2) + eps)
+                for p, mi, vi in zip(self.params, m, v)
+            ]
         )
         self.m, self.v, self.steps = m, v, steps

@@ -34,12 +34,13 @@ import signal
 import subprocess
 import sys
 import sysconfig
-from typing import Any, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from .engine import RULES, Value
 from .files import write_atomically
-from .ops import format_number
 from .graph import topological_order, value_names
+from .ops import format_number
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 
@@ -139,17 +140,25 @@ def _check_output(program: str, fmt: str, output: bytes) -> None:
         try:
             text = output.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise RuntimeError(f"{program} wrote SVG that is not UTF-8 text ({error.reason} at byte {error.start}); "
-                               f"check the renderer, or set {RENDERER_ENV} to another one") from None
+            raise RuntimeError(
+                f"{program} wrote SVG that is not UTF-8 text ({error.reason} at byte {error.start}); "
+                f"check the renderer, or set {RENDERER_ENV} to another one"
+            ) from None
         if "<svg" not in text:
-            raise RuntimeError(f"{program} wrote no <svg> element (output starts {text[:40]!r}); "
-                               f"check the renderer, or set {RENDERER_ENV} to another one")
+            raise RuntimeError(
+                f"{program} wrote no <svg> element (output starts {text[:40]!r}); "
+                f"check the renderer, or set {RENDERER_ENV} to another one"
+            )
     elif fmt == "png" and not output.startswith(PNG_SIGNATURE):
-        raise RuntimeError(f"{program} wrote no PNG image (output starts {output[:8]!r}); "
-                           f"check the renderer, or set {RENDERER_ENV} to another one")
+        raise RuntimeError(
+            f"{program} wrote no PNG image (output starts {output[:8]!r}); "
+            f"check the renderer, or set {RENDERER_ENV} to another one"
+        )
     elif fmt == "pdf" and not output.startswith(b"%PDF-"):
-        raise RuntimeError(f"{program} wrote no PDF document (output starts {output[:8]!r}); "
-                           f"check the renderer, or set {RENDERER_ENV} to another one")
+        raise RuntimeError(
+            f"{program} wrote no PDF document (output starts {output[:8]!r}); "
+            f"check the renderer, or set {RENDERER_ENV} to another one"
+        )
 
 
 def _render(source: str, fmt: str) -> bytes:
@@ -277,8 +286,12 @@ def _check_size(size: Any) -> str | None:
     return ",".join(f"{float(x):g}" for x in size)
 
 
-_LEGEND_WORDS = {"input": "blue: inputs", "parameter": "yellow: parameters",
-                 "intermediate": "white: intermediate values", "output": "green: the output"}
+_LEGEND_WORDS = {
+    "input": "blue: inputs",
+    "parameter": "yellow: parameters",
+    "intermediate": "white: intermediate values",
+    "output": "green: the output",
+}
 
 
 def _legend(kinds: set, group: str | None, has_ops: bool, highlighted: bool) -> str:
@@ -344,7 +357,9 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     if show_grad:
         cells.append("grad ?" if grad is None else f"grad {format_number(grad, decimals=4)}")
     row = "".join(f"<TD>{cell}</TD>" for cell in cells)
-    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
+    )
 
 
 # What a label may not pass on to a renderer as it is: control characters (NUL included; a
@@ -519,7 +534,9 @@ def draw_dot(
 
     for key in sorted(groups, key=natural_key):
         label = _group_label(key, groups[key], group, show_grad, gradients)
-        dot.node(group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key])
+        dot.node(
+            group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key]
+        )
     if groups:
         # Keep each layer's neurons in reading order (N1 above N2 above N10): Graphviz may
         # otherwise reorder them to save edge crossings.
@@ -533,9 +550,17 @@ def draw_dot(
             if node in marked_values:
                 attributes = {"color": HIGHLIGHT, "penwidth": "3"}
             color = COLORS[_kind(node, root)]
-            dot.node(here, label=_value_label(names[node], node, show_grad, gradients.get(node), color), shape="plain", id=here, **attributes)
+            dot.node(
+                here,
+                label=_value_label(names[node], node, show_grad, gradients.get(node), color),
+                shape="plain",
+                id=here,
+                **attributes,
+            )
             if node.parents:
-                dot.node(f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op")
+                dot.node(
+                    f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op"
+                )
                 dot.edge(f"v{i}op", here, id=f"v{i}out")
         # Operands that cannot be swapped (a − b, a / b, a ** b, a neuron's w, x and b): the
         # registry names each one's role, written on its edge.

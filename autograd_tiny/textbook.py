@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .engine import RULES, Value, operands
 from .explain import natural_key, plural, tex, tex_number, tex_operand, text_label
-from .ops import format_number
 from .graph import backward_steps, topological_order, value_names
+from .ops import format_number
 
 __all__ = [
     "weighted_input",
@@ -443,7 +444,9 @@ def _vector_text(values: Sequence[float]) -> str:
 def _matrix_text(rows: Sequence[Sequence[float]], indent: str) -> list[str]:
     """A matrix as aligned text rows; an abbreviated one ends with a line that says so."""
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
-    cells = [["⋮"] * len(shown[0]) if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown]
+    cells = [
+        ["⋮"] * len(shown[0]) if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown
+    ]
     width = max(len(c) for row in cells for c in row)
     lines = [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
     if len(rows) > MATRIX_LIMIT or len(rows[0]) > MATRIX_LIMIT:
@@ -595,7 +598,9 @@ class NeuronView:
             terms = " + ".join(_times(t.w, t.delta) for t in r.back_terms)
             lines.append(f"    ∂C/∂a = Σₖ wₖⱼ δₖ = {terms} = {format_number(sum(t.product for t in r.back_terms))}")
             for t in r.back_terms:
-                lines.append(f"      ({text_label(t.weight_name)} = {format_number(t.w)}, δ of {text_label(t.neuron)} = {format_number(t.delta)})")
+                lines.append(
+                    f"      ({text_label(t.weight_name)} = {format_number(t.w)}, δ of {text_label(t.neuron)} = {format_number(t.delta)})"
+                )
         if r.loss_gradient is not None:
             where = "∇ₐC, from the loss" if not r.back_terms else "plus, straight from the loss"
             lines.append(f"    ∂C/∂a = {format_number(r.loss_gradient)}  ({where})")
@@ -675,7 +680,9 @@ class NeuronView:
             terms = " + ".join(f"{tex_operand(t.w)} \\cdot {tex_operand(t.delta)}" for t in r.back_terms)
             symbols = " + ".join(tex(t.weight_name) + r"\," + _symbol(r"\delta", t.neuron) for t in r.back_terms)
             total = tex_number(sum(t.product for t in r.back_terms))
-            lines.append(f"  - $\\frac{{\\partial C}}{{\\partial {a}}} = \\sum_k w_{{kj}}\\delta_k = {symbols} = {terms} = {total}$")
+            lines.append(
+                f"  - $\\frac{{\\partial C}}{{\\partial {a}}} = \\sum_k w_{{kj}}\\delta_k = {symbols} = {terms} = {total}$"
+            )
         if r.loss_gradient is not None:
             lines.append(f"  - $\\nabla_{{{a}}} C = {tex_number(r.loss_gradient)}$ (from the loss)")
         sp = _formula(r, z, a).replace(" · ", r" \cdot ").replace("−", "-").replace("²", "^2")
@@ -685,12 +692,14 @@ class NeuronView:
             f"  - ${d} = \\frac{{\\partial C}}{{\\partial {a}}}\\,\\sigma'({z}) = "
             f"{tex_operand(r.grad_a)} \\cdot {tex_operand(r.sigma_prime)} = {tex_number(r.delta)}$"
         )
-        for k, t in enumerate(r.weights):
+        for _k, t in enumerate(r.weights):
             lines.append(
                 f"  - $\\frac{{\\partial C}}{{\\partial {tex(t.name)}}} = {_tex_input(t)}\\,{d} = "
                 f"{tex_operand(t.a_in)} \\cdot {tex_operand(r.delta)} = {tex_number(t.gradient)}$"
             )
-        lines.append(f"  - $\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}} = {d} = {tex_number(r.bias_gradient)}$")
+        lines.append(
+            f"  - $\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}} = {d} = {tex_number(r.bias_gradient)}$"
+        )
         lines.append(
             f"  - edge by edge: ${d}$ is the upstream gradient $\\frac{{\\partial C}}{{\\partial {tex(r.z_name)}}}$ "
             f"arriving at the neuron's sum ${tex(r.z_name)}$"
@@ -699,7 +708,6 @@ class NeuronView:
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
-
 
 
 # --------------------------------------------------------------------------------------
@@ -829,16 +837,20 @@ class LayerView:
         lines.append(f"  a = σ(z) = {_vector_text(r.a)}")
         lines.append(f"  σ′(z) = {_vector_text(r.sigma_prime)}")
         if r.next_weights is None:
-            grad = r.loss_gradient if r.loss_gradient is not None else tuple(d / s if s else 0.0 for d, s in zip(r.delta, r.sigma_prime))
-            lines.append(f"  δ = ∇ₐC ⊙ σ′(z) = {_vector_text(grad)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}")
+            grad = (
+                r.loss_gradient
+                if r.loss_gradient is not None
+                else tuple(d / s if s else 0.0 for d, s in zip(r.delta, r.sigma_prime))
+            )
+            lines.append(
+                f"  δ = ∇ₐC ⊙ σ′(z) = {_vector_text(grad)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}"
+            )
         else:
             nxt = text_label(r.next_layer)
             lines.append(f"  δ = ((w of {nxt})ᵀ δ of {nxt}) ⊙ σ′(z), with w of {nxt} (rows: its neurons) =")
             lines += _matrix_text(r.next_weights, "      ")
             lines.append(f"    and δ of {nxt} = {_vector_text(r.next_delta)}:")
-            lines.append(
-                f"    (wᵀ δ) = {_vector_text(r.backpropagated)};  ⊙ σ′(z) = {_vector_text(r.delta)}"
-            )
+            lines.append(f"    (wᵀ δ) = {_vector_text(r.backpropagated)};  ⊙ σ′(z) = {_vector_text(r.delta)}")
         lines.append(f"  ∂C/∂b = δ = {_vector_text(r.bias_gradients)}")
         lines.append("  ∂C/∂w = δ aᵢₙᵀ =")
         lines += _matrix_text(r.weight_gradients, "      ")
@@ -864,32 +876,39 @@ class LayerView:
             for r in records:
                 lines += ["", *self._layer_markdown(r)]
         if any(len(r.neurons) > MATRIX_LIMIT or len(r.inputs) > MATRIX_LIMIT for r in self.records):
-            lines += ["", f"Matrices larger than {MATRIX_LIMIT} rows or columns are abbreviated; the records hold every entry."]
+            lines += [
+                "",
+                f"Matrices larger than {MATRIX_LIMIT} rows or columns are abbreviated; the records hold every entry.",
+            ]
         return "\n".join(lines)
 
     def _layer_markdown(self, r: LayerRecord) -> list[str]:
-        l = _layer_index(r.name)
+        k = _layer_index(r.name)
         col = _tex_matrix
         lines = [f"*Layer ${tex(r.name)}$*", ""]
-        lines.append(f"- $z^{{{l}}} = {col(_column(r.z))}$, $a^{{{l}}} = {col(_column(r.a))}$, "
-                     f"$\\sigma'(z^{{{l}}}) = {col(_column(r.sigma_prime))}$")
+        lines.append(
+            f"- $z^{{{k}}} = {col(_column(r.z))}$, $a^{{{k}}} = {col(_column(r.a))}$, "
+            f"$\\sigma'(z^{{{k}}}) = {col(_column(r.sigma_prime))}$"
+        )
         if r.next_weights is None:
             grad = r.loss_gradient or tuple(0.0 for _ in r.delta)
             lines.append(
-                f"- $\\delta^{{{l}}} = \\nabla_a C \\odot \\sigma'(z^{{{l}}}) = {col(_column(grad))} \\odot "
+                f"- $\\delta^{{{k}}} = \\nabla_a C \\odot \\sigma'(z^{{{k}}}) = {col(_column(grad))} \\odot "
                 f"{col(_column(r.sigma_prime))} = {col(_column(r.delta))}$"
             )
         else:
             m = _layer_index(r.next_layer)
             lines.append(
-                f"- $\\delta^{{{l}}} = ((w^{{{m}}})^T \\delta^{{{m}}}) \\odot \\sigma'(z^{{{l}}}) = "
+                f"- $\\delta^{{{k}}} = ((w^{{{m}}})^T \\delta^{{{m}}}) \\odot \\sigma'(z^{{{k}}}) = "
                 f"\\left({col(_transpose(r.next_weights))} {col(_column(r.next_delta))}\\right) \\odot "
                 f"{col(_column(r.sigma_prime))} = {col(_column(r.backpropagated))} \\odot "
                 f"{col(_column(r.sigma_prime))} = {col(_column(r.delta))}$"
             )
-        lines.append(f"- $\\frac{{\\partial C}}{{\\partial b^{{{l}}}}} = \\delta^{{{l}}} = {col(_column(r.bias_gradients))}$")
         lines.append(
-            f"- $\\frac{{\\partial C}}{{\\partial w^{{{l}}}}} = \\delta^{{{l}}} (a^{{{l - 1 if isinstance(l, int) else 'in'}}})^T = "
+            f"- $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}} = \\delta^{{{k}}} = {col(_column(r.bias_gradients))}$"
+        )
+        lines.append(
+            f"- $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}} = \\delta^{{{k}}} (a^{{{k - 1 if isinstance(k, int) else 'in'}}})^T = "
             f"{col(_column(r.delta))} {col([list(r.inputs)])} = {col(r.weight_gradients)}$"
         )
         return lines

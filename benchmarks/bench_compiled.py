@@ -222,8 +222,10 @@ def main() -> None:
     best = {name: min(values) for name, values in times.items()}
     median = {name: statistics.median(values) for name, values in times.items()}
 
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}; {args.rounds} interleaved rounds")
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {args.rounds} interleaved rounds"
+    )
     print("one training step of MLP(2, [16, 16, 1]) on 100 moons points: forward, backward, SGD update")
     print(f"first-step losses agree to {agree:.1e} (relative)\n")
     labels = {
@@ -237,22 +239,28 @@ def main() -> None:
         labels["torch"] = f"PyTorch {torch.__version__}, float64"
     print(f"{'engine':<32}{'best ms':>9}{'median ms':>11}{'vs micrograd':>14}{'vs eager':>10}")
     for name, label in labels.items():
-        print(f"{label:<32}{best[name] * 1e3:>9.2f}{median[name] * 1e3:>11.2f}"
-              f"{best['micrograd'] / best[name]:>13.0f}x{best['eager'] / best[name]:>9.1f}x")
+        print(
+            f"{label:<32}{best[name] * 1e3:>9.2f}{median[name] * 1e3:>11.2f}"
+            f"{best['micrograd'] / best[name]:>13.0f}x{best['eager'] / best[name]:>9.1f}x"
+        )
 
     if torch is not None:
         ours, theirs_ = steps["library"].losses, steps["torch"].losses
         gap = max(abs(a - b) for a, b in zip(ours, theirs_, strict=True))
-        print(f"\nCompiledTrainingStep vs PyTorch (1 thread): {best['torch'] / best['library']:.2f}x faster (best), "
-              f"{median['torch'] / median['library']:.2f}x (median); losses over {len(ours)} steps agree to {gap:.1e}")
+        print(
+            f"\nCompiledTrainingStep vs PyTorch (1 thread): {best['torch'] / best['library']:.2f}x faster (best), "
+            f"{median['torch'] / median['library']:.2f}x (median); losses over {len(ours)} steps agree to {gap:.1e}"
+        )
 
     print("\ncompiling (once per model):")
     print(f"{'':<32}{'nodes':>7}{'trace+generate':>16}{'first call':>12}{'pays off after':>16}")
     for name in ("batched", "unrolled", "library"):
         generate, first = compile_times[name]
         saved = best["eager"] - best[name]  # per step, against the eager engine
-        print(f"{labels[name]:<32}{nodes[name]:>7}{generate * 1e3:>13.0f} ms{first * 1e3:>9.0f} ms"
-              f"{(generate + first) / saved:>10.1f} steps")
+        print(
+            f"{labels[name]:<32}{nodes[name]:>7}{generate * 1e3:>13.0f} ms{first * 1e3:>9.0f} ms"
+            f"{(generate + first) / saved:>10.1f} steps"
+        )
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def measure_demo(steps):
         "autograd_tiny expand": (OurValue, OurMLP(2, [16, 16, 1], expand=True)),
         THEIRS: (MicroValue, theirs),
     }
-    for name, (_, model) in models.items():
+    for _, model in models.values():
         for p, q in zip(model.parameters(), theirs.parameters()):
             p.data = q.data  # every engine starts from micrograd's weights
     times = {name: [] for name in models}
@@ -140,10 +140,14 @@ def print_demo(quick):
     times, losses = measure_demo(steps)
     best = {name: min(t) for name, t in times.items()}
     median = {name: statistics.median(t) for name, t in times.items()}
-    print(f"micrograd's demo step (MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2, backward, SGD); "
-          f"{steps} steps, interleaved")
-    print(f"{'engine':<24}{'best ms':>9}{'median ms':>11}{'micrograd/ours':>16}{'(median)':>10}"
-          f"{'max |loss - micrograd|':>24}")
+    print(
+        f"micrograd's demo step (MLP(2, [16, 16, 1]), 100 points, hinge + 1e-4 L2, backward, SGD); "
+        f"{steps} steps, interleaved"
+    )
+    print(
+        f"{'engine':<24}{'best ms':>9}{'median ms':>11}{'micrograd/ours':>16}{'(median)':>10}"
+        f"{'max |loss - micrograd|':>24}"
+    )
     for name in DEMO_ENGINES:
         difference = max(abs(a - b) for a, b in zip(losses[name], losses[THEIRS]))
         print(
@@ -167,7 +171,7 @@ def in_big_thread(function, *args):
     def target():
         try:
             result["value"] = function(*args)
-        except Exception as error:  # noqa: BLE001 - handed to the calling thread below
+        except Exception as error:
             result["error"] = error
 
     old_limit = sys.getrecursionlimit()
@@ -203,9 +207,7 @@ def measure(workload, n, repeats):
             except Died as error:
                 runs[engine] = str(error)
                 continue
-            runs[engine].append(
-                (forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6)
-            )
+            runs[engine].append((forward / nodes * 1e6, backward / nodes * 1e6, (forward + backward) / nodes * 1e6))
     return runs
 
 
@@ -296,9 +298,7 @@ def probe(engine, iterations):
     """None if backward() over a chain of `iterations` works in a fresh Python, else why not."""
     code = DEPTH_PROBE.format(module=MODULES[engine], n=iterations)
     try:
-        result = subprocess.run(
-            [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300
-        )
+        result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         return "timed out after 300 s"
     if result.returncode == 0:
@@ -375,15 +375,11 @@ def print_speed(quick):
             if isinstance(row, str):
                 print(f"{shown:<22}{engine:<16}{'died: ' + row:>36}")
             else:
-                print(
-                    f"{shown:<22}{engine:<16}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>8.2f}{row[3]:>9.2f}  {repeats}"
-                )
+                print(f"{shown:<22}{engine:<16}{row[0]:>9.2f}{row[1]:>10.2f}{row[2]:>8.2f}{row[3]:>9.2f}  {repeats}")
         ours, theirs = rows[OURS], rows[THEIRS]
         if not isinstance(ours, str) and not isinstance(theirs, str):
             cells = [ratio(theirs[i], ours[i]) for i in range(4)]
-            print(
-                f"{'':<22}{'micrograd/ours':<16}{cells[0]:>9}{cells[1]:>10}{cells[2]:>8}{cells[3]:>9}"
-            )
+            print(f"{'':<22}{'micrograd/ours':<16}{cells[0]:>9}{cells[1]:>10}{cells[2]:>8}{cells[3]:>9}")
 
 
 def print_memory(quick):
@@ -400,9 +396,7 @@ def print_memory(quick):
         f"{ratio(memory[THEIRS][1], memory[OURS][1]):>16}"
     )
     print()
-    print(
-        "what an op node is made of, after backward (sys.getsizeof, per op node: count kind bytes):"
-    )
+    print("what an op node is made of, after backward (sys.getsizeof, per op node: count kind bytes):")
     for engine, V in ENGINES.items():
         kinds = node_breakdown(V)
         total = sum(size for _, size in kinds.values())
@@ -415,9 +409,7 @@ def print_memory(quick):
         # storage of an instance with a __dict__; tracemalloc sees every allocation.
         hidden = memory[engine][1] - total / 2
         if abs(hidden) >= 8:
-            print(
-                f"  {'':<14}{hidden:>5.0f} bytes more seen by tracemalloc only (attribute storage, etc.)"
-            )
+            print(f"  {'':<14}{hidden:>5.0f} bytes more seen by tracemalloc only (attribute storage, etc.)")
 
 
 def print_depth(quick):
@@ -473,7 +465,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads (under a minute)")
     parser.add_argument(
-        "--demo", action="store_true", help="only the speed tables: chains, sum of products, demo step (no memory, no depth)"
+        "--demo",
+        action="store_true",
+        help="only the speed tables: chains, sum of products, demo step (no memory, no depth)",
     )
     parser.add_argument(
         "--gc-split",

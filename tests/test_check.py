@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from autograd_tiny import Value
-from autograd_tiny import engine
+from autograd_tiny import Value, engine
 from autograd_tiny.check import GradcheckError, gradcheck
 from tests.test_engine import OPS
 
@@ -45,10 +44,18 @@ def test_values_as_inputs_are_left_untouched():
     "call, error, message",
     [
         (lambda: gradcheck(lambda x: 3.0, [1.0]), TypeError, r"^f must return a Value, got float; build the result"),
-        (lambda: gradcheck(lambda x: x, ["1"]), TypeError, r"^gradcheck input x0 must be a number, got str '1'; check at a finite point, with numbers or Values$"),
+        (
+            lambda: gradcheck(lambda x: x, ["1"]),
+            TypeError,
+            r"^gradcheck input x0 must be a number, got str '1'; check at a finite point, with numbers or Values$",
+        ),
         (lambda: gradcheck(lambda x: x, []), ValueError, r"^gradcheck needs at least one input$"),
         (lambda: gradcheck("f", [1.0]), TypeError, r"^gradcheck needs a function, got str$"),
-        (lambda: gradcheck(lambda x: x, [1.0], eps=0), ValueError, r"^eps must be a finite number > 0, got 0\.0; pass e\.g\. eps=1e-6$"),
+        (
+            lambda: gradcheck(lambda x: x, [1.0], eps=0),
+            ValueError,
+            r"^eps must be a finite number > 0, got 0\.0; pass e\.g\. eps=1e-6$",
+        ),
     ],
 )
 def test_bad_arguments(call, error, message):

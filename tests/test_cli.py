@@ -75,6 +75,6 @@ def test_no_command_prints_help(capsys):
 
 
 def test_version(capsys):
-    with pytest.raises(SystemExit, match="^0$"):  # argparse exits with code 0 after printing
+    with pytest.raises(SystemExit, match=r"^0$"):  # argparse exits with code 0 after printing
         main(["--version"])
     assert "0.1.0" in capsys.readouterr().out

@@ -45,7 +45,9 @@ def test_markdown_and_html(tmp_path, capsys):
     ],
 )
 def test_bad_input_exits_2_without_traceback(args, message):
-    result = subprocess.run([sys.executable, "-m", "autograd_tiny", "explain", *args], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_tiny", "explain", *args], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     # Our message on one line, no traceback; a syntax error adds the expression and a caret.
     first, *rest = result.stderr.splitlines()

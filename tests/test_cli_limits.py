@@ -18,8 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def run(*args, env=None, **kwargs):
     """`python -m autograd_tiny ARGS` as a user runs it, importing this checkout."""
     environment = dict(os.environ, PYTHONPATH=ROOT, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "autograd_tiny", *args], capture_output=True, env=environment,
-                          timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_tiny", *args], capture_output=True, env=environment, timeout=120, **kwargs
+    )
 
 
 @pytest.fixture
@@ -43,19 +44,26 @@ def no_training(monkeypatch):
         (["--hidden", "0"], "--hidden sizes must be at least 1, got '0'"),
         (["--hidden", ",".join(["4"] * 9)], "--hidden has 9 layers; at most 8 are allowed, e.g. 16,16"),
         (["--hidden", "1," * 10**5 + "1"], "--hidden has 100001 layers; at most 8 are allowed, e.g. 16,16"),
-        (["--hidden", "512,512"], "--hidden 512,512 makes a model with 264705 weights, more than the demo's limit "
-                                  "of 10000 (each step would build a graph of millions of values); use smaller "
-                                  "layers, e.g. 16,16"),
-        (["--hidden", "9" * 5000], "--hidden must be whole numbers separated by commas, like 16,16; got "
-                                   "'9999999999999999999999999999999999999999'"),
+        (
+            ["--hidden", "512,512"],
+            "--hidden 512,512 makes a model with 264705 weights, more than the demo's limit "
+            "of 10000 (each step would build a graph of millions of values); use smaller "
+            "layers, e.g. 16,16",
+        ),
+        (
+            ["--hidden", "9" * 5000],
+            "--hidden must be whole numbers separated by commas, like 16,16; got "
+            "'9999999999999999999999999999999999999999'",
+        ),
         (["--steps", str(10**9)], "--steps must be a whole number from 1 to 10000, got 1000000000"),
         (["--steps", "0"], "--steps must be a whole number from 1 to 10000, got 0"),
         (["--steps", "-5"], "--steps must be a whole number from 1 to 10000, got -5"),
         (["--out", ""], "--out is empty; give a folder name, e.g. --out autograd_tiny_demo"),
     ],
 )
-def test_absurd_demo_options_exit_2_before_anything_is_allocated(args, message, no_training, tmp_path, capsys,
-                                                                 monkeypatch):
+def test_absurd_demo_options_exit_2_before_anything_is_allocated(
+    args, message, no_training, tmp_path, capsys, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     assert main(["demo", *args]) == 2
     assert capsys.readouterr().err == f"autograd-tiny: error: {message}\n"
@@ -170,21 +178,15 @@ def test_help_says_how_to_pass_a_minus_expression():
 def test_syntax_errors_give_the_column_and_a_caret(capsys):
     assert main(["explain", "a*+ b)", "a=1", "b=1"]) == 2
     assert capsys.readouterr().err == (
-        "autograd-tiny: error: syntax error: unmatched ')' (column 6)\n"
-        "  a*+ b)\n"
-        "       ^\n"
+        "autograd-tiny: error: syntax error: unmatched ')' (column 6)\n  a*+ b)\n       ^\n"
     )
     assert main(["graph", "(a +", "a=1"]) == 2
     assert capsys.readouterr().err == (
-        "autograd-tiny: error: syntax error: '(' was never closed (column 1)\n"
-        "  (a +\n"
-        "  ^\n"
+        "autograd-tiny: error: syntax error: '(' was never closed (column 1)\n  (a +\n  ^\n"
     )
     assert main(["explain", "a*", "a=1"]) == 2  # Python gives no column at the end of the text
     assert capsys.readouterr().err == (
-        "autograd-tiny: error: syntax error: the expression ends too early (column 3)\n"
-        "  a*\n"
-        "    ^\n"
+        "autograd-tiny: error: syntax error: the expression ends too early (column 3)\n  a*\n    ^\n"
     )
     assert main(["graph", "a + b.c", "a=1", "b=1"]) == 2  # not a syntax error: one line, with its column
     assert capsys.readouterr().err == "autograd-tiny: error: attribute access is not allowed (column 5)\n"
@@ -239,7 +241,9 @@ def test_a_broken_pipe_exits_quietly():
     environment = dict(os.environ, PYTHONPATH=ROOT)
     process = subprocess.Popen(
         [sys.executable, "-m", "autograd_tiny", "explain", "+".join(["a"] * 500), "a=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
     )
     process.stdout.close()  # the reader is gone before anything is written: `| head -0`
     _, stderr = process.communicate(timeout=120)

@@ -35,8 +35,12 @@ def python_mean(f, weights, columns):
 
 
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 10_000), hidden=st.lists(st.integers(1, 5), min_size=1, max_size=3),
-       n=st.integers(2, 12), expand=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    hidden=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+    n=st.integers(2, 12),
+    expand=st.booleans(),
+)
 def test_mean_is_the_python_mean_of_per_sample_results(seed, hidden, n, expand):
     model = MLP(2, [*hidden, 1], seed=seed, expand=expand)
     f, _, _ = one_sample_loss(model)
@@ -81,8 +85,11 @@ def test_each_layer_is_one_matrix_line_that_names_its_neurons():
     model = MLP(2, [16, 16, 1], seed=1)
     f, xs, label = one_sample_loss(model)
     source = f.batch_source([*xs, label])
-    matrix_lines = [line for line in source.splitlines() if " @ " in line and "= " in line and "grad" not in line
-                    and "gWb" not in line]
+    matrix_lines = [
+        line
+        for line in source.splitlines()
+        if " @ " in line and "= " in line and "grad" not in line and "gWb" not in line
+    ]
     assert [line.split("#")[1].strip() for line in matrix_lines] == [
         "L1.N1..L1.N16: z = W·x + b, every sample at once",
         "L2.N1..L2.N16: z = W·x + b, every sample at once",
@@ -91,7 +98,10 @@ def test_each_layer_is_one_matrix_line_that_names_its_neurons():
     assert "    L1_relu = _relu(L1_z)  # L1.N1..L1.N16: relu(L1_z), row by row" in source.splitlines()
     # backward: the transposed products, and the weights' gradients summed over the samples
     assert "    grad_L1_relu = L2_z_Wb[:, :16].T @ grad_L2_z  # ∂/∂x = Wᵀ · ∂/∂z" in source.splitlines()
-    assert "    L2_z_gWb[:, :16] = grad_L2_z @ L1_relu.T  # ∂/∂W = ∂/∂z · xᵀ, summed over the samples" in source.splitlines()
+    assert (
+        "    L2_z_gWb[:, :16] = grad_L2_z @ L1_relu.T  # ∂/∂W = ∂/∂z · xᵀ, summed over the samples"
+        in source.splitlines()
+    )
     # the per-sample source is unchanged: one line per value, bit-identical to the engine
     assert " @ " not in f.source
 
@@ -128,7 +138,7 @@ def test_inputs_in_any_order_and_a_neuron_row_used_on_its_own():
     x0, x1 = Value(0.0, label="x0"), Value(0.0, label="x1")
     hidden = model.layers[0]([x0, x1])
     root = model.layers[1](hidden)[0] * hidden[1]  # a hidden neuron also read directly
-    f = compile_graph(root, [x1, *params, x0])     # data first and last, parameters between
+    f = compile_graph(root, [x1, *params, x0])  # data first and last, parameters between
     source = f.batch_source([x0, x1])
     assert "L1.N1..L1.N3: z = W·x + b" in source and "L2.N1: z = W·x + b" in source
     columns = data(6)[:2]

@@ -74,7 +74,7 @@ def build(program, leaves, keep=None):
     root = nodes[-1]
     for extra in nodes[-3:-1]:
         root = root + extra
-    return root, nodes[len(leaves):]
+    return root, nodes[len(leaves) :]
 
 
 def eager(program, xs, keep):
@@ -132,7 +132,9 @@ def test_every_op_equals_eager_exactly_at_new_points(case, data):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(programs, st.lists(st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=4, max_size=4), min_size=1, max_size=4))
+@given(
+    programs, st.lists(st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=4, max_size=4), min_size=1, max_size=4)
+)
 def test_random_dags_equal_eager_at_new_points(case, points):
     xs, program = case
     leaves = [Value(x) for x in xs]
@@ -263,7 +265,12 @@ def test_source_has_one_forward_line_per_node_named_like_value_names(case, data,
     assert len(set(assigned)) == len(assigned)
     for variable, node in zip(assigned, expected_nodes):
         name = names[node]
-        if name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not name.startswith(("_", "grad_")):
+        if (
+            name.isidentifier()
+            and name.isascii()
+            and not keyword.iskeyword(name)
+            and not name.startswith(("_", "grad_"))
+        ):
             assert variable == name or variable.startswith(name + "_")
 
 
@@ -278,9 +285,28 @@ def test_no_label_text_reaches_the_code(labels):
     helpers = {"_div", "_exp", "_tanh"}
     # The code is straight-line arithmetic on names, float literals and our helpers: nothing
     # a label could smuggle in (no strings, attributes, subscripts, imports, lambdas ...).
-    allowed = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.Return, ast.Name, ast.Load,
-               ast.Store, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call, ast.Tuple, ast.List, ast.Add, ast.Sub,
-               ast.Mult, ast.Div, ast.USub)
+    allowed = (
+        ast.Module,
+        ast.FunctionDef,
+        ast.arguments,
+        ast.arg,
+        ast.Assign,
+        ast.Return,
+        ast.Name,
+        ast.Load,
+        ast.Store,
+        ast.Constant,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.Call,
+        ast.Tuple,
+        ast.List,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.USub,
+    )
     for node in ast.walk(ast.parse(f.source)):
         assert isinstance(node, allowed), ast.dump(node)
         if isinstance(node, ast.Constant):
@@ -301,9 +327,7 @@ def test_labels_become_safe_unique_names():
     e = Value(5.0, label="grad_a")
     g = Value(6.0, label="lambda")
     f = compile_graph(a * b + c * d + e * g, [a, b, c, d, e, g])
-    assert f.source.splitlines()[0] == (
-        "def compiled(import_os__os_system__x____, a_b, a_b_2, α, v_grad_a, v_lambda):"
-    )
+    assert f.source.splitlines()[0] == ("def compiled(import_os__os_system__x____, a_b, a_b_2, α, v_grad_a, v_lambda):")
     assert f([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])[0] == 44.0
 
 
@@ -358,7 +382,7 @@ def test_domain_errors_are_raised_not_nan():
         g([np.array([1.0, 2.0, 0.0])])
     h = compile_graph(x.exp(), [x])
     for values in ([800.0], [np.array([1.0, 800.0])]):
-        with pytest.raises(OverflowError, match="exp overflows for x = 800.0"):
+        with pytest.raises(OverflowError, match=r"exp overflows for x = 800\.0"):
             h(values)
 
 

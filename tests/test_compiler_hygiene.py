@@ -16,9 +16,28 @@ from autograd_tiny.compiler import _comment, _literal, _plain_float, compile_gra
 np = pytest.importorskip("numpy")
 
 # Straight-line arithmetic on names, float literals and our helpers: nothing else may appear.
-ALLOWED = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.Return, ast.Name, ast.Load,
-           ast.Store, ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call, ast.Tuple, ast.List, ast.Add, ast.Sub,
-           ast.Mult, ast.Div, ast.USub)
+ALLOWED = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.arguments,
+    ast.arg,
+    ast.Assign,
+    ast.Return,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.Constant,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Call,
+    ast.Tuple,
+    ast.List,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.USub,
+)
 HELPERS = {"_div", "_exp", "_tanh", "_log", "_pow", "_pow_slope", "_pow_log", "_relu", "_step"}
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00"
 
@@ -54,7 +73,7 @@ def test_hostile_labels_give_source_with_only_whitelisted_nodes(labels):
     root.label = labels[3]
     f = compile_graph(root, [a, b])
     check_source(f.source)
-    value, grads = f([1.5, -2.0])
+    value, _grads = f([1.5, -2.0])
     assert value == root.data  # the same numbers as the eager graph
 
 
@@ -89,8 +108,15 @@ def test_a_float_subclass_constant_operand_is_formatted_by_us():
 
 @pytest.mark.parametrize(
     "number",
-    [np.float16(0.5), np.float32(0.5), np.float64(0.5), np.longdouble(0.5), np.int8(1) / np.int8(2),
-     np.array(0.5), np.float64(0.5).astype(np.float32)],
+    [
+        np.float16(0.5),
+        np.float32(0.5),
+        np.float64(0.5),
+        np.longdouble(0.5),
+        np.int8(1) / np.int8(2),
+        np.array(0.5),
+        np.float64(0.5).astype(np.float32),
+    ],
 )
 def test_numpy_scalars_in_data_compile(number):
     """Weights copied from an array: `v.data = arr[i]` kept a NumPy scalar (NameError 'np' before)."""
@@ -101,8 +127,10 @@ def test_numpy_scalars_in_data_compile(number):
     assert f([4.0]) == (2.0, [0.5])
 
 
-@pytest.mark.parametrize("number, shown", [(np.int64(3), "3.0"), (np.uint8(200), "200.0"), (np.bool_(True), "1.0"),
-                                           (7, "7.0"), (True, "1.0")])
+@pytest.mark.parametrize(
+    "number, shown",
+    [(np.int64(3), "3.0"), (np.uint8(200), "200.0"), (np.bool_(True), "1.0"), (7, "7.0"), (True, "1.0")],
+)
 def test_integer_data_is_written_as_a_float(number, shown):
     x, w = Value(2.0, label="x"), Value(0.0, label="w")
     w.data = number
@@ -118,13 +146,21 @@ def test_numpy_scalar_from_the_engine_is_a_plain_float():
 @pytest.mark.parametrize(
     "data, error, message",
     [
-        ("2.0", TypeError, r"^the value of w \(a constant: a leaf not in inputs\) must be a number \(an int, a float "
-                           r"or a NumPy number\), got str; set it with float\(\.\.\.\)$"),
+        (
+            "2.0",
+            TypeError,
+            r"^the value of w \(a constant: a leaf not in inputs\) must be a number \(an int, a float "
+            r"or a NumPy number\), got str; set it with float\(\.\.\.\)$",
+        ),
         (Fraction(1, 2), TypeError, "got Fraction"),
         (np.complex128(1 + 2j), TypeError, "got complex128"),
         (np.array([1.0, 2.0]), TypeError, "got ndarray"),
-        (10**400, ValueError, r"^the value of w .* is an integer too large for a float \(401 digits\); "
-                              r"use a number below 1\.8e308$"),
+        (
+            10**400,
+            ValueError,
+            r"^the value of w .* is an integer too large for a float \(401 digits\); "
+            r"use a number below 1\.8e308$",
+        ),
     ],
 )
 def test_other_data_is_refused(data, error, message):
@@ -161,7 +197,7 @@ def test_minus_inf_gradient_through_a_constant():
 
 def test_literals_round_trip_exactly():
     for x in (0.1, -0.0, 5e-324, -1.7976931348623157e308, 1e16, 2.5):
-        assert eval(_literal(x)) == x and math.copysign(1, eval(_literal(x))) == math.copysign(1, x)  # noqa: S307
+        assert eval(_literal(x)) == x and math.copysign(1, eval(_literal(x))) == math.copysign(1, x)
     with pytest.raises(TypeError, match="internal error: float64 reached the code generator"):
         _literal(np.float64(1.0))
 
@@ -179,8 +215,23 @@ def test_plain_float_reads_the_stored_number_not_the_subclass_methods():
     assert _plain_float(BigInt(3), "x") == 3.0
 
 
-@pytest.mark.parametrize("text", ["a\nb", "a\rb", "a\x0bb", "a\x0cb", "a\x1cb", "a\x1db", "a\x1eb", "a\x85b",
-                                  "a\u2028b", "a\u2029b", "a\x00b", "a\ud800b"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\nb",
+        "a\rb",
+        "a\x0bb",
+        "a\x0cb",
+        "a\x1cb",
+        "a\x1db",
+        "a\x1eb",
+        "a\x85b",
+        "a\u2028b",
+        "a\u2029b",
+        "a\x00b",
+        "a\ud800b",
+    ],
+)
 def test_comments_stay_on_one_line(text):
     assert _comment(text) == "# ab"
 
@@ -188,7 +239,10 @@ def test_comments_stay_on_one_line(text):
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"x": 1.0, "y": 2.0}, r"got a dict \(values are passed by position, not by name\); e\.g\. f\(\[2\.0, 0\.5\]\)"),
+        (
+            {"x": 1.0, "y": 2.0},
+            r"got a dict \(values are passed by position, not by name\); e\.g\. f\(\[2\.0, 0\.5\]\)",
+        ),
         ({0: 1.0, 1: 2.0}, r"got a dict"),
         ("12", r"in the order of `inputs`, got str"),
         (b"12", r"got bytes"),
@@ -209,7 +263,9 @@ def test_call_refuses_unordered_or_non_list_values(values, message):
 def test_call_refuses_ragged_lists():
     a, b = Value(1.0), Value(2.0)
     f = compile_graph(a * b, [a, b])
-    with pytest.raises(TypeError, match=r"^value 0 must be a number, got list \[1\.0, 2\.0\]; pass a number or a 1-D NumPy array$"):
+    with pytest.raises(
+        TypeError, match=r"^value 0 must be a number, got list \[1\.0, 2\.0\]; pass a number or a 1-D NumPy array$"
+    ):
         f([[1.0, 2.0], [3.0]])
     with pytest.raises(ValueError, match=r"same length .* got shapes \[\(2,\), \(3,\)\]"):
         f([np.zeros(2), np.zeros(3)])

@@ -81,8 +81,13 @@ def test_array_versions_are_used_when_given():
         calls.append(len(x))
         return x * x
 
-    cube = define_op("arrsq", lambda x: x * x, [lambda x, out: 2 * x],
-                     array_forward=array_forward, array_derivatives=[lambda x, out: 2 * x])
+    cube = define_op(
+        "arrsq",
+        lambda x: x * x,
+        [lambda x, out: 2 * x],
+        array_forward=array_forward,
+        array_derivatives=[lambda x, out: 2 * x],
+    )
     x = Value(1.0, label="x")
     f = compile_graph(cube(x), [x])
     values, grads = f([np.array([1.0, 2.0, 3.0])])
@@ -113,7 +118,9 @@ def test_a_non_finite_result_names_the_op_eager_and_compiled():
 
 def test_errors_raised_by_the_user_function_name_the_op():
     inverse = define_op("inverse", lambda x: 1 / x, [lambda x, out: -out * out])
-    with pytest.raises(ZeroDivisionError, match=r"^op 'inverse': forward failed for x = \(0\.0,\): float division by zero$"):
+    with pytest.raises(
+        ZeroDivisionError, match=r"^op 'inverse': forward failed for x = \(0\.0,\): float division by zero$"
+    ):
         inverse(0.0)
     nan_slope = define_op("nan_slope", lambda x: x, [lambda x, out: math.nan])
     with pytest.raises(ValueError, match=r"^op 'nan_slope': derivative 0 returned nan for x = \(1\.0,\)"):
@@ -126,11 +133,18 @@ def test_errors_raised_by_the_user_function_name_the_op():
 def test_definition_errors():
     with pytest.raises(ValueError, match=r"^'mul' is a built-in op; choose another name for your op$"):
         define_op("mul", lambda a, b: a * b, [lambda a, b, out: b, lambda a, b, out: a])
-    with pytest.raises(ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"):
+    with pytest.raises(
+        ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"
+    ):
         define_op("my op", abs, [lambda x, out: 1.0])
-    with pytest.raises(TypeError, match=r"^define_op\('f'\): derivatives must be a list of functions, one per operand; got function$"):
+    with pytest.raises(
+        TypeError, match=r"^define_op\('f'\): derivatives must be a list of functions, one per operand; got function$"
+    ):
         define_op("f", abs, lambda x, out: 1.0)
-    with pytest.raises(ValueError, match=r"^define_op\('f'\): derivative_formulas needs 1 strings \(one per operand\), got \['a', 'b'\]$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^define_op\('f'\): derivative_formulas needs 1 strings \(one per operand\), got \['a', 'b'\]$",
+    ):
         define_op("f", abs, [lambda x, out: 1.0], derivative_formulas=["a", "b"])
     with pytest.raises(ValueError, match=r"^define_op\('f'\): formula '\{1\}' does not fill"):
         define_op("f", abs, [lambda x, out: 1.0], formula="{1}")

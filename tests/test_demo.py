@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from autograd_tiny.cli import main
 from autograd_tiny import MLP, cross_entropy, hinge, l2
+from autograd_tiny.cli import main
 from autograd_tiny.datasets import DATASETS
 from autograd_tiny.demo import L2_ALPHA, final_accuracy, train
 
@@ -72,7 +72,7 @@ def test_bad_options_exit_2_with_one_line(args, message, capsys):
 
 
 def test_unknown_dataset_is_rejected_by_the_parser(capsys):
-    with pytest.raises(SystemExit, match="^2$") as info:
+    with pytest.raises(SystemExit, match=r"^2$") as info:
         main(["demo", "--dataset", "mnist"])
     assert info.value.code == 2
     assert "argument --dataset: invalid choice: 'mnist'" in capsys.readouterr().err

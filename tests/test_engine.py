@@ -251,7 +251,9 @@ def test_arithmetic_with_a_string_raises_type_error(op):
     a = Value(2.0)
     with pytest.raises(TypeError, match=r"got str 'x'"):
         op(a, "x")
-    with pytest.raises(TypeError, match=r"^the constant operand of .* must be a number, got str 'x'; pass a number or a Value$"):
+    with pytest.raises(
+        TypeError, match=r"^the constant operand of .* must be a number, got str 'x'; pass a number or a Value$"
+    ):
         op("x", a)
 
 

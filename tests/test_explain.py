@@ -70,7 +70,7 @@ def test_before_backward_the_text_says_grad_is_not_computed_yet():
 
 
 def test_step_records():
-    a, b, c, f, L = lecture_example()
+    _a, _b, _c, _f, L = lecture_example()
     step = explain(L).steps[4]
     assert (step.node_name, step.parent_name, step.op) == ("e", "a", "mul")
     assert (step.local, step.upstream, step.contribution, step.gradient) == (-3.0, -2.0, 6.0, 6.0)
@@ -160,7 +160,7 @@ def test_random_dags_contributions_sum_to_gradients(program):
 
 
 def test_explaining_after_two_backwards_narrates_one_pass_and_says_leaves_accumulate():
-    a, b, c, f, L = lecture_example()
+    a, _b, _c, _f, L = lecture_example()
     L.backward()
     L.backward()
     text = str(explain(L))

@@ -6,7 +6,7 @@ import json
 import math
 
 from autograd_tiny import Value, explain
-from autograd_tiny.explain import tex_number, format_number
+from autograd_tiny.explain import format_number, tex_number
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 
@@ -39,7 +39,7 @@ def test_numbers():
 
 
 def test_overflow_in_text_and_markdown():
-    x, z = overflow()
+    _x, z = overflow()
     e = explain(z)
     text = str(e)
     assert "  y = x · 10 = inf\n  z = y − y = nan\n" in text
@@ -88,7 +88,7 @@ def test_a_nan_grad_left_by_backward_agrees_with_the_pass():
 
 
 def test_html_page_and_drawings(tmp_path):
-    b, t = sqrt_at_zero()
+    _b, t = sqrt_at_zero()
     e = explain(t)
     page = e.save_html(tmp_path / "nan.html")
     text = open(page, encoding="utf-8").read()
@@ -96,13 +96,13 @@ def test_html_page_and_drawings(tmp_path):
     assert [step["grad"] for step in data["steps"]] == ["0.0000", "nan"]
     assert "contribution inf × 0.0000 = nan" in data["steps"][1]["text"]
     assert "grad nan" in e.draw().source and "grad nan" in e.draw(step=2).source
-    x, z = overflow()
+    _x, z = overflow()
     page = explain(z).save_html(tmp_path / "inf.html")
     assert "data inf" in open(page, encoding="utf-8").read()
 
 
 def test_stepping_a_nan_page_in_the_browser(browser, tmp_path):  # noqa: F811
-    b, t = sqrt_at_zero()
+    _b, t = sqrt_at_zero()
     path = explain(t).save_html(tmp_path / "nan.html")
     page = browser.new_page()
     errors = []
@@ -112,7 +112,9 @@ def test_stepping_a_nan_page_in_the_browser(browser, tmp_path):  # noqa: F811
     page.click("#next")
     page.click("#next")
     assert page.inner_text("#equation").startswith("2. ∂t1/∂b = 1 / (2 · √b) = 1 / (2 · √0.0000) = inf")
-    grads = page.evaluate("Array.from(document.querySelectorAll('g.node')).map(g => { var t = g.getElementsByTagName('text'); return t.length ? t[t.length - 1].textContent : ''; })")
+    grads = page.evaluate(
+        "Array.from(document.querySelectorAll('g.node')).map(g => { var t = g.getElementsByTagName('text'); return t.length ? t[t.length - 1].textContent : ''; })"
+    )
     assert "grad nan" in grads and "grad ?" not in grads
     assert errors == []
     page.close()

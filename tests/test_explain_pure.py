@@ -77,9 +77,17 @@ def test_a_session_backward_explain_draw_explain_train_draw(tmp_path):
 
 
 def test_gradients_and_gradients_after():
-    a, b, c, f, L = lecture_example()
+    _a, _b, _c, _f, L = lecture_example()
     e = explain(L)
-    assert {v.label: g for v, g in e.gradients.items()} == {"L": 1.0, "d": -2.0, "f": 4.0, "e": -2.0, "c": -2.0, "a": 6.0, "b": -4.0}
+    assert {v.label: g for v, g in e.gradients.items()} == {
+        "L": 1.0,
+        "d": -2.0,
+        "f": 4.0,
+        "e": -2.0,
+        "c": -2.0,
+        "a": 6.0,
+        "b": -4.0,
+    }
     assert e.gradients_after(0) == {L: 1.0}
     assert e.gradients_after(len(e.steps)) == e.gradients
     assert {v.label: g for v, g in e.gradients_after(2).items()} == {"L": 1.0, "d": -2.0, "f": 4.0}
@@ -116,10 +124,12 @@ def test_bad_step_numbers_are_refused(bad, error, message):
 
 
 def test_draw_after_step_k_is_draw_dot_with_the_known_gradients_and_the_step_in_red():
-    a, b, c, f, L = lecture_example()
+    _a, _b, _c, _f, L = lecture_example()
     e = explain(L)
     step = e.steps[4]  # ∂e/∂a
-    expected = draw_dot(L, gradients=e.gradients_after(5), highlight=[(step.parent, step.node), step.node], rankdir="TB")
+    expected = draw_dot(
+        L, gradients=e.gradients_after(5), highlight=[(step.parent, step.node), step.node], rankdir="TB"
+    )
     assert e.draw(step=5, rankdir="TB").source == expected.source
     assert e.draw(step=0).source == draw_dot(L, gradients={L: 1.0}, highlight=[L]).source
     assert e.draw().source == draw_dot(L, gradients=e.gradients).source
@@ -135,7 +145,7 @@ def test_stepper_page_starts_from_grad_question_marks_even_after_backward(tmp_pa
     *_, L = lecture_example()
     L.backward()
     L.backward()  # leaves hold twice the gradient: the page must not show it
-    page = (tmp_path / "steps.html")
+    page = tmp_path / "steps.html"
     explain(L).save_html(page)
     text = page.read_text(encoding="utf-8")
     svg = text[text.index("<svg") : text.index("</svg>")]

@@ -32,7 +32,9 @@ def test_a_repeated_name_is_one_leaf():
 
 
 def test_functions_unary_minus_and_constants():
-    y = build_expression("-tanh(x) + 2**x - x/4 + abs(-x) + sqrt(x) + log(x) + exp(x) + sigmoid(x) + relu(x)", {"x": 1.0})
+    y = build_expression(
+        "-tanh(x) + 2**x - x/4 + abs(-x) + sqrt(x) + log(x) + exp(x) + sigmoid(x) + relu(x)", {"x": 1.0}
+    )
     x = Value(1.0)
     z = -x.tanh() + 2**x - x / 4 + abs(-x) + x.sqrt() + x.log() + x.exp() + x.sigmoid() + x.relu()
     assert y.data == pytest.approx(z.data, rel=1e-15)

@@ -21,7 +21,7 @@ def _run_in_threads(*targets) -> None:
     def guarded(target):
         try:
             target()
-        except BaseException as error:  # noqa: BLE001 - any failure must reach the test
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]

@@ -36,8 +36,18 @@ def lecture_neuron():
 
 
 # The lecture's numbers (from its drawings), the same whichever way the pass is run.
-LECTURE_GRADS = {"o": 1.0, "n": 0.5, "b": 0.5, "x1w1x2w2": 0.5, "x1w1": 0.5, "x2w2": 0.5,
-                 "x2": 0.5, "w2": 0.0, "x1": -1.5, "w1": 1.0}
+LECTURE_GRADS = {
+    "o": 1.0,
+    "n": 0.5,
+    "b": 0.5,
+    "x1w1x2w2": 0.5,
+    "x1w1": 0.5,
+    "x2w2": 0.5,
+    "x2": 0.5,
+    "w2": 0.0,
+    "x1": -1.5,
+    "w1": 1.0,
+}
 
 
 def assert_lecture_grads(v):
@@ -118,7 +128,7 @@ def test_trace_and_draw_dot_cells_of_the_lecture():
         nodes, edges = trace(root)
         for n in nodes:
             uid = str(id(n))
-            dot.node(name=uid, label="{ %s | data %.4f | grad %.4f }" % (n.label, n.data, n.grad), shape="record")
+            dot.node(name=uid, label="{ %s | data %.4f | grad %.4f }" % (n.label, n.data, n.grad), shape="record")  # noqa: UP031 - the lecture's code, verbatim
             if n._op:
                 dot.node(name=uid + n._op, label=n._op)
                 dot.edge(uid + n._op, uid)
@@ -138,9 +148,19 @@ def test_trace_and_draw_dot_cells_of_the_lecture():
 
 def test_op_strings_are_micrographs():
     a, b = Value(2.0), Value(3.0)
-    cases = [(a + b, "+"), (a * b, "*"), (a**2, "**2"), (a**-1, "**-1"), (a**0.5, "**0.5"),
-             (a.relu(), "ReLU"), (a.tanh(), "tanh"), (a.exp(), "exp"), (a - b, "-"), (a / b, "/"),
-             (a, "")]
+    cases = [
+        (a + b, "+"),
+        (a * b, "*"),
+        (a**2, "**2"),
+        (a**-1, "**-1"),
+        (a**0.5, "**0.5"),
+        (a.relu(), "ReLU"),
+        (a.tanh(), "tanh"),
+        (a.exp(), "exp"),
+        (a - b, "-"),
+        (a / b, "/"),
+        (a, ""),
+    ]
     for value, op in cases:
         assert value._op == op
     assert (a * a)._prev == {a} and (a * b)._prev == {a, b} and a._prev == set()

@@ -62,7 +62,9 @@ def test_a_bad_first_parameter_is_refused(model, tmp_path, bad, pattern):
 def test_a_bad_last_parameter_leaves_every_earlier_one_unchanged(model, tmp_path):
     state = _saved_state(MLP(2, [3, 1], seed=2))
     state["parameters"][-1] = "oops"
-    _assert_refused(model, _write(tmp_path / "m.json", json.dumps(state)), "L2.N1.b must be a finite real number, got 'oops'")
+    _assert_refused(
+        model, _write(tmp_path / "m.json", json.dumps(state)), "L2.N1.b must be a finite real number, got 'oops'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,9 @@ def test_a_huge_integer_beyond_pythons_digit_limit_is_refused(model, tmp_path):
     state_text = json.dumps(_saved_state(MLP(2, [3, 1], seed=2)))
     head, tail = state_text.split('"parameters": [')
     text = head + '"parameters": [' + "9" * 5000 + tail[tail.index(",") :]
-    _assert_refused(model, _write(tmp_path / "m.json", text), "the file holds a 5000-digit number, too large for a float")
+    _assert_refused(
+        model, _write(tmp_path / "m.json", text), "the file holds a 5000-digit number, too large for a float"
+    )
 
 
 def test_deeply_nested_json_is_refused(model, tmp_path):
@@ -112,7 +116,9 @@ def test_an_empty_file_is_refused(model, tmp_path):
 
 def test_another_architecture_is_refused(model, tmp_path):
     path = MLP(2, [4, 1], seed=1).save(tmp_path / "other.json")
-    _assert_refused(model, path, r"the saved model is a 'MLP' with .*\[4, 1\].*build the model with the saved architecture")
+    _assert_refused(
+        model, path, r"the saved model is a 'MLP' with .*\[4, 1\].*build the model with the saved architecture"
+    )
 
 
 def test_a_long_wrong_config_is_cut_short_in_the_message(model, tmp_path):
@@ -153,7 +159,9 @@ def test_the_size_cap_is_checked_before_reading(model, tmp_path, monkeypatch):
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", no_reading)
-    _assert_refused(model, path, rf"it is {size} bytes, more than a model file can be \({size - 1} bytes\); check the path")
+    _assert_refused(
+        model, path, rf"it is {size} bytes, more than a model file can be \({size - 1} bytes\); check the path"
+    )
 
 
 def test_a_sparse_file_of_gigabytes_is_refused_without_reading_it(model, tmp_path):
@@ -269,4 +277,6 @@ def test_to_torch_applies_the_output_activation():
     model = MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", seed=3)
     net = model.to_torch()
     assert type(net[-1]).__name__ == "Sigmoid"
-    assert net(torch.tensor([0.3, -0.7], dtype=torch.float64)).item() == pytest.approx(model([0.3, -0.7]).data, rel=1e-12)
+    assert net(torch.tensor([0.3, -0.7], dtype=torch.float64)).item() == pytest.approx(
+        model([0.3, -0.7]).data, rel=1e-12
+    )

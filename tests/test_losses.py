@@ -26,7 +26,9 @@ def test_values_by_hand():
     assert hinge([Value(2.0), Value(-0.5), Value(0.5)], [1, 1, -1]).data == pytest.approx((0 + 1.5 + 1.5) / 3)
     assert binary_cross_entropy([Value(0.0)], [0]).data == pytest.approx(math.log(2))
     p = 1 / (1 + math.exp(-2.0))
-    assert binary_cross_entropy([Value(2.0), Value(2.0)], [1, 0]).data == pytest.approx((-math.log(p) - math.log(1 - p)) / 2)
+    assert binary_cross_entropy([Value(2.0), Value(2.0)], [1, 0]).data == pytest.approx(
+        (-math.log(p) - math.log(1 - p)) / 2
+    )
     logits = [1.0, 2.0, 3.0]
     expected = math.log(sum(math.exp(v) for v in logits)) - logits[0]
     assert cross_entropy([Value(v) for v in logits], 0).data == pytest.approx(expected)
@@ -67,7 +69,11 @@ def test_a_single_value_is_accepted():
         (lambda: cross_entropy([Value(1.0), Value(2.0)], 2), ValueError, "class indices 0..1"),
         (lambda: mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 predictions but 2 targets"),
         (lambda: mse([], []), ValueError, "at least one"),
-        (lambda: mse([Value(1.0)], ["1"]), TypeError, r"^mse target 0 must be a number, got str '1'; drop or fix that sample$"),
+        (
+            lambda: mse([Value(1.0)], ["1"]),
+            TypeError,
+            r"^mse target 0 must be a number, got str '1'; drop or fix that sample$",
+        ),
         (lambda: l2([]), ValueError, "at least one parameter"),
     ],
 )

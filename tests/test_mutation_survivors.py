@@ -252,19 +252,27 @@ def test_an_sgd_style_update_under_no_grad_keeps_the_parameter_a_leaf():
 
 @pytest.mark.parametrize("nan", [float("nan"), -math.nan, math.inf - math.inf])
 def test_nan_is_refused_as_input_from_any_source(nan):
-    with pytest.raises(ValueError, match=r"^Value's data must be a number, not NaN, got nan; pass an int or a float, e\.g\. float\(\.\.\.\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Value's data must be a number, not NaN, got nan; pass an int or a float, e\.g\. float\(\.\.\.\)$",
+    ):
         Value(nan)
 
 
 def test_numpy_nan_is_refused_and_infinities_are_accepted():
     np = pytest.importorskip("numpy")
-    with pytest.raises(ValueError, match=r"^Value's data must be a number, not NaN, got nan; pass an int or a float, e\.g\. float\(\.\.\.\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Value's data must be a number, not NaN, got nan; pass an int or a float, e\.g\. float\(\.\.\.\)$",
+    ):
         Value(np.float64("nan"))
     assert (Value(math.inf).data, Value(-math.inf).data) == (math.inf, -math.inf)
 
 
 def test_nan_is_refused_as_a_constant():
-    with pytest.raises(ValueError, match=r"^the constant operand of \+ must be a number, not NaN, got nan; pass a number or a Value$"):
+    with pytest.raises(
+        ValueError, match=r"^the constant operand of \+ must be a number, not NaN, got nan; pass a number or a Value$"
+    ):
         Value(1.0) + math.nan
 
 

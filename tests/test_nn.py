@@ -93,7 +93,9 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
     # A Value input is part of the graph and gets its gradient; a number is a constant.
     out.backward()
     eps = 1e-6
-    slope = (forward_by_hand(model, [1.0 + eps, 2.0, 3.0])[0] - forward_by_hand(model, [1.0 - eps, 2.0, 3.0])[0]) / (2 * eps)
+    slope = (forward_by_hand(model, [1.0 + eps, 2.0, 3.0])[0] - forward_by_hand(model, [1.0 - eps, 2.0, 3.0])[0]) / (
+        2 * eps
+    )
     assert x0.grad == pytest.approx(slope, rel=1e-6, abs=1e-9)
     with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
         model([1.0, 2.0])
@@ -106,7 +108,11 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
     [
         (lambda: MLP(0, [1]), ValueError, r"^nin must be a whole number >= 1, got 0$"),
         (lambda: MLP(2, 3), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got 3$"),
-        (lambda: MLP(2, []), TypeError, r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got \[\]$"),
+        (
+            lambda: MLP(2, []),
+            TypeError,
+            r"^nouts must be a non-empty list of layer sizes, e\.g\. \[16, 16, 1\]; got \[\]$",
+        ),
         (lambda: MLP(2, [0]), ValueError, r"^layer size must be a whole number >= 1, got 0$"),
         (
             lambda: MLP(2, [1], activation="softmax"),
@@ -123,7 +129,9 @@ def test_bad_construction(make, error, message):
 
 
 def test_seed_makes_weights_reproducible_and_rng_is_used():
-    assert [p.data for p in MLP(2, [3, 1], seed=5).parameters()] == [p.data for p in MLP(2, [3, 1], seed=5).parameters()]
+    assert [p.data for p in MLP(2, [3, 1], seed=5).parameters()] == [
+        p.data for p in MLP(2, [3, 1], seed=5).parameters()
+    ]
     rng = random.Random(3)
     expected = random.Random(3)
     n = Neuron(2, rng=rng)
@@ -181,7 +189,7 @@ def test_load_errors_leave_the_model_unchanged(tmp_path):
         model.load(tmp_path / "short.json")
     state["parameters"] = ["x"] * 13
     (tmp_path / "strings.json").write_text(json.dumps(state))
-    with pytest.raises(ValueError, match="L1.N1.w0 must be a finite real number, got .x."):
+    with pytest.raises(ValueError, match=r"L1\.N1\.w0 must be a finite real number, got .x."):
         model.load(tmp_path / "strings.json")
     (tmp_path / "list.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a saved autograd_tiny model"):

@@ -48,7 +48,9 @@ def test_math_functions_raise_where_math_raises():
     ],
 )
 def test_nan_is_refused_as_a_constant_operand(build):
-    with pytest.raises(ValueError, match=r"^the constant operand of \S+ must be a number, not NaN, got nan; pass a number or a Value$"):
+    with pytest.raises(
+        ValueError, match=r"^the constant operand of \S+ must be a number, not NaN, got nan; pass a number or a Value$"
+    ):
         build(Value(1.0))
 
 

@@ -37,7 +37,9 @@ def _stdout(cell: dict) -> str:
 
 
 def _svgs(cell: dict) -> list[str]:
-    return ["".join(o["data"]["image/svg+xml"]) for o in cell.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    return [
+        "".join(o["data"]["image/svg+xml"]) for o in cell.get("outputs", []) if "image/svg+xml" in o.get("data", {})
+    ]
 
 
 def _by_name(name: str) -> list[dict]:
@@ -55,7 +57,10 @@ def test_two_or_three_checkpoints_each_followed_by_an_asserting_cell(path):
     assert 2 <= len(checkpoints) <= 3, f"{path.name} has {len(checkpoints)} checkpoints"
     for i in checkpoints:
         heading = next(line for line in cells[i]["text"].splitlines() if line.strip())
-        assert re.match(r"#+ Checkpoint \d: (predict, then run|compute by hand|change one thing and explain|count by hand)$", heading), heading
+        assert re.match(
+            r"#+ Checkpoint \d: (predict, then run|compute by hand|change one thing and explain|count by hand)$",
+            heading,
+        ), heading
         answer = cells[i + 1]
         assert answer["cell_type"] == "code" and "assert" in answer["text"], f"{path.name}: {heading}"
         assert re.search(r"^my_\w+(, my_\w+)* = .*# your answer", answer["text"], re.MULTILINE), answer["text"]
@@ -84,8 +89,13 @@ def test_the_lecture_expression_is_named_as_in_the_lecture(name):
     for formula in ("e = a·b", "d = e + c", "L = d·f"):
         assert formula in prose
     assert "a = 2, b = −3, c = 10, f = −2" in prose
-    for line in ('e = a * b; e.label = "e"', 'd = e + c; d.label = "d"', 'L = d * f; L.label = "L"',
-                 'c = Value(10.0, label="c")', 'f = Value(-2.0, label="f")'):
+    for line in (
+        'e = a * b; e.label = "e"',
+        'd = e + c; d.label = "d"',
+        'L = d * f; L.label = "L"',
+        'c = Value(10.0, label="c")',
+        'f = Value(-2.0, label="f")',
+    ):
         assert line in code
     assert "L = e * f" not in code and 'label="c")\nd = Value' not in code
 
@@ -98,7 +108,7 @@ def test_notebook_1_draws_no_gradients_before_notebook_2_defines_them():
     assert not any("grad " in svg for c in _code(lesson) for svg in _svgs(c))
     assert "notebook 2" in cells[0]["text"]
     # the micrograd block is the appendix, at the end
-    assert "micrograd" in cells[appendix]["text"] and all(c["cell_type"] == "code" for c in cells[appendix + 1:])
+    assert "micrograd" in cells[appendix]["text"] and all(c["cell_type"] == "code" for c in cells[appendix + 1 :])
 
 
 def test_notebook_1_draws_the_constant_its_text_promises():
@@ -110,11 +120,24 @@ def test_notebook_1_draws_the_constant_its_text_promises():
 
 
 def test_notebook_2_follows_the_lectures_order():
-    headings = [line for c in _by_name("02_chain_rule_step_by_step.ipynb") if c["cell_type"] == "markdown"
-                for line in c["text"].splitlines() if line.startswith("#")]
-    wanted = ["## What a derivative is", "## Nudging the inputs", "## Local derivatives", "## The chain rule",
-              "## The same numbers from `explain`", "## gradcheck", "## Nudge the leaves along the gradient",
-              "## How `backward()` orders the graph", "## Appendix"]
+    headings = [
+        line
+        for c in _by_name("02_chain_rule_step_by_step.ipynb")
+        if c["cell_type"] == "markdown"
+        for line in c["text"].splitlines()
+        if line.startswith("#")
+    ]
+    wanted = [
+        "## What a derivative is",
+        "## Nudging the inputs",
+        "## Local derivatives",
+        "## The chain rule",
+        "## The same numbers from `explain`",
+        "## gradcheck",
+        "## Nudge the leaves along the gradient",
+        "## How `backward()` orders the graph",
+        "## Appendix",
+    ]
     text = "\n".join(headings)
     positions = [text.find(h) for h in wanted]
     assert -1 not in positions, dict(zip(wanted, positions))
@@ -146,7 +169,11 @@ def test_notebook_4_labels_losses_after_the_updates_they_follow():
     code = _code(cells)
     summary = next(c for c in code if "after 1 step" in c["text"])
     assert "after 1 step {losses[1]" in summary["text"] and "after 40 steps {losses[40]" in summary["text"]
-    printed = dict(re.findall(r"^(sgd|adam)\s*: loss before training [\d.]+, after 1 step ([\d.]+)", _stdout(summary), re.MULTILINE))
+    printed = dict(
+        re.findall(
+            r"^(sgd|adam)\s*: loss before training [\d.]+, after 1 step ([\d.]+)", _stdout(summary), re.MULTILINE
+        )
+    )
     assert set(printed) == {"sgd", "adam"} and printed["sgd"] != printed["adam"]
     # the hand-written update comes before any optimizer
     texts = [c["text"] for c in code]
@@ -169,8 +196,14 @@ def test_notebook_4_plots_use_safe_colours_and_legends():
 def test_drawings_fit_a_1024_by_768_projector(path):
     for cell in _code(_cells(path)):
         for svg in _svgs(cell):
-            width, height = (float(x) * 4 / 3 for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
-            assert width <= MAX_DRAWING_WIDTH_PX and height <= MAX_DRAWING_HEIGHT_PX, (cell["text"].splitlines()[-1], width, height)
+            width, height = (
+                float(x) * 4 / 3 for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+            )
+            assert width <= MAX_DRAWING_WIDTH_PX and height <= MAX_DRAWING_HEIGHT_PX, (
+                cell["text"].splitlines()[-1],
+                width,
+                height,
+            )
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not p.name.startswith("04")], ids=lambda p: p.name)
@@ -178,7 +211,9 @@ def test_the_first_drawing_has_its_colours_explained(path):
     cells = _cells(path)
     first = next(i for i, c in enumerate(cells) if c["cell_type"] == "code" and _svgs(c))
     after = cells[first + 1]
-    assert "blue: inputs" in _svgs(cells[first])[0] or (after["cell_type"] == "markdown" and after["text"].startswith("Colours"))
+    assert "blue: inputs" in _svgs(cells[first])[0] or (
+        after["cell_type"] == "markdown" and after["text"].startswith("Colours")
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

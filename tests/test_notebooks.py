@@ -30,7 +30,9 @@ def test_saved_with_outputs_and_no_errors(path):
     code = [c for c in cells if c["cell_type"] == "code"]
     assert code and all(c["execution_count"] is not None for c in code)
     assert not any(o["output_type"] == "error" for c in code for o in c["outputs"])
-    assert any("image/svg+xml" in o.get("data", {}) or "image/png" in o.get("data", {}) for c in code for o in c["outputs"])
+    assert any(
+        "image/svg+xml" in o.get("data", {}) or "image/png" in o.get("data", {}) for c in code for o in c["outputs"]
+    )
     assert not any("sys.path" in "".join(c["source"]) for c in code)
 
 

@@ -64,8 +64,11 @@ def test_formatter_options_are_keyword_only():
 
 # --- one input checker ------------------------------------------------------------------
 
-@pytest.mark.parametrize("x, expected", [(3, 3.0), (2.5, 2.5), (np.float32(0.5), 0.5), (np.int64(7), 7.0),
-                                         (Fraction(1, 4), 0.25), (math.inf, math.inf)])
+
+@pytest.mark.parametrize(
+    "x, expected",
+    [(3, 3.0), (2.5, 2.5), (np.float32(0.5), 0.5), (np.int64(7), 7.0), (Fraction(1, 4), 0.25), (math.inf, math.inf)],
+)
 def test_as_number_takes_every_real_number_as_a_plain_float(x, expected):
     value = as_number(x, "x")
     assert (value, type(value)) == (expected, float)
@@ -97,8 +100,11 @@ def test_as_number_may_let_nan_through_when_asked():
 
 @pytest.mark.parametrize(
     "x, error, message",
-    [(2.0, TypeError, r"^n must be a whole number, got float 2\.0$"), (False, TypeError, r"got bool False"),
-     (1, ValueError, r"^n must be a whole number >= 2, got 1$")],
+    [
+        (2.0, TypeError, r"^n must be a whole number, got float 2\.0$"),
+        (False, TypeError, r"got bool False"),
+        (1, ValueError, r"^n must be a whole number >= 2, got 1$"),
+    ],
 )
 def test_as_whole_number_refuses_non_counts(x, error, message):
     assert as_whole_number(np.int64(5), "n", minimum=2) == 5

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import autograd_tiny
-from tests.test_engine import OPS
 from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
 from autograd_tiny.engine import RULES, apply, linear, operands
 from autograd_tiny.ops import REGISTRY, Op
+from tests.test_engine import OPS
 
 # Two custom ops, defined once for the whole module: one with array versions, one without
 # (its compiled arrays apply the float functions per sample).
@@ -106,8 +106,13 @@ def test_engine_builds_exactly_the_entry_numbers(name):
 
 @pytest.mark.parametrize("x", [-2.5, -1.0, -0.0, 0.0, 1e-300, 0.3, 2.0, 40.0, -800.0, 1e308])
 def test_unary_fast_paths_equal_their_entries_at_edge_points(x):
-    for name, build in (("neg", lambda a: -a), ("tanh", Value.tanh), ("sigmoid", Value.sigmoid),
-                        ("relu", Value.relu), ("abs", abs)):
+    for name, build in (
+        ("neg", lambda a: -a),
+        ("tanh", Value.tanh),
+        ("sigmoid", Value.sigmoid),
+        ("relu", Value.relu),
+        ("abs", abs),
+    ):
         node = build(Value(x))
         op = REGISTRY[name]
         assert math.copysign(1.0, node.data) == math.copysign(1.0, op.forward(x)) and node.data == op.forward(x)

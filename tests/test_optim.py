@@ -84,11 +84,31 @@ def test_lr_can_change_between_steps():
     [
         (lambda: SGD([], lr=0.1), ValueError, r"^the optimizer got no parameters; pass model\.parameters\(\)$"),
         (lambda: SGD([1.0], lr=0.1), TypeError, r"^parameters must be Values, got float; pass model\.parameters\(\)$"),
-        (lambda: SGD([Value(1.0)], lr=-1), ValueError, r"^lr must be a finite number >= 0, got -1\.0; pass e\.g\. lr=0\.01$"),
-        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, r"^lr must be a number, got str '0\.1'; pass e\.g\. lr=0\.01$"),
-        (lambda: SGD([Value(1.0)], lr=0.1, momentum=1.5), ValueError, r"^momentum must be a number in \[0, 1\), got 1\.5; pass e\.g\. momentum=0\.9$"),
-        (lambda: Adam([Value(1.0)], betas=(0.9,)), TypeError, r"^betas must be a pair of numbers, got \(0\.9,\); pass e\.g\. betas=\(0\.9, 0\.999\)$"),
-        (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"^betas\[1\] must be a number in \[0, 1\), got 1\.0; pass e\.g\. betas=\(0\.9, 0\.999\)$"),
+        (
+            lambda: SGD([Value(1.0)], lr=-1),
+            ValueError,
+            r"^lr must be a finite number >= 0, got -1\.0; pass e\.g\. lr=0\.01$",
+        ),
+        (
+            lambda: SGD([Value(1.0)], lr="0.1"),
+            TypeError,
+            r"^lr must be a number, got str '0\.1'; pass e\.g\. lr=0\.01$",
+        ),
+        (
+            lambda: SGD([Value(1.0)], lr=0.1, momentum=1.5),
+            ValueError,
+            r"^momentum must be a number in \[0, 1\), got 1\.5; pass e\.g\. momentum=0\.9$",
+        ),
+        (
+            lambda: Adam([Value(1.0)], betas=(0.9,)),
+            TypeError,
+            r"^betas must be a pair of numbers, got \(0\.9,\); pass e\.g\. betas=\(0\.9, 0\.999\)$",
+        ),
+        (
+            lambda: Adam([Value(1.0)], betas=(0.9, 1.0)),
+            ValueError,
+            r"^betas\[1\] must be a number in \[0, 1\), got 1\.0; pass e\.g\. betas=\(0\.9, 0\.999\)$",
+        ),
     ],
 )
 def test_bad_arguments(make, error, message):

@@ -38,7 +38,9 @@ def test_wrong_answers_reveal_nothing_right_ones_reveal_everything(browser, tmp_
     page = quiz_page(browser, tmp_path, errors, requests)
     # It opens at the first backward step's question, every value known, every gradient but the seed '?'.
     assert page.inner_text("#counter") == "question 1 of 6 · score 0"
-    assert page.inner_text("#equation").startswith("Question 1 of 6. The gradient flows back from L to d through the * node.")
+    assert page.inner_text("#equation").startswith(
+        "Question 1 of 6. The gradient flows back from L to d through the * node."
+    )
     assert page.evaluate(GRADS) == ["grad ?"] * 6 + ["grad 1.0000"]
     assert page.evaluate("document.activeElement.id") == "answer"
     before = page.content()
@@ -96,7 +98,9 @@ def test_four_significant_digits_hint_and_show_answer(browser, tmp_path):  # noq
     assert page.inner_text("#counter") == "question 3 of 9 · score 1"
     for _ in range(7):
         page.click("#show")
-    assert page.inner_text("#equation").startswith("Score: 1 of 9 answered right (1 wrong try, 1 with a hint, 8 shown).")
+    assert page.inner_text("#equation").startswith(
+        "Score: 1 of 9 answered right (1 wrong try, 1 with a hint, 8 shown)."
+    )
     assert errors == []
     page.close()
 
@@ -129,7 +133,12 @@ def test_cli_quiz(tmp_path, capsys):
     assert '<body class="quiz">' in html.read_text(encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "autograd_tiny", "explain", "a*b", "a=2", "b=-3", "--quiz"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == "autograd-tiny: error: --quiz makes the HTML page a quiz: add --html PATH (e.g. --html quiz.html)\n"
+    assert (
+        result.stderr
+        == "autograd-tiny: error: --quiz makes the HTML page a quiz: add --html PATH (e.g. --html quiz.html)\n"
+    )

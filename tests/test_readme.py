@@ -62,9 +62,11 @@ def test_every_python_block_prints_what_the_readme_shows(tmp_path, monkeypatch):
     for code, expected, line in examples(README.read_text(encoding="utf-8")):
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
-            exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102 - our own README
+            exec(compile(code, f"README.md:{line}", "exec"), namespace)
         if expected is not None:
-            assert _lines(printed.getvalue()) == _lines(expected), f"the block at README.md:{line} prints something else"
+            assert _lines(printed.getvalue()) == _lines(expected), (
+                f"the block at README.md:{line} prints something else"
+            )
     # The files the README says it writes are there.
     for name in ("graph.svg", "steps.html"):
         assert os.path.getsize(tmp_path / name) > 1000, name
@@ -72,7 +74,7 @@ def test_every_python_block_prints_what_the_readme_shows(tmp_path, monkeypatch):
 
 def test_the_harness_notices_a_wrong_output(tmp_path):
     text = "```python\nprint(2 + 2)\n```\nprints\n```\n5\n```\n"
-    (code, expected, _), = examples(text)
+    ((code, expected, _),) = examples(text)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(code, {})

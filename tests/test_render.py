@@ -73,7 +73,14 @@ def test_identical_programs_give_identical_text():
         ("v7", "out", "-0.0200", "1.0000"),
     ]
     ops = re.findall(r'^\t(v\d+op) \[label=("[^"]*"|\S+)', first, re.M)
-    assert ops == [("v2op", '"*"'), ("v3op", '"+"'), ("v4op", "tanh"), ("v5op", '"- 2"'), ("v6op", '"** 2"'), ("v7op", '"/"')]
+    assert ops == [
+        ("v2op", '"*"'),
+        ("v3op", '"+"'),
+        ("v4op", "tanh"),
+        ("v5op", '"- 2"'),
+        ("v6op", '"** 2"'),
+        ("v7op", '"/"'),
+    ]
 
 
 def test_before_backward_gradients_are_marked_unknown():
@@ -99,7 +106,10 @@ def test_colours_tell_kinds_apart():
     x = Value(1.0, label="x")
     out = model([x])
     source = draw_dot(out).source
-    line = {name: next(l for l in source.splitlines() if f"<B>{name}</B>" in l) for name in ("x", "L1.N1.w0", "L1.N1.b")}
+    line = {
+        name: next(line for line in source.splitlines() if f"<B>{name}</B>" in line)
+        for name in ("x", "L1.N1.w0", "L1.N1.b")
+    }
     assert "#dbeafe" in line["x"]  # input
     assert "#fde68a" in line["L1.N1.w0"] and "#fde68a" in line["L1.N1.b"]  # parameters
 
@@ -112,7 +122,7 @@ def test_constants_are_visible():
 
 
 def test_svg_and_png_render(tmp_path):
-    a, b, c, d = small()
+    _a, _b, _c, d = small()
     d.backward()
     graph = draw_dot(d)
     svg_path = graph.save(tmp_path / "graph.svg")
@@ -131,7 +141,7 @@ def test_svg_and_png_render(tmp_path):
     assert graph._repr_mimebundle_()["image/svg+xml"] == text
 
 
-@pytest.mark.parametrize("label", ['a | b', "{x}", "<y>", 'say "hi" & go', "∂L/∂a × 2", "two\nlines"])
+@pytest.mark.parametrize("label", ["a | b", "{x}", "<y>", 'say "hi" & go', "∂L/∂a × 2", "two\nlines"])
 def test_odd_labels_render(label, tmp_path):
     a = Value(1.5, label=label)
     out = a * 2
@@ -146,9 +156,9 @@ def test_odd_labels_render(label, tmp_path):
 def test_highlight_values_and_edges():
     a, b, c, d = small()
     source = draw_dot(d, highlight=[a, (b, c)]).source
-    v0 = next(l for l in source.splitlines() if l.strip().startswith("v0 "))
-    e21 = next(l for l in source.splitlines() if "id=e2_1" in l)
-    e20 = next(l for l in source.splitlines() if "id=e2_0" in l)
+    v0 = next(line for line in source.splitlines() if line.strip().startswith("v0 "))
+    e21 = next(line for line in source.splitlines() if "id=e2_1" in line)
+    e20 = next(line for line in source.splitlines() if "id=e2_0" in line)
     assert "#dc2626" in v0 and "#dc2626" in e21 and "#dc2626" not in e20
     with pytest.raises(TypeError, match="highlight takes Values"):
         draw_dot(d, highlight=["a"])
@@ -168,11 +178,11 @@ def test_grouped_mlp_is_small_and_fast(expand):
     graph = draw_dot(out, group="neuron")
     svg = graph.svg()
     elapsed = time.perf_counter() - start
-    nodes = [l for l in graph.source.splitlines() if "[label=" in l]
+    nodes = [line for line in graph.source.splitlines() if "[label=" in line]
     assert len(nodes) == 2 + 33  # two inputs, 16 + 16 + 1 neurons
     assert "L1.N16" in svg and "L3.N1" in svg
     print(f"grouped MLP drawing: {len(nodes)} nodes, rendered in {elapsed:.2f} s")
-    layer_nodes = [l for l in draw_dot(out, group="layer").source.splitlines() if "[label=" in l]
+    layer_nodes = [line for line in draw_dot(out, group="layer").source.splitlines() if "[label=" in line]
     assert len(layer_nodes) == 2 + 3
 
 
@@ -206,7 +216,7 @@ def test_bad_arguments():
         draw_dot(d, rankdir="up")
     with pytest.raises(ValueError, match="group"):
         draw_dot(d, group="neurons")
-    with pytest.raises(ValueError, match="use a .svg, .png or .pdf"):
+    with pytest.raises(ValueError, match=r"use a \.svg, \.png or \.pdf"):
         draw_dot(d).save("graph.jpg")
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from autograd_tiny import Value
 from autograd_tiny.nn import Neuron
 from autograd_tiny.ops import format_number
-from autograd_tiny.render import _escape, _plain, visible, draw_dot, find_renderer
+from autograd_tiny.render import _escape, _plain, draw_dot, find_renderer, visible
 
 try:
     find_renderer("svg")
@@ -62,7 +62,11 @@ def test_plain_labels_double_backslashes():
 
 def test_numbers_show_inf_and_nan_legibly():
     assert [format_number(x, decimals=4) for x in (math.inf, -math.inf, math.nan, 1.5, -2e20)] == [
-        "inf", "-inf", "nan", "1.5000", "-2.0000e+20",
+        "inf",
+        "-inf",
+        "nan",
+        "1.5000",
+        "-2.0000e+20",
     ]
 
 
@@ -126,5 +130,3 @@ def test_non_finite_values_render():
     z.backward()
     texts = svg_texts(draw_dot(z).svg())
     assert "data inf" in texts and "data nan" in texts and "data 1.0000e+308" in texts
-
-

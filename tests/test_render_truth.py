@@ -43,7 +43,7 @@ def test_edges_into_ops_that_cannot_swap_their_operands_name_the_roles():
     source = draw_dot(y).source
     # b − a: b enters with +, a with −; the quotient's numerator is b − a.
     for role in ("+", "−", "numerator", "denominator", "base", "exponent"):
-        assert f"label=\"{role}\"" in source or f"label={role}" in source, role
+        assert f'label="{role}"' in source or f"label={role}" in source, role
     sub_edges = re.findall(r"(v\d+) -> (v\d+op) \[.*?label=\"?([+−])\"?", source)
     names = {m.group(1): m.group(2) for m in re.finditer(r"(v\d+) \[label=<.*?<B>(\w+)</B>", source)}
     assert sorted((names[src], role) for src, _, role in sub_edges) == [("a", "−"), ("b", "+")]

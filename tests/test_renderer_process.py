@@ -33,16 +33,21 @@ def graph():
     "fmt, body, message",
     [
         ("svg", "cat >/dev/null; echo hello\n", r"wrote no <svg> element \(output starts 'hello\\n'\)"),
-        ("svg", "cat >/dev/null; printf '<svg>\\377\\376</svg>'\n",
-         r"wrote SVG that is not UTF-8 text \(invalid start byte at byte 5\)"),
+        (
+            "svg",
+            "cat >/dev/null; printf '<svg>\\377\\376</svg>'\n",
+            r"wrote SVG that is not UTF-8 text \(invalid start byte at byte 5\)",
+        ),
         ("png", "cat >/dev/null; echo '<svg></svg>'\n", r"wrote no PNG image \(output starts b'<svg></s'\)"),
         ("pdf", "cat >/dev/null; echo garbage\n", r"wrote no PDF document \(output starts b'garbage\\n'\)"),
     ],
 )
 def test_garbage_output_is_refused_naming_the_renderer(tmp_path, monkeypatch, fmt, body, message):
     program = fake_renderer(tmp_path, monkeypatch, body)
-    with pytest.raises(RuntimeError, match=f"^{re.escape(program)} {message}; check the renderer, or set "
-                                           f"AUTOGRAD_TINY_DOT to another one$"):
+    with pytest.raises(
+        RuntimeError,
+        match=f"^{re.escape(program)} {message}; check the renderer, or set AUTOGRAD_TINY_DOT to another one$",
+    ):
         graph().render(fmt)
 
 
@@ -77,10 +82,14 @@ def is_gone(pid: int) -> bool:
 def test_on_timeout_the_renderer_and_its_children_are_killed(tmp_path, monkeypatch):
     pidfile = tmp_path / "child.pid"
     # A renderer that starts a helper process, then hangs (as a wrapper script around a stuck dot would).
-    program = fake_renderer(tmp_path, monkeypatch, f"sleep 300 </dev/null >/dev/null 2>&1 &\necho $! > {pidfile}\nexec sleep 300\n")
+    program = fake_renderer(
+        tmp_path, monkeypatch, f"sleep 300 </dev/null >/dev/null 2>&1 &\necho $! > {pidfile}\nexec sleep 300\n"
+    )
     monkeypatch.setattr(render, "RENDER_TIMEOUT", 1.0)
-    with pytest.raises(RuntimeError, match=f"^{re.escape(program)} took more than 1 s to draw the graph and was "
-                                           f"stopped; draw a smaller one$"):
+    with pytest.raises(
+        RuntimeError,
+        match=f"^{re.escape(program)} took more than 1 s to draw the graph and was stopped; draw a smaller one$",
+    ):
         graph().svg()
     child = int(pidfile.read_text())
     try:
@@ -101,5 +110,3 @@ def test_the_renderer_runs_in_its_own_session(tmp_path, monkeypatch):
     graph().svg()
     sid, pgid = (int(x) for x in out.read_text().split())
     assert sid != os.getsid(0) and pgid != os.getpgid(0) and sid == pgid
-
-

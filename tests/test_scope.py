@@ -5,8 +5,7 @@ import threading
 import pytest
 
 import autograd_tiny
-from autograd_tiny import MLP, Neuron, Value, no_grad, scope
-from autograd_tiny import engine
+from autograd_tiny import MLP, Neuron, Value, engine, no_grad, scope
 from autograd_tiny.engine import current_scope
 
 

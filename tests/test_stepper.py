@@ -149,7 +149,13 @@ def test_stepping_in_the_browser(browser, tmp_path):
     last = state(page)
     assert last["counter"] == "backward 6 of 6" and last["marked"]["current"] == ["e2_1", "v2out"]
     assert [grad for _, grad in last["cells"]] == [
-        "grad 6.0000", "grad -4.0000", "grad -2.0000", "grad -2.0000", "grad -2.0000", "grad 4.0000", "grad 1.0000"
+        "grad 6.0000",
+        "grad -4.0000",
+        "grad -2.0000",
+        "grad -2.0000",
+        "grad -2.0000",
+        "grad 4.0000",
+        "grad 1.0000",
     ]
     page.keyboard.press("ArrowLeft")
     assert state(page)["marked"]["current"] == ["e2_0", "v2out"]

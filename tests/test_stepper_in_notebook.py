@@ -62,13 +62,18 @@ def test_exported_notebook_steps_inside_the_frame(browser, exported):  # noqa: F
     # nbconvert's own page template loads require.js and MathJax from a CDN (unreachable
     # here): only what happens inside the steppers' frames is ours to check.
     errors, requests = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and m.location["url"] == "about:srcdoc" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and m.location["url"] == "about:srcdoc" else None,
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: requests.append(request.url) if request.frame != page.main_frame else None)
     page.goto(f"file://{exported}")
     frames = page.locator("iframe")
     assert frames.count() == 2
-    page.wait_for_function("document.querySelectorAll('iframe')[0].contentDocument.getElementById('counter').textContent !== ''")
+    page.wait_for_function(
+        "document.querySelectorAll('iframe')[0].contentDocument.getElementById('counter').textContent !== ''"
+    )
     stepper = page.frames[1]
     assert stepper.inner_text("#counter") == "forward 0 of 7"
     # Click the frame (not a button): from then on the keys step it.

@@ -47,7 +47,9 @@ def test_the_lecture_neuron_is_legible_and_fits_at_1024_by_768(browser, tmp_path
     # Glyphs at least 12 px tall on the screen, too (a text's box is about 1.2 em).
     assert min(t["bottom"] - t["top"] for t in texts) >= 12
     # The whole drawing, and every text in it, inside the viewport: nothing to scroll to.
-    svg = page.evaluate("(() => { var b = document.querySelector('#graph svg').getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })()")
+    svg = page.evaluate(
+        "(() => { var b = document.querySelector('#graph svg').getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })()"
+    )
     assert svg[0] >= 0 and svg[1] >= 0 and svg[2] <= 1024 and svg[3] <= 768
     assert all(0 <= t["left"] and t["right"] <= 1024 and 0 <= t["top"] and t["bottom"] <= 768 for t in texts)
     legend = page.evaluate("document.getElementById('legend').getBoundingClientRect().bottom")
@@ -115,7 +117,9 @@ def largest_fit(e):
     for rankdir in ("LR", "TB"):
         drawing = draw_dot(e.root, gradients=e.gradients, rankdir=rankdir)
         drawing.digraph.attr(ranksep=RANK_SEPARATION)
-        width, height = map(float, re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', Graph(drawing.digraph).svg()).groups())
+        width, height = map(
+            float, re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', Graph(drawing.digraph).svg()).groups()
+        )
         scales[rankdir] = fit_scale(width, height)
     return "TB" if scales["TB"] > scales["LR"] * 1.001 else "LR"
 
@@ -133,7 +137,9 @@ def test_the_limit_is_the_legibility_limit(tmp_path):
         y = y * 1.01
     assert len(explain(y).order) == HTML_LIMIT
     explain(y).save_html(tmp_path / "at_limit.html")  # exactly at the limit: drawn
-    with pytest.raises(ValueError, match=f"shows at most {HTML_LIMIT} values legibly and this graph has {HTML_LIMIT + 1}"):
+    with pytest.raises(
+        ValueError, match=f"shows at most {HTML_LIMIT} values legibly and this graph has {HTML_LIMIT + 1}"
+    ):
         explain(y * 1.01).save_html(tmp_path / "big.html")
     with pytest.raises(ValueError, match=f"at most {HTML_LIMIT} values"):
         explain(y * 1.01).stepper()

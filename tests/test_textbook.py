@@ -96,7 +96,7 @@ def _random_graph(data):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_delta_is_the_bias_gradient_and_weight_gradients_are_a_in_times_delta(data):
-    model, loss = _random_graph(data)
+    _model, loss = _random_graph(data)
     neurons, layers = explain(loss, group="neuron"), explain(loss, group="layer")
     loss.backward()
     for record in neurons.records:
@@ -216,7 +216,7 @@ def test_bad_arguments_say_what_to_do():
         explain(loss, group="neuron", sample=1)
     with pytest.raises(TypeError, match="sample must be an int from 0 to 0 or None, got str '0'"):
         explain(loss, group="layer", sample="0")
-    with pytest.raises(ValueError, match="no neuron named 'L2.N1' in this graph; its neurons are L1.N1"):
+    with pytest.raises(ValueError, match=r"no neuron named 'L2\.N1' in this graph; its neurons are L1\.N1"):
         explain(loss, group="neuron").neuron("L2.N1")
     with pytest.raises(ValueError, match="no layer named 'L2' in this graph; its layers are L1"):
         explain(loss, group="layer").layer("L2")

@@ -20,7 +20,9 @@ from autograd_tiny.optim import SGD, Adam
 @pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps)])
 def test_a_parameter_listed_twice_is_refused(make):
     w, b = Value(1.0, label="w"), Value(0.0, label="b")
-    with pytest.raises(ValueError, match=r"the same Value \(w\) is listed twice \(positions 0 and 2\); pass each Value once"):
+    with pytest.raises(
+        ValueError, match=r"the same Value \(w\) is listed twice \(positions 0 and 2\); pass each Value once"
+    ):
         make([w, b, w])
 
 
@@ -32,7 +34,9 @@ def test_a_model_listed_twice_is_refused_naming_the_label():
 
 def test_an_unlabelled_duplicate_is_named_by_position():
     v = Value(1.0)
-    with pytest.raises(ValueError, match=r"the same Value \(parameter 1 \(no label\)\) is listed twice \(positions 1 and 2\)"):
+    with pytest.raises(
+        ValueError, match=r"the same Value \(parameter 1 \(no label\)\) is listed twice \(positions 1 and 2\)"
+    ):
         SGD([Value(2.0), v, v], lr=0.1)
 
 
@@ -58,7 +62,9 @@ _BAD_SETTINGS = [
 @pytest.mark.parametrize(("name", "value", "error", "message"), _BAD_SETTINGS)
 @pytest.mark.parametrize("kind", ["SGD", "Adam"])
 def test_bad_shared_settings_are_refused_at_construction_and_assignment(kind, name, value, error, message):
-    make = {"SGD": lambda **kw: SGD([Value(1.0)], **{"lr": 0.1, **kw}), "Adam": lambda **kw: Adam([Value(1.0)], **kw)}[kind]
+    make = {"SGD": lambda **kw: SGD([Value(1.0)], **{"lr": 0.1, **kw}), "Adam": lambda **kw: Adam([Value(1.0)], **kw)}[
+        kind
+    ]
     with pytest.raises(error, match=message):
         make(**{name: value})
     opt = make()
@@ -173,7 +179,12 @@ def test_a_non_finite_gradient_is_refused_naming_the_parameter_and_nothing_chang
     with pytest.raises(ValueError, match=rf"the gradient of L2.N1.b is {bad!r}; step\(\) changed no parameter"):
         opt.step()
     assert [p.data for p in model.parameters()] == before
-    assert (list(getattr(opt, "velocity", [])), list(getattr(opt, "m", [])), list(getattr(opt, "v", [])), opt.steps) == state
+    assert (
+        list(getattr(opt, "velocity", [])),
+        list(getattr(opt, "m", [])),
+        list(getattr(opt, "v", [])),
+        opt.steps,
+    ) == state
 
 
 def test_weight_decay_that_overflows_is_refused():
@@ -217,7 +228,9 @@ def test_step_either_refuses_or_leaves_every_parameter_finite(grads):
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
 def test_losses_refuse_non_finite_targets(loss, bad):
     name = loss.__name__
-    with pytest.raises(ValueError, match=rf"^{name} target 1 must be a finite number, got {bad!r}; drop or fix that sample$"):
+    with pytest.raises(
+        ValueError, match=rf"^{name} target 1 must be a finite number, got {bad!r}; drop or fix that sample$"
+    ):
         loss([Value(0.5), Value(0.5)], [1, bad])
 
 
@@ -230,15 +243,45 @@ def test_losses_accept_numpy_targets():
 @pytest.mark.parametrize(
     ("logits", "labels", "error", "message"),
     [
-        ([[Value(1.0), Value(2.0)]], [True], TypeError, r"labels must be integer class indices, got bool True for sample 0"),
-        ([[Value(1.0), Value(2.0)]], [1.0], TypeError, r"labels must be integer class indices, got float 1.0 for sample 0; convert with int"),
+        (
+            [[Value(1.0), Value(2.0)]],
+            [True],
+            TypeError,
+            r"labels must be integer class indices, got bool True for sample 0",
+        ),
+        (
+            [[Value(1.0), Value(2.0)]],
+            [1.0],
+            TypeError,
+            r"labels must be integer class indices, got float 1.0 for sample 0; convert with int",
+        ),
         ([[Value(1.0), Value(2.0)]], ["1"], TypeError, r"labels must be integer class indices, got str '1'"),
-        ([Value(1.0), Value(2.0)], 1.0, TypeError, r"cross_entropy labels must be integer class indices, got float 1.0"),
-        ([Value(1.0), Value(2.0)], True, TypeError, r"cross_entropy labels must be integer class indices, got bool True"),
+        (
+            [Value(1.0), Value(2.0)],
+            1.0,
+            TypeError,
+            r"cross_entropy labels must be integer class indices, got float 1.0",
+        ),
+        (
+            [Value(1.0), Value(2.0)],
+            True,
+            TypeError,
+            r"cross_entropy labels must be integer class indices, got bool True",
+        ),
         ([[Value(1.0), Value(2.0)]], [2], ValueError, r"labels must be class indices 0..1, got 2 for sample 0"),
         ([[Value(1.0), Value(2.0)]], [-1], ValueError, r"labels must be class indices 0..1, got -1 for sample 0"),
-        ([[Value(1.0)], [Value(2.0)]], [0], ValueError, r"cross_entropy: 2 samples but 1 labels; pass one label per sample"),
-        ([Value(1.0), Value(2.0)], [0, 1], TypeError, r"got one sample's 2 scores with a list of 2 labels; pass an int label"),
+        (
+            [[Value(1.0)], [Value(2.0)]],
+            [0],
+            ValueError,
+            r"cross_entropy: 2 samples but 1 labels; pass one label per sample",
+        ),
+        (
+            [Value(1.0), Value(2.0)],
+            [0, 1],
+            TypeError,
+            r"got one sample's 2 scores with a list of 2 labels; pass an int label",
+        ),
         ([[]], [0], TypeError, r"sample 0 must be a non-empty list of Values or numbers"),
         ([Value(1.0)], None, TypeError, r"cross_entropy needs a list of class scores with an int label"),
         ([], [], ValueError, r"cross_entropy needs at least one sample, got none"),
