@@ -322,16 +322,26 @@ class ExplainedStep:
         return f"{line};  {parent}.grad = {format_number(self.gradient)}"
 
 
-def _names_and_numbers(node: Value, names: dict) -> tuple[list[str], list[str]]:
-    """The operands of `node`'s op written as names and as numbers (plain text)."""
+def operand_texts(node: Value, names: dict, *, decimals: int | None = None) -> tuple[list[str], list[str]]:
+    """The operands of `node`'s op written as names and as numbers (plain text).
+
+    Values' numbers use `decimals` (None: the short style of the narrative; the HTML page
+    asks for 4); constants are written as they stand in the formula. A negative number is
+    put in parentheses, ready to be substituted into a formula.
+
+    >>> a = Value(-3.0, label="a")
+    >>> operand_texts(a * 2, {a: "a"}), operand_texts(a * 2, {a: "a"}, decimals=4)
+    ((['a', '2'], ['(-3)', '2']), (['a', '2'], ['(-3.0000)', '2']))
+    """
     as_names, as_numbers = [], []
     for operand in operands(node):
         if isinstance(operand, Value):
             as_names.append(text_label(names[operand]))
-            as_numbers.append(_operand(operand.data))
+            shown = format_number(operand.data, decimals=decimals)
         else:
-            as_names.append(format_number(operand))
-            as_numbers.append(_operand(operand))
+            shown = format_number(operand)
+            as_names.append(shown)
+        as_numbers.append(f"({shown})" if shown.startswith("-") else shown)
     return as_names, as_numbers
 
 
@@ -467,7 +477,7 @@ class Explanation:
         shown = text_label(name)
         if not node.parents:
             return ForwardRecord(node, name, "", f"{shown} = {format_number(node.data)}", node.data, group)
-        as_names, _ = _names_and_numbers(node, self.names)
+        as_names, _ = operand_texts(node, self.names)
         expression = RULES[node.op].write(as_names, out=shown)
         return ForwardRecord(
             node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group
@@ -476,7 +486,7 @@ class Explanation:
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
         rule = RULES[node.op]
-        as_names, as_numbers = _names_and_numbers(node, self.names)
+        as_names, as_numbers = operand_texts(node, self.names)
         # The parent's place among the operands (a constant may stand before it).
         operand_index = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.parent_index]
         node_name, parent_name = self.names[node], self.names[parent]

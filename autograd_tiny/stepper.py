@@ -29,8 +29,8 @@ import json
 import re
 from typing import Any
 
-from .engine import RULES, Value, operands
-from .explain import chain_text, text_label
+from .engine import RULES, Value
+from .explain import chain_text, operand_texts, text_label
 from .files import write_atomically
 from .ops import format_number
 from .render import Graph, draw_dot
@@ -73,15 +73,7 @@ def _operand(x: float) -> str:
 
 def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
     """The operands of `node`'s op as names and as page numbers (constants as written)."""
-    as_names, as_numbers = [], []
-    for item in operands(node):
-        if isinstance(item, Value):
-            as_names.append(text_label(names[item]))
-            as_numbers.append(_operand(item.data))
-        else:
-            as_names.append(format_number(item))
-            as_numbers.append(f"({format_number(item)})" if item < 0 else format_number(item))
-    return as_names, as_numbers
+    return operand_texts(node, names, decimals=4)
 
 
 # --------------------------------------------------------------------------------------
