@@ -381,6 +381,29 @@ def _input_name(source: Any, index: int, owner: dict, names: dict) -> str:
     return f"input {index + 1}"
 
 
+def _find_record(records: list, kind: str, name: str, sample: Any, samples: int, kept: int | None) -> Any:
+    """The record of neuron or layer `name` for `sample`, with errors that say what to pass.
+
+    `kind` is "neuron" or "layer"; `samples` counts the samples of the graph and `kept` is
+    the one sample a view was made for (None: all of them).
+    """
+    found = [r for r in records if r.name == name]
+    if not found:
+        known = ", ".join(dict.fromkeys(r.name for r in records))
+        raise ValueError(f"no {kind} named {name!r} in this graph; its {kind}s are {known}")
+    if sample is None:
+        if len(found) > 1:
+            raise ValueError(
+                f"{kind} {name!r} runs once per sample ({len(found)} samples): pass sample=0 to "
+                f"{len(found) - 1}, or explain(..., group='{kind}', sample=k)"
+            )
+        return found[0]
+    for record in found:
+        if record.sample == _check_sample(sample, samples):
+            return record
+    raise ValueError(f"sample {sample} is not in this view (it keeps sample {kept} only)")
+
+
 def _check_sample(sample: Any, count: int) -> int | None:
     if sample is None:
         return None
@@ -519,21 +542,7 @@ class NeuronView:
             ValueError: no neuron has that name, or the graph has several samples and
                 `sample` is None.
         """
-        found = [r for r in self.records if r.name == name]
-        if not found:
-            known = ", ".join(dict.fromkeys(r.name for r in self.records))
-            raise ValueError(f"no neuron named {name!r} in this graph; its neurons are {known}")
-        if sample is None:
-            if len(found) > 1:
-                raise ValueError(
-                    f"neuron {name!r} runs once per sample ({len(found)} samples): pass sample=0 to "
-                    f"{len(found) - 1}, or explain(..., group='neuron', sample=k)"
-                )
-            return found[0]
-        for record in found:
-            if record.sample == _check_sample(sample, self.samples):
-                return record
-        raise ValueError(f"sample {sample} is not in this view (it keeps sample {self.sample} only)")
+        return _find_record(self.records, "neuron", name, sample, self.samples, self.sample)
 
     # ------------------------------------------------------------------ text
 
@@ -792,21 +801,7 @@ class LayerView:
         Raises:
             ValueError: no layer has that name, or there are several samples and `sample` is None.
         """
-        found = [r for r in self.records if r.name == name]
-        if not found:
-            known = ", ".join(dict.fromkeys(r.name for r in self.records))
-            raise ValueError(f"no layer named {name!r} in this graph; its layers are {known}")
-        if sample is None:
-            if len(found) > 1:
-                raise ValueError(
-                    f"layer {name!r} runs once per sample ({len(found)} samples): pass sample=0 to "
-                    f"{len(found) - 1}, or explain(..., group='layer', sample=k)"
-                )
-            return found[0]
-        for record in found:
-            if record.sample == _check_sample(sample, self.samples):
-                return record
-        raise ValueError(f"sample {sample} is not in this view (it keeps sample {self.sample} only)")
+        return _find_record(self.records, "layer", name, sample, self.samples, self.sample)
 
     def _backwards(self) -> list:
         """The records sample by sample, output layer first (the order δ is computed in)."""
