@@ -306,20 +306,33 @@ class ExplainedStep:
     gradient: float
     fan_out: bool
 
-    def text(self, root_name: str) -> str:
-        """The step as one line of plain text (`root_name` as the text shows it)."""
+    def text(self, root_name: str, *, decimals: int | None = None, equation: str | None = None) -> str:
+        """The step as one line of plain text (`root_name` as the text shows it).
+
+        `decimals` fixes how numbers are written (None: the narrative's short style; the HTML
+        page uses 4), and `equation` replaces the local-derivative equation (written with those
+        numbers).
+        """
+
+        def shown(x: float) -> str:
+            return format_number(x, decimals=decimals)
+
+        def operand(x: float) -> str:
+            text = shown(x)
+            return f"({text})" if text.startswith("-") else text
+
         node, parent = text_label(self.node_name), text_label(self.parent_name)
         line = (
-            f"{self.number}. {self.equation};  upstream ∂{root_name}/∂{node} = {format_number(self.upstream)};  "
-            f"contribution {_operand(self.local)} × {_operand(self.upstream)} = {format_number(self.contribution)}"
+            f"{self.number}. {equation or self.equation};  upstream ∂{root_name}/∂{node} = {shown(self.upstream)};  "
+            f"contribution {operand(self.local)} × {operand(self.upstream)} = {shown(self.contribution)}"
         )
         if self.fan_out:
             return (
-                f"{line};  {parent}.grad = {format_number(self.gradient_before)} + "
-                f"{_operand(self.contribution)} = {format_number(self.gradient)}  "
+                f"{line};  {parent}.grad = {shown(self.gradient_before)} + "
+                f"{operand(self.contribution)} = {shown(self.gradient)}  "
                 f"(fan-out: {parent} is used more than once, so contributions add)"
             )
-        return f"{line};  {parent}.grad = {format_number(self.gradient)}"
+        return f"{line};  {parent}.grad = {shown(self.gradient)}"
 
 
 def operand_texts(node: Value, names: dict, *, decimals: int | None = None) -> tuple[list[str], list[str]]:

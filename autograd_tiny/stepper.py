@@ -113,17 +113,7 @@ def step_text(step: Any, root_name: str, names: dict) -> str:
     >>> print(step_text(e.steps[1], "b", e.names))
     2. ∂b/∂a = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
     """
-    node, parent = text_label(step.node_name), text_label(step.parent_name)
-    line = (
-        f"{step.number}. {_local_equation(step, names)};  upstream ∂{root_name}/∂{node} = {page_number(step.upstream)};  "
-        f"contribution {_operand(step.local)} × {_operand(step.upstream)} = {page_number(step.contribution)}"
-    )
-    if step.fan_out:
-        return (
-            f"{line};  {parent}.grad = {page_number(step.gradient_before)} + {_operand(step.contribution)} = "
-            f"{page_number(step.gradient)}  (fan-out: {parent} is used more than once, so contributions add)"
-        )
-    return f"{line};  {parent}.grad = {page_number(step.gradient)}"
+    return step.text(root_name, decimals=4, equation=_local_equation(step, names))
 
 
 def _question(step: Any, root_name: str, count: int) -> str:
