@@ -83,7 +83,12 @@ def _namespace(op_names: set, kind: str) -> dict:
     np = _numpy() if kind == "array" else None
     for name in sorted(op_names):
         entry = RULES[name]
-        namespace.update(entry.float_helpers if kind == "float" else entry.array_helpers(np))
+        if kind == "float":
+            namespace.update(entry.float_helpers)
+        else:
+            # Every registered entry has them: built-ins get them from `_helpers`, define_op from `custom_op`.
+            assert entry.array_helpers is not None
+            namespace.update(entry.array_helpers(np))
     return namespace
 
 
@@ -111,9 +116,9 @@ def _plain_float(x: Any, what: str) -> float:
                 f"{what} is an integer too large for a float ({len(str(abs(int.__index__(x))))} "
                 f"digits); use a number below 1.8e308"
             ) from None
-    dtype = getattr(x, "dtype", None)
-    if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and getattr(dtype, "kind", "") in "biuf":
-        value = float(x.item()) if dtype.kind in "biu" else float(x)
+    kind = getattr(getattr(x, "dtype", None), "kind", "")
+    if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and kind in "biuf":
+        value = float(x.item()) if kind in "biu" else float(x)
         return _plain_float(value, what)  # NumPy's conversion gives an exact float; checked anyway
     raise TypeError(
         f"{what} must be a number (an int, a float or a NumPy number), got {type(x).__name__}; set it with float(...)"
@@ -383,7 +388,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
     is_input = set(inputs)
     in_graph = set(order)
     input_index = {v: i for i, v in enumerate(inputs)}
-    shared_at = {}
+    shared_at: dict[Value, int] = {}
     for i, v in enumerate(inputs):
         if not per_sample[i]:
             shared_at[v] = len(shared_at)
@@ -441,7 +446,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
     arguments = ", ".join(["_shared", *batch_arguments, "_n", "_seed"])
     lines = [f"def compiled_batch({arguments}):", "    # forward pass: one line per value, one matrix line per layer"]
     done: set = set()
-    first_row = {}
+    first_row: dict[_Block, Value] = {}
     for node in order:
         if node in row_of:
             block = row_of[node][0]
@@ -601,8 +606,8 @@ class CompiledGraph:
         >>> print(f.batch_source([x0, x1]).splitlines()[4])
             L1_z = L1_z_Wb[:, :2] @ L1_z_x + L1_z_Wb[:, 2:]  # L1.N1..L1.N3: z = W·x + b, every sample at once
         """
-        per_sample = set(per_sample)
-        return self._matrix_code(tuple(v in per_sample for v in self.inputs))[0]
+        arrays = set(per_sample)
+        return self._matrix_code(tuple(v in arrays for v in self.inputs))[0]
 
     def _matrix_code(self, layout: tuple) -> tuple[str, Any]:
         """The matrix-form source and function for `layout` (which inputs are arrays), made once."""
@@ -658,7 +663,7 @@ class CompiledGraph:
         is_array = [type(v).__module__ == "numpy" and getattr(v, "ndim", 0) > 0 for v in values]
         # Numbers stay Python floats even in a batch: NumPy broadcasts them, and arithmetic
         # on values shared by every sample (parameters) is done once, not once per sample.
-        out = [v if array else _number(i, v) for i, (v, array) in enumerate(zip(values, is_array))]
+        out: list[Any] = [v if array else _number(i, v) for i, (v, array) in enumerate(zip(values, is_array))]
         if not any(is_array):
             return "float", out
         np = _numpy()

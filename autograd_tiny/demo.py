@@ -109,24 +109,38 @@ def _prepare_out(out: str) -> str:
     return out
 
 
+def _score(model: MLP, x: list) -> Value:
+    """The output of a two-class model: one score, whose sign is the predicted label."""
+    out = model(x)
+    assert isinstance(out, Value)  # the demo gives a two-class model one output neuron
+    return out
+
+
+def _class_scores(model: MLP, x: list) -> list[Value]:
+    """The outputs of a model of three or more classes: one score per class."""
+    out = model(x)
+    assert isinstance(out, list)  # the demo gives such a model one output neuron per class
+    return out
+
+
 def _predict(model: MLP, x: list, classes: int) -> int:
     """The predicted label of one point: ±1 for two classes, else the class index."""
-    out = model(x)
     if classes == 2:
-        return 1 if out.data > 0 else -1
-    scores = [s.data for s in out]
+        return 1 if _score(model, x).data > 0 else -1
+    scores = [s.data for s in _class_scores(model, x)]
     return scores.index(max(scores))
 
 
 def _eager_step(model: MLP, X: list, y: list, classes: int, alpha: float) -> tuple[float, float]:
     """One full-batch step's loss and accuracy; leaves the gradients in each ``p.grad``."""
-    outputs = [model(x) for x in X]
     if classes == 2:
+        outputs = [_score(model, x) for x in X]
         data_loss = hinge(outputs, y)
         correct = sum((out.data > 0) == (label > 0) for out, label in zip(outputs, y))
     else:
-        data_loss = cross_entropy(outputs, y)
-        correct = sum(max(range(classes), key=lambda k: out[k].data) == label for out, label in zip(outputs, y))
+        rows = [_class_scores(model, x) for x in X]
+        data_loss = cross_entropy(rows, y)
+        correct = sum(max(range(classes), key=lambda k: row[k].data) == label for row, label in zip(rows, y))
     loss = data_loss + l2(model.parameters(), alpha)
     model.zero_grad()
     loss.backward()
@@ -191,6 +205,7 @@ def train(
     classes = len(set(y)) if dataset == "spirals" else 2
     model = MLP(2, list(hidden or [16, 16]) + [1 if classes == 2 else classes], seed=seed)
     params = model.parameters()
+    opt: SGD | Adam
     if optimizer == "sgd":
         opt, start_lr = SGD(params, lr=1.0), 1.0
     else:
@@ -201,18 +216,18 @@ def train(
     else:
         step = lambda: _eager_step(model, X, y, classes, alpha)  # noqa: E731
 
-    bar = range(steps)
+    bar = None  # a tqdm progress bar, with progress=True
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(bar, desc=f"training on {dataset}", unit="step")
-    for k in bar:
+        bar = tqdm(range(steps), desc=f"training on {dataset}", unit="step")
+    for k in bar if bar is not None else range(steps):
         loss, accuracy = step()  # the gradients are now in each parameter's .grad
         opt.lr = start_lr * (1.0 - 0.9 * k / steps)
         opt.step()
         result.losses.append(loss)
         result.accuracies.append(accuracy)
-        if progress:
+        if bar is not None:
             bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}")
     return result
 

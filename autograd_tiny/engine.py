@@ -36,6 +36,7 @@ import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import cast
 
 from . import ops
 from .graph import backpropagate
@@ -108,9 +109,9 @@ class Value:
         self.grad = 0.0
         self._edges = _NO_EDGES
         self.op = ""
-        self.const = None
+        self.const: float | None = None
         self.label = label
-        self.scope = None
+        self.scope: str | None = None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -127,6 +128,18 @@ class Value:
         edges = self._edges
         return edges[: len(edges) >> 1]
 
+    # Setting them by hand builds a node the way an op does (a lesson, or a test of the graph
+    # walk): first the parents, then one local derivative per parent. Each setter sits right
+    # after its getter, the layout type checkers recognise as one property.
+    @parents.setter
+    def parents(self, parents: tuple) -> None:
+        parents = tuple(parents)
+        if not all(isinstance(p, Value) for p in parents):
+            raise TypeError("parents must be Values")
+        kept = self.local_derivatives
+        # Until local_derivatives is set for the new parents, each counts 0.0.
+        self._edges = parents + (kept if len(kept) == len(parents) else (0.0,) * len(parents))
+
     @property
     def local_derivatives(self) -> tuple:
         """d(self)/d(parent) for each parent, computed in the forward pass.
@@ -137,18 +150,6 @@ class Value:
         """
         edges = self._edges
         return edges[len(edges) >> 1 :]
-
-    # Setting them by hand builds a node the way an op does (a lesson, or a test of the graph
-    # walk): first the parents, then one local derivative per parent.
-
-    @parents.setter
-    def parents(self, parents: tuple) -> None:
-        parents = tuple(parents)
-        if not all(isinstance(p, Value) for p in parents):
-            raise TypeError("parents must be Values")
-        kept = self.local_derivatives
-        # Until local_derivatives is set for the new parents, each counts 0.0.
-        self._edges = parents + (kept if len(kept) == len(parents) else (0.0,) * len(parents))
 
     @local_derivatives.setter
     def local_derivatives(self, local_derivatives: tuple) -> None:
@@ -428,23 +429,29 @@ def apply(op: Op, *args: Value | Number) -> Value:
     return _node(out, parents, local, op.name)
 
 
-def _method(op: Op):
-    """The `Value` method of a one-operand entry that asks for one (its `method` name)."""
+def _method(op: Op, name: str) -> Callable[[Value], Value]:
+    """The `Value` method `name` of a one-operand entry that asks for one (its `method` name)."""
 
     def method(self: Value) -> Value:
         return apply(op, self)
 
-    method.__name__ = method.__qualname__ = op.method
+    method.__name__ = method.__qualname__ = name
     method.__doc__ = f"{op.write(['self'])}; its local derivative is {op.derivative(0, ['self'], out='out')}."
     return method
 
 
 for _entry in list(REGISTRY.values()):
     if _entry.method and not hasattr(Value, _entry.method):
-        setattr(Value, _entry.method, _method(_entry))
+        setattr(Value, _entry.method, _method(_entry, _entry.method))
 
 
-def linear(weights: list, inputs: list, bias: Value, *, input_data: list | None = None) -> Value:
+def linear(
+    weights: Sequence[Value],
+    inputs: Sequence[Value | Number],
+    bias: Value,
+    *,
+    input_data: Sequence[float] | None = None,
+) -> Value:
     """A neuron's weighted sum Σ wᵢ·xᵢ + b as one node (op ``"linear"``).
 
     Its parents are ``w0..w(n-1), x0..x(n-1), b`` (plain-number inputs become constant
@@ -475,7 +482,8 @@ def linear(weights: list, inputs: list, bias: Value, *, input_data: list | None 
             if x.__class__ is not Value:  # rare: a number (or a subclass of Value, kept as it is)
                 inputs = [_operand_value(x, "linear", i) for i, x in enumerate(inputs)]
                 break
-        input_data = [x.data for x in inputs]
+        # Every input is a Value now; mypy cannot follow the fast `__class__ is` check above.
+        input_data = [x.data for x in cast("Sequence[Value]", inputs)]
     # The registry entry LINEAR states this rule; this is its inline form (tested equal).
     w_data = [w.data for w in weights]
     total = bias.data
@@ -752,6 +760,8 @@ class scope:
 
     def __exit__(self, *exc_info: object) -> None:
         mode, outer = self._mode, self._outer
+        # `with` calls __exit__ only after __enter__, which set the mode.
+        assert mode is not None
         self._mode = None
         mode.scope = outer
         if outer is None:  # the thread leaves scopes altogether

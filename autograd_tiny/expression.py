@@ -200,10 +200,11 @@ def _chain(node: ast.BinOp, leaves: dict, used: set, depth: int):
     The operations are applied left to right, as Python would.
     """
     links = []  # (operator node, right operand), innermost first after reversing
-    while isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS and not isinstance(node.op, ast.Pow):
-        links.append(node)
-        node = node.left
-    result = _evaluate(node, leaves, used, depth + 1)
+    operand: ast.expr = node  # walks down the left operands to the chain's first term
+    while isinstance(operand, ast.BinOp) and type(operand.op) in _OPERATORS and not isinstance(operand.op, ast.Pow):
+        links.append(operand)
+        operand = operand.left
+    result = _evaluate(operand, leaves, used, depth + 1)
     for link in reversed(links):
         right = _evaluate(link.right, leaves, used, depth + 1)
         result = _apply(link.op, result, right, link.col_offset + 1)

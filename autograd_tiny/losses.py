@@ -139,7 +139,7 @@ def _samples_and_labels(logits: Any, labels: Any) -> tuple[list[list], list[int]
                 f"cross_entropy labels must be integer class indices, got {type(label).__name__} {label!r} "
                 f"for sample {i}; convert with int(...)"
             )
-        if not 0 <= label < len(scores):
+        if not 0 <= int(label) < len(scores):
             raise ValueError(
                 f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i}"
             )

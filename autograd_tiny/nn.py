@@ -359,8 +359,9 @@ class Layer(Module):
         if not neurons[0].expand:
             # Fused neurons take Values: plain numbers become constant leaves, made once here
             # and shared by every neuron (one x0 in a drawing, not one per neuron).
-            x = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
-            x_data = [xi.data for xi in x]
+            values = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
+            x_data = [xi.data for xi in values]
+            x = values
         # Each neuron names its values with its own scope inside the layer's: entering a
         # scope nested in another is several times cheaper than entering the first one.
         with scope(self.name):
@@ -442,9 +443,10 @@ class MLP(Module):
         return self.layers[-1].neurons[0].activation
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+        outputs = self.layers[0](x)  # an MLP has at least one layer
+        for layer in self.layers[1:]:
+            outputs = layer(outputs)
+        return outputs[0] if len(outputs) == 1 else outputs
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

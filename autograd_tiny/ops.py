@@ -96,7 +96,7 @@ def as_number(
         value = float(x)
     except OverflowError:
         raise ValueError(
-            f"{what} is an integer too large for a float ({len(str(abs(int(x))))} digits), "
+            f"{what} is an integer too large for a float ({len(str(abs(math.trunc(x))))} digits), "
             f"got {_short_repr(x)}; use a number below 1.8e308"
         ) from None
     # NaN fails every comparison, so each bound below refuses it as well.
@@ -464,7 +464,7 @@ def _array_functions(np: Any) -> dict:
     }
 
 
-_FLOAT_FUNCTIONS = {
+_FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "_div": divide,
     "_pow": power_constant,
     "_pow_value": power_value,

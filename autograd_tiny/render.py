@@ -532,12 +532,18 @@ def draw_dot(
         key = _group_key(node, group)
         return group_ids[key] if key is not None else f"v{position[node]}"
 
-    for key in sorted(groups, key=natural_key):
-        label = _group_label(key, groups[key], group, show_grad, gradients)
-        dot.node(
-            group_ids[key], label=label, shape="box", style="rounded,filled", fillcolor=GROUP_COLOR, id=group_ids[key]
-        )
     if groups:
+        assert group is not None  # _group_key gives a key only when a group is asked for
+        for key in sorted(groups, key=natural_key):
+            label = _group_label(key, groups[key], group, show_grad, gradients)
+            dot.node(
+                group_ids[key],
+                label=label,
+                shape="box",
+                style="rounded,filled",
+                fillcolor=GROUP_COLOR,
+                id=group_ids[key],
+            )
         # Keep each layer's neurons in reading order (N1 above N2 above N10): Graphviz may
         # otherwise reorder them to save edge crossings.
         dot.attr(ordering="out")

@@ -181,7 +181,7 @@ def _layout(explanation: Any) -> tuple[str, str]:
     too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
     way) go to left to right, the drawings' default.
     """
-    best = None
+    best: tuple[float, str, str] | None = None  # (scale, svg, rankdir)
     for rankdir in ("LR", "TB"):
         drawing = draw_dot(explanation.root, gradients=explanation.gradients, rankdir=rankdir)
         drawing.digraph.attr(ranksep=RANK_SEPARATION)
@@ -189,6 +189,7 @@ def _layout(explanation: Any) -> tuple[str, str]:
         scale = fit_scale(*_svg_size(svg))
         if best is None or scale > best[0] * 1.001:
             best = (scale, svg, rankdir)
+    assert best is not None  # the first direction drawn always becomes best
     _, svg, rankdir = best
     return svg[svg.index("<svg") :], rankdir  # the XML prologue has no place inside HTML
 

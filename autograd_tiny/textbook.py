@@ -301,7 +301,8 @@ def _neuron_outputs(order: list) -> list:
 
 def _direct_gradients(root: Value, order: list) -> tuple[dict, dict]:
     """One pure backward pass: ∂C/∂v for every v, and what each v receives from outside any neuron."""
-    gradients, direct = {root: 1.0}, {}
+    gradients: dict[Value, float] = {root: 1.0}
+    direct: dict[Value, float] = {}
     for step in backward_steps(root):
         gradients[step.parent] = step.grad_after
         if not isinstance(step.node.scope, str):
@@ -467,9 +468,8 @@ def _vector_text(values: Sequence[float]) -> str:
 def _matrix_text(rows: Sequence[Sequence[float]], indent: str) -> list[str]:
     """A matrix as aligned text rows; an abbreviated one ends with a line that says so."""
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
-    cells = [
-        ["⋮"] * len(shown[0]) if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown
-    ]
+    columns = len(_shown(rows[0]))  # the entries each shown row has
+    cells = [["⋮"] * columns if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown]
     width = max(len(c) for row in cells for c in row)
     lines = [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
     if len(rows) > MATRIX_LIMIT or len(rows[0]) > MATRIX_LIMIT:
@@ -484,7 +484,7 @@ def _tex_matrix(rows: Sequence[Sequence[float]]) -> str:
     \begin{bmatrix} 1 & -2 \\ 0.5 & 3 \end{bmatrix}
     """
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
-    width = len(shown[0])
+    width = len(_shown(rows[0]))  # the entries each shown row has
     lines = []
     for row in shown:
         if row is None:
@@ -841,6 +841,8 @@ class LayerView:
                 f"  δ = ∇ₐC ⊙ σ′(z) = {_vector_text(grad)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}"
             )
         else:
+            # `_layer_record` sets the four next_* fields together: all of them, or none (output layer).
+            assert r.next_layer is not None and r.next_delta is not None and r.backpropagated is not None
             nxt = text_label(r.next_layer)
             lines.append(f"  δ = ((w of {nxt})ᵀ δ of {nxt}) ⊙ σ′(z), with w of {nxt} (rows: its neurons) =")
             lines += _matrix_text(r.next_weights, "      ")
@@ -892,6 +894,8 @@ class LayerView:
                 f"{col(_column(r.sigma_prime))} = {col(_column(r.delta))}$"
             )
         else:
+            # `_layer_record` sets the four next_* fields together: all of them, or none (output layer).
+            assert r.next_layer is not None and r.next_delta is not None and r.backpropagated is not None
             m = _layer_index(r.next_layer)
             lines.append(
                 f"- $\\delta^{{{k}}} = ((w^{{{m}}})^T \\delta^{{{m}}}) \\odot \\sigma'(z^{{{k}}}) = "
