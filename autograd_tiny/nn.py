@@ -410,8 +410,8 @@ class MLP(Module):
         nin: int,
         nouts: Sequence[int],
         activation: str = "relu",
-        *,
         output_activation: str = "linear",
+        *,
         seed: int | None = None,
         expand: bool = False,
     ) -> None:

@@ -27,7 +27,10 @@ POSITIONAL = {
     "CompiledTrainingStep": (["model", "X", "y"], "the model and its training data, as a training loop names them"),
     "Neuron": (["nin", "activation"], "micrograd's Neuron(nin) plus the activation, read as a phrase"),
     "Layer": (["nin", "nout", "activation"], "micrograd's Layer(nin, nout) plus the activation"),
-    "MLP": (["nin", "nouts", "activation"], "micrograd's MLP(nin, nouts) plus the hidden activation (issue 12)"),
+    "MLP": (
+        ["nin", "nouts", "activation", "output_activation"],
+        "micrograd's MLP(nin, nouts), then the hidden and the output activation (issue 12's signature)",
+    ),
     "mse": (["predictions", "targets"], "a loss compares two lists"),
     "hinge": (["scores", "labels"], "a loss compares two lists"),
     "binary_cross_entropy": (["logits", "labels"], "a loss compares two lists"),
