@@ -25,19 +25,10 @@ from typing import Any
 
 from .compiler import compile_graph
 from .engine import Value
-from .losses import l2
+from .losses import hinge_term, l2
 from .nn import MLP
 
 __all__ = ["CompiledTrainingStep", "hinge_term"]
-
-
-def hinge_term(score: Value, label: Value) -> Value:
-    """One sample's term of `losses.hinge`: relu(1 − label · score).
-
-    >>> hinge_term(Value(0.25), Value(1.0)).data
-    0.75
-    """
-    return (1 + -label * score).relu()
 
 
 class CompiledTrainingStep:

@@ -18,7 +18,7 @@ from typing import Any
 from .engine import Value
 from .ops import as_number
 
-__all__ = ["mse", "hinge", "binary_cross_entropy", "cross_entropy", "l2"]
+__all__ = ["mse", "hinge", "hinge_term", "binary_cross_entropy", "cross_entropy", "l2"]
 
 Prediction = Value | float | int
 
@@ -53,13 +53,24 @@ def mse(predictions: Sequence[Prediction], targets: Sequence[float]) -> Value:
     return _total([(p - t) ** 2 for p, t in zip(predictions, targets)]) * (1.0 / len(predictions))
 
 
+def hinge_term(score: Value, label: Value | float) -> Value:
+    """One sample's term of `hinge`: relu(1 − label · score).
+
+    The label may be a Value too, so a compiled graph can take it as an input.
+
+    >>> hinge_term(Value(0.25), 1).data, hinge_term(Value(0.25), Value(-1.0)).data
+    (0.75, 1.25)
+    """
+    return (1 + -label * score).relu()
+
+
 def hinge(scores: Sequence[Prediction], labels: Sequence[int]) -> Value:
     """Max-margin loss for labels ±1: mean(relu(1 - label · score)), micrograd's demo loss."""
     scores, labels = _pairs(scores, labels, "hinge")
     if any(y not in (-1, 1) for y in labels):
         bad = next(y for y in labels if y not in (-1, 1))
         raise ValueError(f"hinge needs labels -1 or +1, got {bad!r}; map 0/1 labels with 2*y - 1")
-    return _total([(1 + -y * s).relu() for s, y in zip(scores, labels)]) * (1.0 / len(scores))
+    return _total([hinge_term(s, y) for s, y in zip(scores, labels)]) * (1.0 / len(scores))
 
 
 def binary_cross_entropy(logits: Sequence[Prediction], labels: Sequence[int]) -> Value:
