@@ -749,13 +749,10 @@ class scope:
         self._outer = outer = mode.scope
         mode.scope = self.name
         if outer is None:  # the thread goes into scopes: count it (inline: this runs per neuron)
-            global _threads_in_scope, _every_thread_plain
-            _count_lock.acquire()
-            try:
+            global _threads_in_scope
+            with _count_lock:
                 _threads_in_scope += 1
-                _every_thread_plain = False
-            finally:
-                _count_lock.release()
+                _update_flag()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -765,13 +762,10 @@ class scope:
         self._mode = None
         mode.scope = outer
         if outer is None:  # the thread leaves scopes altogether
-            global _threads_in_scope, _every_thread_plain
-            _count_lock.acquire()
-            try:
+            global _threads_in_scope
+            with _count_lock:
                 _threads_in_scope -= 1
-                _every_thread_plain = _threads_without_grad == 0 and _threads_in_scope == 0
-            finally:
-                _count_lock.release()
+                _update_flag()
 
     def __repr__(self) -> str:
         return f"scope({self.name!r})"
