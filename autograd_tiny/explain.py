@@ -31,7 +31,7 @@ from typing import Any
 from .engine import RULES, Value, operands
 from .files import write_atomically
 from .graph import backward_steps, topological_order, value_names
-from .ops import format_number
+from .ops import format_number, format_operand
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 
@@ -53,12 +53,6 @@ NOTE_LIMIT = 3
 # --------------------------------------------------------------------------------------
 # Numbers
 # --------------------------------------------------------------------------------------
-
-
-def _operand(x: float) -> str:
-    """A number substituted into a formula: negative numbers in parentheses."""
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
 
 
 def tex_number(x: float) -> str:
@@ -318,8 +312,7 @@ class ExplainedStep:
             return format_number(x, decimals=decimals)
 
         def operand(x: float) -> str:
-            text = shown(x)
-            return f"({text})" if text.startswith("-") else text
+            return format_operand(x, decimals=decimals)
 
         node, parent = text_label(self.node_name), text_label(self.parent_name)
         line = (
@@ -350,11 +343,10 @@ def operand_texts(node: Value, names: dict, *, decimals: int | None = None) -> t
     for operand in operands(node):
         if isinstance(operand, Value):
             as_names.append(text_label(names[operand]))
-            shown = format_number(operand.data, decimals=decimals)
+            as_numbers.append(format_operand(operand.data, decimals=decimals))
         else:
-            shown = format_number(operand)
-            as_names.append(shown)
-        as_numbers.append(f"({shown})" if shown.startswith("-") else shown)
+            as_names.append(format_number(operand))
+            as_numbers.append(format_operand(operand))
     return as_names, as_numbers
 
 
@@ -505,8 +497,8 @@ class Explanation:
         node_name, parent_name = self.names[node], self.names[parent]
         shown_node = text_label(node_name)
         formula = rule.derivative(operand_index, as_names, out=shown_node)
-        substituted = rule.derivative(operand_index, as_numbers, out=_operand(node.data))
-        if substituted == _operand(step.local):  # "(-3)" says no more than "-3"
+        substituted = rule.derivative(operand_index, as_numbers, out=format_operand(node.data))
+        if substituted == format_operand(step.local):  # "(-3)" says no more than "-3"
             substituted = format_number(step.local)
         equation = chain_text(
             f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local)
@@ -688,7 +680,7 @@ class Explanation:
         if sums:  # a lone value has no inputs: no section rather than an empty one
             lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
         for name, parts, grad in sums:
-            total = " + ".join(_operand(p) for p in parts) if len(parts) > 1 else ""
+            total = " + ".join(format_operand(p) for p in parts) if len(parts) > 1 else ""
             lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{format_number(grad)}")
         note = self._note(text_label, format_number, str, root)
         if note:

@@ -214,6 +214,16 @@ def format_number(x: float, *, decimals: int | None = None, digits: int = 6) -> 
     return f"{x:.{digits}g}"
 
 
+def format_operand(x: float, *, decimals: int | None = None) -> str:
+    """`format_number`, ready to stand in a formula: a negative number in parentheses.
+
+    >>> format_operand(-3.0), format_operand(2.5), format_operand(-0.5, decimals=4)
+    ('(-3)', '2.5', '(-0.5000)')
+    """
+    text = format_number(x, decimals=decimals)
+    return f"({text})" if text.startswith("-") else text
+
+
 def shown(x: float) -> str:
     """A number as error messages show it: 2.0 -> '2.0', 1e-300 -> '1e-300'."""
     return repr(float(x))

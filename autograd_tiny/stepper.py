@@ -32,7 +32,7 @@ from typing import Any
 from .engine import RULES, Value
 from .explain import chain_text, operand_texts, text_label
 from .files import write_atomically
-from .ops import format_number
+from .ops import format_number, format_operand
 from .render import Graph, draw_dot
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
@@ -65,12 +65,6 @@ def page_number(x: float) -> str:
     return format_number(x, decimals=4)
 
 
-def _operand(x: float) -> str:
-    """A page number substituted into a formula: negative numbers in parentheses."""
-    text = page_number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
 def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
     """The operands of `node`'s op as names and as page numbers (constants as written)."""
     return operand_texts(node, names, decimals=4)
@@ -96,8 +90,10 @@ def _local_equation(step: Any, names: dict) -> str:
     """``∂o/∂n = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
     node, parent = text_label(step.node_name), text_label(step.parent_name)
     _, as_numbers = _filled(step.node, names)
-    substituted = RULES[step.op].derivative(step.operand_index, as_numbers, out=_operand(step.node.data))
-    if substituted == _operand(step.local):  # "(-2.0000)" says no more than "-2.0000"
+    substituted = RULES[step.op].derivative(
+        step.operand_index, as_numbers, out=format_operand(step.node.data, decimals=4)
+    )
+    if substituted == format_operand(step.local, decimals=4):  # "(-2.0000)" says no more than "-2.0000"
         substituted = page_number(step.local)
     return chain_text(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
 
@@ -142,7 +138,7 @@ def _summary(explanation: Any, root_name: str, position: dict) -> list[dict]:
     leaves = [node for node in explanation.order if not node.parents and node is not explanation.root]
     sums = explanation.leaf_sums()
     for node, (name, parts, grad) in zip(leaves, sums):
-        total = " + ".join(_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
+        total = " + ".join(format_operand(p, decimals=4) for p in parts) + " = " if len(parts) > 1 else ""
         lines.append(
             {"id": f"v{position[node]}", "text": f"∂{root_name}/∂{text_label(name)} = {total}{page_number(grad)}"}
         )

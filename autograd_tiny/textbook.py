@@ -42,7 +42,7 @@ from typing import Any
 from .engine import RULES, Value, operands
 from .explain import natural_key, plural, tex, tex_number, tex_operand, text_label
 from .graph import backward_steps, topological_order, value_names
-from .ops import format_number
+from .ops import format_number, format_operand
 
 __all__ = [
     "weighted_input",
@@ -500,12 +500,7 @@ def _column(values: Sequence[float]) -> list:
 
 def _times(x: float, y: float) -> str:
     """``0.4 × (-0.038)``: a product with negative factors in parentheses."""
-    return f"{_paren(x)} × {_paren(y)}"
-
-
-def _paren(x: float) -> str:
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
+    return f"{format_operand(x)} × {format_operand(y)}"
 
 
 # --------------------------------------------------------------------------------------
@@ -600,7 +595,7 @@ class NeuronView:
         name = text_label(r.name)
         inputs = " + ".join(f"{_times(t.data, t.a_in)}" for t in r.weights)
         lines = [
-            f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {_paren(r.bias_data)} = {format_number(r.z)};  "
+            f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {format_operand(r.bias_data)} = {format_number(r.z)};  "
             f"a = {r.activation}(z) = {format_number(r.a)}"
         ]
         if r.back_terms:
@@ -644,7 +639,7 @@ class NeuronView:
             return []
         lines = ["", f"Parameter gradients (each the sum over the {self.samples} samples of aᵢₙ × δ):"]
         for name, parts in self._parameter_sums():
-            shown = " + ".join(_paren(p) for p in parts) + " = " if len(parts) <= SUM_LIMIT else "Σ = "
+            shown = " + ".join(format_operand(p) for p in parts) + " = " if len(parts) <= SUM_LIMIT else "Σ = "
             lines.append(f"  ∂C/∂{text_label(name)} = {shown}{format_number(math.fsum(parts))}")
         return lines
 
