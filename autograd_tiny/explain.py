@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from .engine import RULES, Value, operands
 from .files import write_atomically
 from .graph import backward_steps, topological_order, value_names
-from .ops import format_number, format_operand
+from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
 
@@ -96,25 +95,6 @@ def _same(x: float, y: float) -> bool:
 # Labels are data: one escaping function per output kind
 # --------------------------------------------------------------------------------------
 
-# Control and format characters, lone surrogates, line and paragraph separators, private use
-# and unassigned code points: shown as escapes, never passed on (they break lines, reorder
-# text, or cannot be encoded at all).
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
-def _escape_code(c: str) -> str:
-    """A character as a Python-style escape: ``\\x00``, ``\\ud800``, ``\\U000e0001``."""
-    code = ord(c)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def _hidden(c: str) -> bool:
-    return unicodedata.category(c) in _HIDDEN_CATEGORIES
-
 
 def text_label(name: str) -> str:
     r"""A label as plain text shows it: on one line, every invisible character escaped.
@@ -124,12 +104,8 @@ def text_label(name: str) -> str:
     >>> text_label("a"), text_label("x\ny"), text_label("nul\x00"), text_label("\ud800")
     ('a', 'x\\ny', 'nul\\x00', '\\ud800')
     """
-    if name.isprintable():  # the common case: nothing to escape
-        return name
-    return "".join(_ESCAPED_TEXT.get(c) or (_escape_code(c) if _hidden(c) else c) for c in name)
+    return escape_hidden(name)
 
-
-_ESCAPED_TEXT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # Characters that mean something to LaTeX or to Markdown (which sees the math first in
 # renderers that do not know it): each becomes a LaTeX command that prints the character.
@@ -161,9 +137,9 @@ def _tex_text(text: str) -> str:
     for c in text:
         if c in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[c])
-        elif _hidden(c):
+        elif is_hidden(c):
             # "\x00" as text: a backslash command and then plain letters and digits.
-            out.append(r"\backslash " + (_ESCAPED_TEXT.get(c) or _escape_code(c))[1:])
+            out.append(r"\backslash " + escape_code(c)[1:])
         else:
             out.append(c)
     return "".join(out)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,6 +223,47 @@ def format_operand(x: float, *, decimals: int | None = None) -> str:
     """
     text = format_number(x, decimals=decimals)
     return f"({text})" if text.startswith("-") else text
+
+
+# Labels are data. Characters no output may pass on as they are: control and format
+# characters, lone surrogates, line and paragraph separators, private use and unassigned code
+# points (they break lines, reorder text, crash renderers, or cannot be encoded at all).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def is_hidden(c: str) -> bool:
+    """True for a character that every output shows as an escape (see `escape_hidden`)."""
+    return unicodedata.category(c) in _HIDDEN_CATEGORIES
+
+
+def escape_code(c: str) -> str:
+    r"""A character as a Python-style escape: ``\n``, ``\x00``, ``\ud800``, ``\U000e0001``."""
+    if c in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[c]
+    code = ord(c)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def escape_hidden(text: str, *, keep: str = "") -> str:
+    r"""`text` with every hidden character (`is_hidden`) shown as its escape, except those in `keep`.
+
+    The one mechanism behind every output's label escaping: plain text and the HTML page
+    (`explain.text_label`), DOT (`render.visible`, which keeps newlines as line breaks) and
+    LaTeX (`explain.tex`).
+
+    >>> print(escape_hidden("a\nb\x00\ud800"))
+    a\nb\x00\ud800
+    >>> escape_hidden("a\nb", keep="\n") == "a\nb"
+    True
+    """
+    if text.isprintable():  # the common case: nothing to escape
+        return text
+    return "".join(escape_code(c) if c not in keep and is_hidden(c) else c for c in text)
 
 
 def shown(x: float) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 from .engine import RULES, Value
 from .files import write_atomically
 from .graph import topological_order, value_names
-from .ops import format_number
+from .ops import escape_hidden, format_number
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 
@@ -362,19 +362,13 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     )
 
 
-# What a label may not pass on to a renderer as it is: control characters (NUL included; a
-# newline is a line break, handled apart), DEL and C1 controls, the Unicode line and
-# paragraph separators, lone surrogates (not encodable as UTF-8) and the non-characters.
-_UNSHOWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
-
-
 def visible(text: str) -> str:
     r"""`text` with every character a renderer must not get shown as its Python escape.
 
     >>> print(visible("a\x00b\ud800c\u2028"))
     a\x00b\ud800c\u2028
     """
-    return _UNSHOWABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+    return escape_hidden(text, keep="\n")  # a newline: each kind of label makes it a line break
 
 
 def _escape(text: str) -> str:
