@@ -61,7 +61,7 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
-from .ops import as_number
+from .ops import as_number, escape_hidden
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -143,19 +143,16 @@ def _literal(x: float) -> str:
 
 # Everything that ends a line for Python, or for an editor showing the source: a comment
 # holding one of them could continue as code on the next line.
-_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
 def _comment(text: str) -> str:
-    """`text` as a one-line ``#`` comment, whatever it holds.
+    r"""`text` as a one-line ``#`` comment, whatever it holds.
 
-    Removed: control characters (NUL, ``\\n \\r \\x0b \\x0c \\x1c-\\x1e \\x85``), the line and
-    paragraph separators ``\\u2028 \\u2029`` and lone surrogates (which cannot be compiled).
+    Line breaks, control characters, separators and lone surrogates (which cannot even be
+    compiled) are shown as escapes (`ops.escape_hidden`, as every output shows labels).
 
-    >>> _comment("a\\nb\\u2028c")
-    '# abc'
+    >>> print(_comment("a\nb\u2028c"))
+    # a\nb\u2028c
     """
-    return "# " + _LINE_BREAKS.sub("", text)
+    return "# " + escape_hidden(text)
 
 
 def _identifier(name: str) -> str:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from autograd_tiny import Value
 from autograd_tiny.compiler import _comment, _literal, _plain_float, compile_graph
+from autograd_tiny.ops import escape_code
 
 np = pytest.importorskip("numpy")
 
@@ -233,7 +234,9 @@ def test_plain_float_reads_the_stored_number_not_the_subclass_methods():
     ],
 )
 def test_comments_stay_on_one_line(text):
-    assert _comment(text) == "# ab"
+    middle = text[1]
+    assert _comment(text) == "# a" + escape_code(middle) + "b"  # shown as an escape, never passed on
+    assert len(_comment(text).splitlines()) == 1 and middle not in _comment(text)
 
 
 @pytest.mark.parametrize(
