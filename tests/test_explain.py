@@ -91,12 +91,18 @@ def test_grads_equal_backward():
     assert (x2.grad, y2.grad, out2.grad) == (0.0, 0.0, 0.0)
 
 
-def test_fan_out_shows_contributions_adding_up():
+def fan_out_example():
+    """a reaches c along three edges: b = a + a, c = b · a (dc/da = 4a = 12 at a = 3)."""
     a = Value(3.0, label="a")
     b = a + a
     b.label = "b"
     c = b * a
     c.label = "c"
+    return a, b, c
+
+
+def test_fan_out_shows_contributions_adding_up():
+    a, _, c = fan_out_example()
     e = explain(c)
     text = str(e)
     assert e.gradients[a] == 2 * 3.0 + 6.0  # d/da (2a · a) = 4a = 12

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from autograd_tiny import Value, draw_dot, explain
 from autograd_tiny.graph import topological_order
-from tests.test_explain import GOLDEN, lecture_example
+from tests.test_explain import GOLDEN, fan_out_example, lecture_example
 
 
 def snapshot(root):
@@ -94,11 +94,7 @@ def test_gradients_and_gradients_after():
 
 
 def test_gradients_after_shows_running_sums_of_a_value_used_twice():
-    a = Value(3.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b * a
-    c.label = "c"
+    a, _, c = fan_out_example()
     e = explain(c)
     # Steps: c->b (3), c->a (6), b->a (+3), b->a (+3): a's running sum 6, 9, 12.
     assert [e.gradients_after(k).get(a) for k in range(5)] == [None, None, 6.0, 9.0, 12.0]
