@@ -125,23 +125,15 @@ def _fused_terms(z: Value) -> WeightedInput:
 
 
 def _expanded_terms(z: Value, scope: Any) -> WeightedInput:
-    """Walk z's chain back to its first term: micrograd's ``((b + w₀·x₀) + w₁·x₁) + …``
-    (what ``expand=True`` builds), or the bias added last, ``((w₀·x₀ + w₁·x₁) + …) + b``."""
-    products, bias, node = [], None, z
+    """Walk z's chain back to its start: ``((b + w₀·x₀) + w₁·x₁) + …``, micrograd's order,
+    which ``expand=True`` builds (the last product is added last, the bias comes first)."""
+    products, node = [], z
     while node.op == "add" and node.scope == scope and node.const is None:
-        rest, last = node.parents
-        if last.parents:
-            products.append(last)
-        elif bias is None:
-            bias = last
-        else:
-            break
+        rest, product = node.parents
+        products.append(product)
         node = rest
-    if bias is None and not node.parents:
-        bias = node  # micrograd's order: the chain starts from b
-    else:
-        products.append(node)
-    if bias is None or not products or any(p.op != "mul" or p.scope != scope for p in products):
+    bias = node
+    if bias.parents or not products or any(p.op != "mul" or p.scope != scope for p in products):
         raise ValueError(
             f"the value {text_label(z.label or z.op or 'leaf')} (scope {scope!r}) is not a neuron's "
             f"weighted input w0·x0 + … + b; group='neuron' and group='layer' explain graphs built "
