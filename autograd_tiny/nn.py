@@ -221,7 +221,10 @@ def _check_inputs(x: Sequence[Input], expected: int) -> None:
     if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
         raise TypeError(f"inputs must be a list of {expected} numbers or Values, got {type(x).__name__}")
     if len(x) != expected:
-        raise ValueError(f"expected {expected} inputs, got {len(x)}")
+        raise ValueError(
+            f"expected {expected} inputs, got {len(x)}; pass one number or Value per input "
+            f"(the model was made with nin={expected})"
+        )
 
 
 def _input_number(x: Any, i: int) -> float:

@@ -97,7 +97,10 @@ def test_inputs_may_be_values_and_wrong_length_is_reported():
         2 * eps
     )
     assert x0.grad == pytest.approx(slope, rel=1e-6, abs=1e-9)
-    with pytest.raises(ValueError, match="expected 3 inputs, got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"^expected 3 inputs, got 2; pass one number or Value per input \(the model was made with nin=3\)$",
+    ):
         model([1.0, 2.0])
     with pytest.raises(TypeError, match="list of 3 numbers"):
         model(1.0)
