@@ -31,7 +31,18 @@ from decimal import Decimal
 from numbers import Real
 from typing import Any, Union
 
-__all__ = ["Feedback", "answer_matches", "accepted", "in_accepted", "SIGNIFICANT_DIGITS", "ZERO_FLOOR"]
+__all__ = [
+    "Feedback",
+    "Slip",
+    "MISTAKES",
+    "answer_matches",
+    "accepted",
+    "in_accepted",
+    "diagnose",
+    "telling_slips",
+    "SIGNIFICANT_DIGITS",
+    "ZERO_FLOOR",
+]
 
 # How many significant digits an answer must get right.
 SIGNIFICANT_DIGITS = 4
@@ -130,3 +141,44 @@ class Feedback:
     correct: bool
     mistake: str | None
     message: str
+
+
+# The slips a diagnosis can name, in the order they are tried.
+MISTAKES = ("sign", "no-upstream", "no-local", "one-path", "running-total")
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One slip a learner can make on a question: its key, the number it gives, and what to say.
+
+    Computed on the learner's own graph (`Explanation.step_slips`), so a wrong answer is
+    recognised by the number the slip gives there, with the same rule as a right one.
+    """
+
+    mistake: str
+    number: float
+    message: str
+
+
+def telling_slips(truth: float, slips: list) -> list:
+    """The slips whose number is not itself a right answer: only those can be told apart."""
+    right = accepted(truth)
+    return [slip for slip in slips if not in_accepted(slip.number, right)]
+
+
+def diagnose(answer: Any, truth: float, slips: list, *, right: str, wrong: str) -> Feedback:
+    """Grade `answer`: right, or the first of `slips` it matches, or wrong for no known reason.
+
+    >>> slips = [Slip("sign", 2.0, "Right size, wrong sign.")]
+    >>> diagnose(2.0, -2.0, slips, right="Right.", wrong="Not right.")
+    Feedback(correct=False, mistake='sign', message='Right size, wrong sign.')
+    >>> diagnose(-2.0001, -2.0, slips, right="Right.", wrong="Not right.").correct
+    True
+    """
+    answer = as_answer(answer)
+    if in_accepted(answer, accepted(truth)):
+        return Feedback(True, None, right)
+    for slip in telling_slips(truth, slips):
+        if in_accepted(answer, accepted(slip.number)):
+            return Feedback(False, slip.mistake, slip.message)
+    return Feedback(False, None, wrong)
