@@ -291,7 +291,7 @@ class ExplainedStep:
 
     @property
     def slot(self) -> int:
-        """The parent's operand slot in the op's formula, from 1 (the ₍₁₎ of ∂c/∂a₍₁₎)."""
+        """The parent's operand slot, from 1 in the op's operand order (the ₍₁₎ of ∂c/∂a₍₁₎)."""
         return self.operand_index + 1
 
     def local_symbol(self) -> str:

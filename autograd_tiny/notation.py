@@ -1,7 +1,8 @@
 r"""How the package writes a local derivative, apart from a total one.
 
 A *local derivative* is the slope of one op with respect to one of its operand slots,
-the other operands held fixed: for ``c = b · a`` it is ∂c/∂a₍₂₎ = b, the ₍₂₎ saying "a
+the other operands held fixed (slots are numbered from 1 in the op's operand order, a
+constant counting: in ``2 − a``, a is in slot 2): for ``c = b · a`` it is ∂c/∂a₍₂₎ = b, the ₍₂₎ saying "a
 as the op's 2nd operand". It is not the total derivative ∂c/∂a when a also reaches c
 another way (here through b), nor when a fills two slots (``b = a + a``: ∂b/∂a₍₁₎ = 1 and
 ∂b/∂a₍₂₎ = 1, while the total ∂b/∂a is 2). Totals, the gradients, are written without a
@@ -20,7 +21,7 @@ _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"
 
 
 def slot_mark(slot: int | str) -> str:
-    """The operand slot (1-based, as the op's formula reads) as a subscript: ``₍₂₎``.
+    """An operand slot (numbered from 1 in the op's operand order) as a subscript: ``₍₂₎``.
 
     >>> slot_mark(1), slot_mark(12)
     ('₍₁₎', '₍₁₂₎')

@@ -87,15 +87,14 @@ def _forward_text(record: Any, names: dict) -> str:
 
 
 def _local_equation(step: Any, names: dict) -> str:
-    """``∂o/∂n = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
-    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
     _, as_numbers = _filled(step.node, names)
     substituted = RULES[step.op].derivative(
         step.operand_index, as_numbers, out=format_operand(step.node.data, decimals=4)
     )
     if substituted == format_operand(step.local, decimals=4):  # "(-2.0000)" says no more than "-2.0000"
         substituted = page_number(step.local)
-    return chain_text(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
+    return chain_text(step.local_symbol(), step.formula, substituted, page_number(step.local))
 
 
 def step_text(step: Any, root_name: str, names: dict) -> str:
@@ -107,7 +106,7 @@ def step_text(step: Any, root_name: str, names: dict) -> str:
     >>> b = a * a; b.label = "b"
     >>> e = explain(b)
     >>> print(step_text(e.steps[1], "b", e.names))
-    2. ∂b/∂a = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
+    2. ∂b/∂a₍₂₎ = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
     """
     return step.text(root_name, decimals=4, equation=_local_equation(step, names))
 
@@ -119,15 +118,15 @@ def _question(step: Any, root_name: str, count: int) -> str:
     return (
         f"Question {step.number} of {count}. The gradient flows back from {node} to {parent} through "
         f"the {symbol} node. The upstream gradient is ∂{root_name}/∂{node} = {page_number(step.upstream)}. "
-        f"What contribution does this step send to {parent}? (local derivative ∂{node}/∂{parent} × upstream)"
+        f"What contribution does this step send to {parent}? (local derivative {step.local_symbol()} × upstream)"
     )
 
 
 def _hint(step: Any, root_name: str) -> str:
     """The quiz's hint: the local derivative's formula in names, never its value."""
-    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    node = text_label(step.node_name)
     return (
-        f"Hint: the local derivative is ∂{node}/∂{parent} = {step.formula}; read the numbers from the graph "
+        f"Hint: the local derivative is {step.local_symbol()} = {step.formula}; read the numbers from the graph "
         f"and multiply by the upstream gradient ∂{root_name}/∂{node}."
     )
 
