@@ -298,12 +298,15 @@ class ExplainedStep:
         """The local derivative's symbol as plain text: ``∂c/∂a₍₁₎``."""
         return local_derivative(text_label(self.node_name), text_label(self.parent_name), self.slot)
 
-    def text(self, root_name: str, *, decimals: int | None = None, equation: str | None = None) -> str:
+    def text(
+        self, root_name: str, *, decimals: int | None = None, equation: str | None = None, running: bool = True
+    ) -> str:
         """The step as one line of plain text (`root_name` as the text shows it).
 
         `decimals` fixes how numbers are written (None: the narrative's short style; the HTML
-        page uses 4), and `equation` replaces the local-derivative equation (written with those
-        numbers).
+        page uses 4), `equation` replaces the local-derivative equation (written with those
+        numbers), and ``running=False`` leaves out the parent's gradient so far (the quiz
+        asks for it next).
         """
 
         def shown(x: float) -> str:
@@ -317,6 +320,8 @@ class ExplainedStep:
             f"{self.number}. {equation or self.equation};  upstream ∂{root_name}/∂{node} = {shown(self.upstream)};  "
             f"contribution {operand(self.local)} × {operand(self.upstream)} = {shown(self.contribution)}"
         )
+        if not running:
+            return line
         if self.fan_out:
             return (
                 f"{line};  {parent}.grad = {shown(self.gradient_before)} + "
@@ -995,10 +1000,12 @@ class Explanation:
         Args:
             path: the file to write (atomically).
             quiz: make the page a quiz: it opens at the first backward step and asks for
-                each step's contribution (local derivative × upstream gradient); a right
-                answer (to 4 significant digits, typed and Enter) reveals the gradient and
-                moves on, a wrong one reveals nothing; hint and show-answer buttons; a score
-                at the end.
+                each step's contribution (local derivative × upstream gradient), and for the
+                gradient of each value used more than once once its contributions are in. A
+                right answer (to 4 significant digits, as `check` grades) reveals the gradient,
+                and Enter (or "next question") moves on; a wrong one reveals nothing and
+                names the slip where it is one `check` knows. Hint and show-answer buttons
+                (off once a question is answered), restart, and a score at the end.
 
         Returns:
             The path written.
