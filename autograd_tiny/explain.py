@@ -610,7 +610,11 @@ class Explanation:
         one of its contributions. ``"running-total"`` (when the parent already had a
         contribution): the parent's gradient so far, this contribution included.
         """
-        root, node, parent = (text_label(self.names[self.root]), text_label(step.node_name), text_label(step.parent_name))
+        root, node, parent = (
+            text_label(self.names[self.root]),
+            text_label(step.node_name),
+            text_label(step.parent_name),
+        )
         local, upstream = step.local_symbol(), f"∂{root}/∂{node}"
         slips = [
             Slip(
@@ -667,7 +671,11 @@ class Explanation:
             return []  # the root: its gradient is the seed
         root, name = text_label(self.names[self.root]), text_label(self.names[value])
         slips = [
-            Slip("sign", -self.gradients[value], f"Right size, wrong sign: check the sign of each contribution to {name}."),
+            Slip(
+                "sign",
+                -self.gradients[value],
+                f"Right size, wrong sign: check the sign of each contribution to {name}.",
+            ),
             Slip(
                 "no-upstream",
                 sum(s.local for s in steps),

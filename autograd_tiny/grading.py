@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Real
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "Feedback",
@@ -53,7 +53,7 @@ ZERO_FLOOR = 1e-9
 _SLACK = 1e-9
 
 # The answers that count as right for one true number: an interval, or a non-finite word.
-Accepted = Union[tuple[float, float], str]
+Accepted = tuple[float, float] | str
 
 
 def _leading_exponent(x: float) -> int:

@@ -35,8 +35,8 @@ from typing import Any
 
 from .engine import RULES, Value
 from .explain import chain_text, operand_texts, text_label
-from .grading import accepted, telling_slips
 from .files import write_atomically
+from .grading import accepted, telling_slips
 from .ops import format_number, format_operand
 from .render import Graph, draw_dot
 
@@ -156,10 +156,7 @@ def _gradient_hint(value_name: str) -> str:
 def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: str) -> str:
     """The revealed answer to a gradient question: the sum written out."""
     parts = " + ".join(format_operand(step.contribution, decimals=4) for step in steps)
-    return (
-        f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  "
-        f"(the sum of {value_name}'s contributions)"
-    )
+    return f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  (the sum of {value_name}'s contributions)"
 
 
 def _graded(truth: float, slips: list) -> dict:

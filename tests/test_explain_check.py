@@ -158,11 +158,11 @@ def test_bad_steps_values_and_answers_are_refused():
     e = explain(c)
     with pytest.raises(ValueError, match=r"step must be from 1 to 4 \(as the narrative numbers them\), got 0"):
         e.check(0, 1.0)
-    with pytest.raises(ValueError, match="step must be from 1 to 4 .*got 5"):
+    with pytest.raises(ValueError, match=r"step must be from 1 to 4 .*got 5"):
         e.check(5, 1.0)
-    with pytest.raises(TypeError, match="step must be an int from 1 to 4 .*got str '1'"):
+    with pytest.raises(TypeError, match=r"step must be an int from 1 to 4 .*got str '1'"):
         e.check("1", 1.0)
-    with pytest.raises(TypeError, match="step must be an int .*got bool True"):
+    with pytest.raises(TypeError, match=r"step must be an int .*got bool True"):
         e.check(True, 1.0)
     with pytest.raises(TypeError, match=r"answer must be a number \(int or float, inf and nan allowed\), got str '3'"):
         e.check(1, "3")

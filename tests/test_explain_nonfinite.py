@@ -43,7 +43,9 @@ def test_overflow_in_text_and_markdown():
     e = explain(z)
     text = str(e)
     assert "  y = x · 10 = inf\n  z = y − y = nan\n" in text
-    assert "2. ∂z/∂y₍₂₎ = −1;  upstream ∂z/∂z = 1;  contribution (-1) × 1 = -1;  y.grad = 1 + (-1) = 0  (fan-out" in text
+    assert (
+        "2. ∂z/∂y₍₂₎ = −1;  upstream ∂z/∂z = 1;  contribution (-1) × 1 = -1;  y.grad = 1 + (-1) = 0  (fan-out" in text
+    )
     md = e.markdown()
     assert r"- $\mathrm{y} = \mathrm{x} \cdot 10 = \infty$" in md
     assert r"- $\mathrm{z} = \mathrm{y} - \mathrm{y} = \mathrm{NaN}$" in md

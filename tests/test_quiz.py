@@ -15,9 +15,9 @@ import sys
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.grading import accepted
 from autograd_tiny.cli import main
 from autograd_tiny.explain import explain
+from autograd_tiny.grading import accepted
 from tests.test_explain import lecture_example
 from tests.test_grading import CASES
 from tests.test_stepper import browser, open_page  # noqa: F401  (browser: the headless Chromium fixture)
