@@ -762,6 +762,7 @@ body.quiz .stepping { display: none; }
     question.reveal.forEach(function (pair) { quiz.revealed[pair[0]] = pair[1]; });
     if (how === "right") quiz.right += 1; else quiz.shown += 1;
     setAnswered(true);
+    answer.classList.remove("wrong");
     showQuestion(question);  // repaint: the revealed gradient appears on the graph
     feedback.className = "right";
     feedback.textContent = (how === "right" ? "\u2713 Right. " : "Answer: ") + question.answer;

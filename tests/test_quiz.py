@@ -128,6 +128,7 @@ def test_four_significant_digits_hint_and_show_answer(browser, tmp_path):  # noq
     page.fill("#answer", "")
     answer(page, "0.5")
     assert page.inner_text("#counter") == "question 1 of 9 · score 1"
+    assert "wrong" not in page.get_attribute("#answer", "class")  # the last try was right
     assert page.is_disabled("#hint") and page.is_disabled("#show") and not page.is_disabled("#next-question")
     page.click("#next-question")
     assert page.inner_text("#counter") == "question 2 of 9 · score 1"
