@@ -718,7 +718,7 @@ class Explanation:
         >>> L = c * 4.0; L.label = "L"
         >>> e = explain(L)
         >>> e.check(2, -12.0)  # step 2: ∂c/∂a₍₁₎ = b = -3, upstream ∂L/∂c = 4
-        Feedback(correct=True, mistake=None, message='Right: this step sends a the contribution ∂c/∂a₍₁₎ × ∂L/∂c.')
+        Feedback(correct=True, mistake=None, message='Right: that is the contribution ∂c/∂a₍₁₎ × ∂L/∂c this step sends to a.')
         >>> e.check(2, -3.0).mistake, e.check(2, 12.0).mistake, e.check(2, 7.0).mistake
         ('no-upstream', 'sign', None)
         """
@@ -729,7 +729,7 @@ class Explanation:
             answer,
             step.contribution,
             self.step_slips(step),
-            right=f"Right: this step sends {text_label(step.parent_name)} the contribution {local} × {upstream}.",
+            right=f"Right: that is the contribution {local} × {upstream} this step sends to {text_label(step.parent_name)}.",
             wrong=f"Not right: the contribution is the local derivative {local} × the upstream gradient {upstream}.",
         )
 

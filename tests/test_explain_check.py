@@ -97,7 +97,9 @@ def test_the_slips_on_the_issue_example():
     # 3. and 4. ∂b/∂a₍₁₎ = ∂b/∂a₍₂₎ = 1, upstream ∂c/∂b = 3: contributions 3 and 3, a.grad 9 then 12.
     a, _, c = issue_example()
     e = explain(c)
-    assert e.check(3, 3.0) == Feedback(True, None, "Right: this step sends a the contribution ∂b/∂a₍₁₎ × ∂c/∂b.")
+    assert e.check(3, 3.0) == Feedback(
+        True, None, "Right: that is the contribution ∂b/∂a₍₁₎ × ∂c/∂b this step sends to a."
+    )
     assert e.check(3, -3.0) == Feedback(
         False,
         "sign",
