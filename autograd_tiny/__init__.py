@@ -15,6 +15,7 @@ from .compiler import CompiledGraph, compile_graph
 from .datasets import make_circles, make_moons, make_spirals, make_xor
 from .engine import Number, Value, define_op, is_grad_enabled, no_grad, scope
 from .explain import Explanation, explain
+from .grading import Feedback
 from .graph import topological_order
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from .nn import MLP, Layer, Module, Neuron
@@ -36,6 +37,7 @@ __all__ = [
     "Graph",
     "explain",
     "Explanation",
+    "Feedback",
     "NeuronView",
     "LayerView",
     "gradcheck",

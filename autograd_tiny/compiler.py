@@ -61,6 +61,7 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
+from .notation import local_derivative
 from .ops import as_number, escape_hidden
 
 __all__ = ["CompiledGraph", "compile_graph"]
@@ -254,7 +255,8 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
             seen = parent in received
             # At the root the chain has one link: ∂out/∂t = (local) · grad_out, not the
             # circular-looking ∂out/∂t = ∂out/∂t · ∂out/∂out.
-            chain = "" if node is root else f"∂{name[node]}/∂{name[parent]} · ∂{top}/∂{name[node]} = "
+            local_symbol = local_derivative(name[node], name[parent], operand_index + 1)
+            chain = "" if node is root else f"{local_symbol} · ∂{top}/∂{name[node]} = "
             comment = _comment(f"∂{top}/∂{name[parent]} {'+=' if seen else '='} {chain}({formula}) · {grad[node]}")
             if seen:
                 # Never `+=`: with arrays that would change in place a gradient that another

@@ -1,9 +1,13 @@
 """The chain rule, step by step: `explain(root)` narrates the backward pass with real numbers.
 
 For every edge of the graph, in the order `backward()` visits them, an explanation shows
-the *local derivative* (∂out/∂input, its formula and its value), the *upstream gradient*
+the *local derivative* (∂out/∂input₍ₖ₎: the op's slope with respect to its operand in slot
+k alone, see `autograd_tiny.notation`; its formula and its value), the *upstream gradient*
 (∂root/∂out), their product, the *contribution*, and the input's running *gradient* — the
 sum of its contributions, which grows where a value is used more than once.
+
+`Explanation.check` and `Explanation.check_gradient` grade a learner's answer and name the
+slip behind a wrong one (a `Feedback`).
 
 Explaining is pure: the backward pass runs in the explanation's own storage (as a fresh
 ``backward()`` would compute it), and no ``.grad`` nor anything else in the graph changes.
@@ -13,7 +17,7 @@ Explaining is pure: the backward pass runs in the explanation's own storage (as 
 >>> c = a * b; c.label = "c"
 >>> e = explain(c)
 >>> print(e.steps[0].equation)
-∂c/∂a = b = -3
+∂c/∂a₍₁₎ = b = -3
 >>> e.gradients[a], e.gradients[b]
 (-3.0, 2.0)
 >>> a.grad, b.grad  # explain changed nothing: backward() has not run
@@ -29,10 +33,12 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .files import write_atomically
+from .grading import Feedback, Slip, diagnose
 from .graph import backward_steps, topological_order, value_names
+from .notation import local_derivative, local_derivative_tex
 from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden
 
-__all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep"]
+__all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
 
 # Past this many steps the text and Markdown narratives show the start and the end only.
 NARRATIVE_LIMIT = 60
@@ -47,6 +53,12 @@ NARRATIVE_LIMIT = 60
 HTML_LIMIT = 50
 # The note about leaves whose .grad differs from this pass names at most this many.
 NOTE_LIMIT = 3
+# Said once, at the start of the backward pass: what a contribution is, and what a gradient is.
+CONTRIBUTION_TEXT = (
+    "Each edge, from an op's output t back to its operand x in slot k, sends x a contribution = local "
+    "derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × upstream gradient ∂{root}/∂t.",
+    "A value's gradient ∂{root}/∂x is the sum of its contributions.",
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -247,11 +259,12 @@ class ExplainedStep:
         node_name, parent_name: their names (the same as in drawings).
         op: the op's name.
         parent_index: which entry of ``node.parents`` the parent is.
-        operand_index: which operand of the op's written formula the parent is (a constant
-            operand counts: in ``2 − a``, a is operand 1 while it is parent 0).
-        local: the local derivative ∂node/∂parent.
+        operand_index: which operand of the op's written formula the parent is, from 0 (a
+            constant operand counts: in ``2 − a``, a is operand 1 while it is parent 0).
+        local: the local derivative ∂node/∂parent₍slot₎: the op's slope with respect to
+            this operand alone (`autograd_tiny.notation`), the slot being operand_index + 1.
         formula: the local derivative's formula in names (``"b"``).
-        equation: the local derivative with numbers (``"∂c/∂a = b = -3"``).
+        equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = -3"``).
         upstream: ∂root/∂node.
         contribution: local × upstream.
         gradient_before: the parent's gradient in this pass before this step.
@@ -276,12 +289,24 @@ class ExplainedStep:
     gradient: float
     fan_out: bool
 
-    def text(self, root_name: str, *, decimals: int | None = None, equation: str | None = None) -> str:
+    @property
+    def slot(self) -> int:
+        """The parent's operand slot, from 1 in the op's operand order (the ₍₁₎ of ∂c/∂a₍₁₎)."""
+        return self.operand_index + 1
+
+    def local_symbol(self) -> str:
+        """The local derivative's symbol as plain text: ``∂c/∂a₍₁₎``."""
+        return local_derivative(text_label(self.node_name), text_label(self.parent_name), self.slot)
+
+    def text(
+        self, root_name: str, *, decimals: int | None = None, equation: str | None = None, running: bool = True
+    ) -> str:
         """The step as one line of plain text (`root_name` as the text shows it).
 
         `decimals` fixes how numbers are written (None: the narrative's short style; the HTML
-        page uses 4), and `equation` replaces the local-derivative equation (written with those
-        numbers).
+        page uses 4), `equation` replaces the local-derivative equation (written with those
+        numbers), and ``running=False`` leaves out the parent's gradient so far (the quiz
+        asks for it next).
         """
 
         def shown(x: float) -> str:
@@ -295,6 +320,8 @@ class ExplainedStep:
             f"{self.number}. {equation or self.equation};  upstream ∂{root_name}/∂{node} = {shown(self.upstream)};  "
             f"contribution {operand(self.local)} × {operand(self.upstream)} = {shown(self.contribution)}"
         )
+        if not running:
+            return line
         if self.fan_out:
             return (
                 f"{line};  {parent}.grad = {shown(self.gradient_before)} + "
@@ -477,7 +504,10 @@ class Explanation:
         if substituted == format_operand(step.local):  # "(-3)" says no more than "-3"
             substituted = format_number(step.local)
         equation = chain_text(
-            f"∂{shown_node}/∂{text_label(parent_name)}", formula, substituted, format_number(step.local)
+            local_derivative(shown_node, text_label(parent_name), operand_index + 1),
+            formula,
+            substituted,
+            format_number(step.local),
         )
         return ExplainedStep(
             number=step.index + 1,
@@ -529,6 +559,204 @@ class Explanation:
         for step in self.steps[: self._check_step(k)]:
             known[step.parent] = step.gradient
         return known
+
+    # ------------------------------------------------------------------ checking answers
+
+    def received(self, value: Value) -> list[ExplainedStep]:
+        """The steps that send `value` a contribution, in order (two or more: a fan-out)."""
+        return [step for step in self.steps if step.parent is value]
+
+    def _step_number(self, k: Any) -> ExplainedStep:
+        """Step `k` as the narrative numbers it (from 1), or the error that says which exist."""
+        count = len(self.steps)
+        if count == 0:
+            raise ValueError(
+                f"{text_label(self.names[self.root])} is a lone value: its backward pass has no steps to check"
+            )
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(
+                f"step must be an int from 1 to {count} (as the narrative numbers them), got {type(k).__name__} {k!r}"
+            )
+        if not 1 <= k <= count:
+            raise ValueError(f"step must be from 1 to {count} (as the narrative numbers them), got {k}")
+        return self.steps[k - 1]
+
+    def _value(self, value: Any) -> Value:
+        """A value of this graph, given as itself or by its name."""
+        if isinstance(value, Value):
+            if value not in self.gradients:
+                raise ValueError(
+                    f"{value!r} is not a value of the graph of {text_label(self.names[self.root])}: "
+                    "pass one of its values, or its name"
+                )
+            return value
+        if isinstance(value, str):
+            found = [node for node in self.order if self.names[node] == value]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise ValueError(f"{len(found)} values of this graph are named {value!r}: pass the Value itself")
+            listed = ", ".join(repr(self.names[node]) for node in self.order[:10])
+            more = " ..." if len(self.order) > 10 else ""
+            raise ValueError(f"no value of this graph is named {value!r}; its values are {listed}{more}")
+        raise TypeError(f"value must be a Value of the graph or its name (a str), got {type(value).__name__} {value!r}")
+
+    def step_slips(self, step: ExplainedStep) -> list[Slip]:
+        """What each slip gives for `step`'s contribution on this graph, with what to tell the learner.
+
+        ``"sign"``: minus the contribution. ``"no-upstream"``: the local derivative alone.
+        ``"no-local"``: the upstream gradient alone. ``"one-path"`` (when the op's output is
+        used more than once): the local derivative times an upstream gradient that misses
+        one of its contributions. ``"running-total"`` (when the parent already had a
+        contribution): the parent's gradient so far, this contribution included.
+        """
+        root, node, parent = (
+            text_label(self.names[self.root]),
+            text_label(step.node_name),
+            text_label(step.parent_name),
+        )
+        local, upstream = step.local_symbol(), f"∂{root}/∂{node}"
+        slips = [
+            Slip(
+                "sign",
+                -step.contribution,
+                f"Right size, wrong sign: check the signs of the local derivative {local} and of the "
+                f"upstream gradient {upstream}, and of their product.",
+            ),
+            Slip(
+                "no-upstream",
+                step.local,
+                f"That is the local derivative {local} alone: the chain rule multiplies it by the "
+                f"upstream gradient {upstream}.",
+            ),
+            Slip(
+                "no-local",
+                step.upstream,
+                f"That is the upstream gradient {upstream} alone: the chain rule multiplies it by the "
+                f"local derivative {local}.",
+            ),
+        ]
+        into_node = [s.contribution for s in self.received(step.node)]
+        if len(into_node) > 1:
+            for missing in range(len(into_node)):
+                partial = sum(c for i, c in enumerate(into_node) if i != missing)
+                slips.append(
+                    Slip(
+                        "one-path",
+                        step.local * partial,
+                        f"{node} is used more than once, so its gradient {upstream} is the sum of all its "
+                        "contributions: that answer leaves one of them out.",
+                    )
+                )
+        if step.fan_out:
+            slips.append(
+                Slip(
+                    "running-total",
+                    step.gradient,
+                    f"That is {parent}'s gradient so far, the running sum of its contributions: the question asks "
+                    f"for this edge's contribution alone, {local} × {upstream}.",
+                )
+            )
+        return slips
+
+    def gradient_slips(self, value: Value) -> list[Slip]:
+        """What each slip gives for `value`'s gradient on this graph, with what to tell the learner.
+
+        ``"sign"``: minus the gradient. ``"no-upstream"``: the sum of the local derivatives
+        alone. ``"no-local"``: the sum of the upstream gradients alone. ``"one-path"`` (a value
+        used more than once): the gradient with one of its contributions left out.
+        """
+        steps = self.received(value)
+        if not steps:
+            return []  # the root: its gradient is the seed
+        root, name = text_label(self.names[self.root]), text_label(self.names[value])
+        slips = [
+            Slip(
+                "sign",
+                -self.gradients[value],
+                f"Right size, wrong sign: check the sign of each contribution to {name}.",
+            ),
+            Slip(
+                "no-upstream",
+                sum(s.local for s in steps),
+                "That adds up local derivatives alone: each contribution is a local derivative × the "
+                "upstream gradient of its edge.",
+            ),
+            Slip(
+                "no-local",
+                sum(s.upstream for s in steps),
+                "That adds up upstream gradients alone: each contribution is an upstream gradient × the "
+                "local derivative of its edge.",
+            ),
+        ]
+        if len(steps) > 1:
+            for missing in range(len(steps)):
+                slips.append(
+                    Slip(
+                        "one-path",
+                        sum(s.contribution for i, s in enumerate(steps) if i != missing),
+                        f"{name} is used more than once, so its gradient ∂{root}/∂{name} is the sum of all its "
+                        "contributions: that answer leaves one of them out.",
+                    )
+                )
+        return slips
+
+    def check(self, k: int, answer: Any) -> Feedback:
+        """Grade an answer for the contribution of backward step `k` (numbered from 1, as printed).
+
+        Right means right to 4 significant digits (`autograd_tiny.grading`). A wrong answer
+        is compared with what each slip gives on this graph (`step_slips`), and the
+        `Feedback` names the slip it matches, in words, without giving the answer.
+
+        Args:
+            k: the step, from 1 to ``len(steps)``.
+            answer: the learner's number (inf and nan allowed).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b; c.label = "c"
+        >>> L = c * 4.0; L.label = "L"
+        >>> e = explain(L)
+        >>> e.check(2, -12.0)  # step 2: ∂c/∂a₍₁₎ = b = -3, upstream ∂L/∂c = 4
+        Feedback(correct=True, mistake=None, message='Right: that is the contribution ∂c/∂a₍₁₎ × ∂L/∂c this step sends to a.')
+        >>> e.check(2, -3.0).mistake, e.check(2, 12.0).mistake, e.check(2, 7.0).mistake
+        ('no-upstream', 'sign', None)
+        """
+        step = self._step_number(k)
+        local = step.local_symbol()
+        upstream = f"∂{text_label(self.names[self.root])}/∂{text_label(step.node_name)}"
+        return diagnose(
+            answer,
+            step.contribution,
+            self.step_slips(step),
+            right=f"Right: that is the contribution {local} × {upstream} this step sends to {text_label(step.parent_name)}.",
+            wrong=f"Not right: the contribution is the local derivative {local} × the upstream gradient {upstream}.",
+        )
+
+    def check_gradient(self, value: Any, answer: Any) -> Feedback:
+        """Grade an answer for the gradient of `value` (a Value of this graph, or its name).
+
+        The gradient is ∂root/∂value: the sum of the value's contributions. Right means
+        right to 4 significant digits; a wrong answer is diagnosed as in `check`
+        (`gradient_slips`), ``"one-path"`` naming a sum that leaves a contribution out.
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> e = explain(b)
+        >>> e.check_gradient("a", 6.0).correct, e.check_gradient(a, 3.0).mistake
+        (True, 'one-path')
+        """
+        node = self._value(value)
+        root, name = text_label(self.names[self.root]), text_label(self.names[node])
+        return diagnose(
+            answer,
+            self.gradients[node],
+            self.gradient_slips(node),
+            right=f"Right: that is ∂{root}/∂{name}, the sum of {name}'s contributions.",
+            wrong=f"Not right: ∂{root}/∂{name} is the sum of {name}'s contributions, each a local derivative × "
+            "an upstream gradient.",
+        )
 
     def draw(self, step: int | None = None, **options: Any) -> Any:
         """Draw the graph with this pass's gradients, as known after `step` (all if None).
@@ -645,6 +873,7 @@ class Explanation:
             "",
             f"Backward pass ({plural(len(self.steps), 'step')}, one per edge, from {root} back to the inputs):",
         ]
+        lines += [f"  {line.format(root=root)}" for line in CONTRIBUTION_TEXT]
         lines.append(f"  {root}.grad = 1  (∂{root}/∂{root}: the output's gradient with respect to itself)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
@@ -681,10 +910,9 @@ class Explanation:
         >>> a = Value(3.0, label="a")
         >>> b = a * a; b.label = "b"
         >>> b.backward()
-        >>> print("\n".join(explain(b).markdown().splitlines()[5:8]))
-        **Backward pass** (2 steps)
-        <BLANKLINE>
+        >>> print("\n".join(explain(b).markdown().splitlines()[9:11]))
         - $\frac{\partial \mathrm{b}}{\partial \mathrm{b}} = 1$ (the seed)
+        1. $\frac{\partial \mathrm{b}}{\partial \mathrm{a}_{(1)}} = \mathrm{a} = 3$; the upstream gradient is the seed $\frac{\partial \mathrm{b}}{\partial \mathrm{b}} = 1$, so this step gives $3 \cdot 1 = 3$
         """
         root = tex(self.names[self.root])
         lines = ["**Forward pass**" + (", layer by layer" if self.forward[0].group is not None else ""), ""]
@@ -706,6 +934,13 @@ class Explanation:
             indent = "  " if group is not None else ""
             lines.append(f"{indent}- ${tex(record.name)} = {expression}{tex_number(record.data)}$")
         lines += ["", f"**Backward pass** ({plural(len(self.steps), 'step')})", ""]
+        lines.append(
+            "Each edge, from an op's output $t$ back to its operand $x$ in slot $k$, sends $x$ a *contribution* = "
+            f"local derivative ${local_derivative_tex('t', 'x', 'k')}$ ($t$'s slope in that slot alone) × upstream "
+            f"gradient $\\frac{{\\partial {root}}}{{\\partial t}}$. A value's gradient "
+            f"$\\frac{{\\partial {root}}}{{\\partial x}}$ is the sum of its contributions."
+        )
+        lines.append("")
         lines.append(f"- $\\frac{{\\partial {root}}}{{\\partial {root}}} = 1$ (the seed)")
         shown, omitted = self._shown(self.steps)
         for step in shown:
@@ -726,7 +961,7 @@ class Explanation:
     def _markdown_step(self, step: ExplainedStep, root: str) -> str:
         """One step as a Markdown list item with LaTeX."""
         node, parent = tex(step.node_name), tex(step.parent_name)
-        local = f"\\frac{{\\partial {node}}}{{\\partial {parent}}}"
+        local = local_derivative_tex(node, parent, step.slot)
         value = tex_number(step.local)
         fills = _tex_operands(step.node, self.names)
         formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.operand_index), fills, out=node)
@@ -773,10 +1008,12 @@ class Explanation:
         Args:
             path: the file to write (atomically).
             quiz: make the page a quiz: it opens at the first backward step and asks for
-                each step's contribution (local derivative × upstream gradient); a right
-                answer (to 4 significant digits, typed and Enter) reveals the gradient and
-                moves on, a wrong one reveals nothing; hint and show-answer buttons; a score
-                at the end.
+                each step's contribution (local derivative × upstream gradient), and for the
+                gradient of each value used more than once once its contributions are in. A
+                right answer (to 4 significant digits, as `check` grades) reveals the gradient,
+                and Enter (or "next question") moves on; a wrong one reveals nothing and
+                names the slip where it is one `check` knows. Hint and show-answer buttons
+                (off once a question is answered), restart, and a score at the end.
 
         Returns:
             The path written.
@@ -854,9 +1091,11 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
       b = a + a = 6
     <BLANKLINE>
     Backward pass (2 steps, one per edge, from b back to the inputs):
+      Each edge, from an op's output t back to its operand x in slot k, sends x a contribution = local derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × upstream gradient ∂b/∂t.
+      A value's gradient ∂b/∂x is the sum of its contributions.
       b.grad = 1  (∂b/∂b: the output's gradient with respect to itself)
-      1. ∂b/∂a = 1;  upstream ∂b/∂b = 1;  contribution 1 × 1 = 1;  a.grad = 1
-      2. ∂b/∂a = 1;  upstream ∂b/∂b = 1;  contribution 1 × 1 = 1;  a.grad = 1 + 1 = 2  (fan-out: a is used more than once, so contributions add)
+      1. ∂b/∂a₍₁₎ = 1;  upstream ∂b/∂b = 1;  contribution 1 × 1 = 1;  a.grad = 1
+      2. ∂b/∂a₍₂₎ = 1;  upstream ∂b/∂b = 1;  contribution 1 × 1 = 1;  a.grad = 1 + 1 = 2  (fan-out: a is used more than once, so contributions add)
     <BLANKLINE>
     Gradients of the inputs (each the sum of its contributions):
       ∂b/∂a = 1 + 1 = 2

@@ -3,8 +3,12 @@
 The page plays the whole story of a graph: the forward pass (each value appears in
 topological order), the backward pass (one edge per step, the gradient flowing against
 the drawn arrows), and a summary of the inputs' gradients. In quiz mode it asks, step by
-step, for the contribution each edge sends back, and reveals a gradient only when it is
-answered.
+step, for the contribution each edge sends back, and for the gradient of every value that
+receives more than one contribution, and reveals a gradient only when it is answered. The
+quiz grades with data computed here: for each question the set of right answers
+(`autograd_tiny.grading.accepted`, the rule `Explanation.check` uses) and the number each
+slip gives on this graph with what to say about it (`Explanation.step_slips`,
+`Explanation.gradient_slips`); its script only tests which set a typed number falls in.
 
 The page embeds the graph as SVG (drawn by `render.draw_dot`, whose element ids come from
 topological positions: value ``v3``, its op ``v3op``, the edge from the op to the value
@@ -32,6 +36,7 @@ from typing import Any
 from .engine import RULES, Value
 from .explain import chain_text, operand_texts, text_label
 from .files import write_atomically
+from .grading import accepted, telling_slips
 from .ops import format_number, format_operand
 from .render import Graph, draw_dot
 
@@ -87,18 +92,17 @@ def _forward_text(record: Any, names: dict) -> str:
 
 
 def _local_equation(step: Any, names: dict) -> str:
-    """``∂o/∂n = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
-    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
     _, as_numbers = _filled(step.node, names)
     substituted = RULES[step.op].derivative(
         step.operand_index, as_numbers, out=format_operand(step.node.data, decimals=4)
     )
     if substituted == format_operand(step.local, decimals=4):  # "(-2.0000)" says no more than "-2.0000"
         substituted = page_number(step.local)
-    return chain_text(f"∂{node}/∂{parent}", step.formula, substituted, page_number(step.local))
+    return chain_text(step.local_symbol(), step.formula, substituted, page_number(step.local))
 
 
-def step_text(step: Any, root_name: str, names: dict) -> str:
+def step_text(step: Any, root_name: str, names: dict, *, running: bool = True) -> str:
     """One backward step as the page writes it, every number with 4 decimals.
 
     >>> from autograd_tiny import Value
@@ -107,29 +111,112 @@ def step_text(step: Any, root_name: str, names: dict) -> str:
     >>> b = a * a; b.label = "b"
     >>> e = explain(b)
     >>> print(step_text(e.steps[1], "b", e.names))
-    2. ∂b/∂a = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
+    2. ∂b/∂a₍₂₎ = a = 3.0000;  upstream ∂b/∂b = 1.0000;  contribution 3.0000 × 1.0000 = 3.0000;  a.grad = 3.0000 + 3.0000 = 6.0000  (fan-out: a is used more than once, so contributions add)
     """
-    return step.text(root_name, decimals=4, equation=_local_equation(step, names))
+    return step.text(root_name, decimals=4, equation=_local_equation(step, names), running=running)
 
 
-def _question(step: Any, root_name: str, count: int) -> str:
-    """The quiz's question for one step: everything but the local derivative's value."""
+def _question(step: Any, root_name: str, number: int, count: int) -> str:
+    """The quiz's question `number` (of `count`), for one step: everything but the local derivative's value."""
     node, parent = text_label(step.node_name), text_label(step.parent_name)
     symbol = RULES[step.op].symbol
     return (
-        f"Question {step.number} of {count}. The gradient flows back from {node} to {parent} through "
+        f"Question {number} of {count}. The gradient flows back from {node} to {parent} through "
         f"the {symbol} node. The upstream gradient is ∂{root_name}/∂{node} = {page_number(step.upstream)}. "
-        f"What contribution does this step send to {parent}? (local derivative ∂{node}/∂{parent} × upstream)"
+        f"What contribution does this step send to {parent}? (local derivative {step.local_symbol()} × upstream)"
     )
 
 
 def _hint(step: Any, root_name: str) -> str:
     """The quiz's hint: the local derivative's formula in names, never its value."""
-    node, parent = text_label(step.node_name), text_label(step.parent_name)
+    node = text_label(step.node_name)
     return (
-        f"Hint: the local derivative is ∂{node}/∂{parent} = {step.formula}; read the numbers from the graph "
+        f"Hint: the local derivative is {step.local_symbol()} = {step.formula}; read the numbers from the graph "
         f"and multiply by the upstream gradient ∂{root_name}/∂{node}."
     )
+
+
+def _gradient_question(value_name: str, steps: list, root_name: str, number: int, count: int) -> str:
+    """The quiz's question for the gradient of a value that received several contributions."""
+    numbers = ", ".join(str(step.number) for step in steps[:-1]) + f" and {steps[-1].number}"
+    return (
+        f"Question {number} of {count}. {value_name} is used more than once: steps {numbers} each sent it a "
+        f"contribution, and that is all of them. What is its gradient ∂{root_name}/∂{value_name}?"
+    )
+
+
+def _gradient_hint(value_name: str) -> str:
+    """The hint for a gradient question: the rule, never a number."""
+    return (
+        f"Hint: a value's gradient is the sum of its contributions, one per edge that leaves it; "
+        f"add up every contribution {value_name} received."
+    )
+
+
+def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: str) -> str:
+    """The revealed answer to a gradient question: the sum written out."""
+    parts = " + ".join(format_operand(step.contribution, decimals=4) for step in steps)
+    return f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  (the sum of {value_name}'s contributions)"
+
+
+def _graded(truth: float, slips: list) -> dict:
+    """A question's grading as data (`autograd_tiny.grading`): the right answers and each slip's.
+
+    The page only tests which of these sets a typed number falls in, in this order.
+    """
+    return {
+        "right": accepted(truth),
+        "slips": [
+            {"mistake": slip.mistake, "accept": accepted(slip.number), "message": slip.message}
+            for slip in telling_slips(truth, slips)
+        ],
+    }
+
+
+def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[dict]:
+    """The quiz, in order: each step's contribution, and after the last contribution a value
+    used more than once receives, that value's gradient (the sum learners get wrong)."""
+    names = explanation.names
+    received: dict = {}
+    for step in explanation.steps:
+        received.setdefault(step.parent, []).append(step)
+    plan: list = []  # ("step", step) or ("gradient", value)
+    for step in explanation.steps:
+        into = received[step.parent]
+        plan.append(("step", step))
+        if len(into) > 1 and step is into[-1]:
+            plan.append(("gradient", step.parent))
+    count = len(plan)
+    questions = []
+    for number, (kind, item) in enumerate(plan, start=1):
+        if kind == "step":
+            step = item
+            completes = len(received[step.parent]) > 1 and step is received[step.parent][-1]
+            question = {
+                "kind": "step",
+                "step": step.number - 1,
+                "question": _question(step, root_name, number, count),
+                "hint": _hint(step, root_name),
+                "answer": step_text(step, root_name, names, running=not completes),
+                # The drawing shows a gradient once it is known: a value's last contribution
+                # leaves its sum to the question that follows.
+                "reveal": [] if completes else [[f"v{position[step.parent]}", page_number(step.gradient)]],
+                **_graded(step.contribution, explanation.step_slips(step)),
+            }
+        else:
+            value, name = item, text_label(names[item])
+            into = received[value]
+            question = {
+                "kind": "gradient",
+                "value": f"v{position[value]}",
+                "question": _gradient_question(name, into, root_name, number, count),
+                "hint": _gradient_hint(name),
+                "answer": _gradient_answer(name, into, explanation.gradients[value], root_name),
+                "reveal": [[f"v{position[value]}", page_number(explanation.gradients[value])]],
+                **_graded(explanation.gradients[value], explanation.gradient_slips(value)),
+            }
+        questions.append(question)
+    return questions
 
 
 def _summary(explanation: Any, root_name: str, position: dict) -> list[dict]:
@@ -225,7 +312,6 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
     root = explanation.root
     root_name = text_label(explanation.names[root])
     names = explanation.names
-    count = len(explanation.steps)
 
     def forward(record: Any) -> dict:
         i = position[record.node]
@@ -248,13 +334,6 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
             "parent": f"v{position[step.parent]}",
             "text": step_text(step, root_name, names),
             "grad": page_number(step.gradient),
-            # For the quiz: the exact contribution (repr keeps every digit; inf and nan as
-            # words) and the two numbers the page shows, whose product also counts as right.
-            "contribution": repr(step.contribution),
-            "local": page_number(step.local),
-            "upstream": page_number(step.upstream),
-            "question": _question(step, root_name, count),
-            "hint": _hint(step, root_name),
         }
 
     return {
@@ -268,9 +347,12 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
         "Press next (or →) to compute them one by one.",
         "forward": [forward(record) for record in explanation.forward],
         "start": f"Backward pass: ∂{root_name}/∂{root_name} = {page_number(1.0)}, the output's gradient with "
-        f"respect to itself. Press next (or →) to follow the chain rule back to the inputs.",
+        f"respect to itself. Each edge sends back a contribution = local derivative × upstream gradient; a "
+        f"value's gradient is the sum of its contributions. Press next (or →) to follow the chain rule back "
+        f"to the inputs.",
         "steps": [backward(step) for step in explanation.steps],
         "summary": _summary(explanation, root_name, position),
+        "questions": _quiz_questions(explanation, root_name, position) if quiz else [],
     }
 
 
@@ -413,8 +495,10 @@ body.quiz .stepping { display: none; }
 <button id="zoom-in" type="button" title="zoom in (+)">+</button></span>
 </header>
 <div id="panel" aria-live="polite"><div id="equation"></div>
-<div id="quiz"><label>Contribution: <input id="answer" type="text" inputmode="decimal" autocomplete="off" spellcheck="false"></label>
+<div id="quiz"><label><span id="asked">Contribution</span>: <input id="answer" type="text" inputmode="decimal" autocomplete="off" spellcheck="false"></label>
 <button id="hint" type="button">hint</button> <button id="show" type="button">show answer</button>
+<button id="next-question" type="button" disabled>next question &#9654;</button>
+<button id="restart" type="button" title="start the quiz again, score 0">restart</button>
 <span id="feedback"></span> <div id="hinttext"></div></div></div>
 <div id="graph">__SVG__</div>
 <div id="legend">
@@ -484,15 +568,18 @@ body.quiz .stepping { display: none; }
 
   // ------------------------------------------------------------------ what each frame shows
 
-  var quiz = {question: 0, revealed: 0, right: 0, shown: 0, wrong: 0, hinted: 0};
+  var questions = data.questions, quiz = null;
 
   function known(frame) {
     // Values with data, and the gradients known so far (id -> text).
     var dataUpTo = Math.min(frame, forward.length), grads = {};
     if (frame >= SEED) {
       grads[data.root] = data.rootGrad;
-      var upTo = data.quiz ? quiz.revealed : Math.min(frame - SEED, steps.length);
-      for (var i = 0; i < upTo; i++) grads[steps[i].parent] = steps[i].grad;
+      if (data.quiz) {
+        for (var id in quiz.revealed) grads[id] = quiz.revealed[id];
+      } else {
+        for (var i = 0; i < Math.min(frame - SEED, steps.length); i++) grads[steps[i].parent] = steps[i].grad;
+      }
     }
     var shown = {};
     for (var k = 0; k < dataUpTo; k++) shown[forward[k].id] = forward[k].data;
@@ -565,7 +652,7 @@ body.quiz .stepping { display: none; }
     var lines = data.summary.map(function (line) { mark(line.id, "summary"); return line.text; });
     var text = "Gradients of the inputs (each the sum of its contributions):\n" + lines.join("     ");
     if (data.quiz) {
-      text = "Score: " + quiz.right + " of " + steps.length + " answered right (" + quiz.wrong + " wrong " +
+      text = "Score: " + quiz.right + " of " + questions.length + " answered right (" + quiz.wrong + " wrong " +
         (quiz.wrong === 1 ? "try" : "tries") + ", " + quiz.hinted + " with a hint, " + quiz.shown +
         " shown). " + text;
     }
@@ -592,7 +679,9 @@ body.quiz .stepping { display: none; }
   // ------------------------------------------------------------------ the quiz
 
   var answer = document.getElementById("answer"), feedback = document.getElementById("feedback");
-  var hintText = document.getElementById("hinttext");
+  var hintText = document.getElementById("hinttext"), asked = document.getElementById("asked");
+  var hintButton = document.getElementById("hint"), showButton = document.getElementById("show");
+  var nextQuestion = document.getElementById("next-question");
 
   function parseNumber(text) {
     // A typed number: 1.5, -2, .5, 1e-3, with a typographic minus allowed; inf and nan as words.
@@ -603,68 +692,121 @@ body.quiz .stepping { display: none; }
     return Number(t);
   }
 
-  function agrees(typed, truth) {
-    // Right to 4 significant digits: within one unit of the 4th significant digit.
-    if (truth !== truth) return typed !== typed;
-    if (!isFinite(truth)) return typed === truth;
-    if (truth === 0) return Math.abs(typed) < 5e-5;  // the page shows 0.0000
-    var unit = Math.pow(10, Math.floor(Math.log10(Math.abs(truth))) - 3);
-    return Math.abs(typed - truth) <= unit * (1 + 1e-9);
+  function within(typed, accept) {
+    // The answers one number accepts, computed in Python (autograd_tiny.grading.accepted):
+    // an interval [low, high] of finite numbers, or "inf", "-inf", "nan" for themselves only.
+    if (accept === "nan") return typed !== typed;
+    if (accept === "inf") return typed === Infinity;
+    if (accept === "-inf") return typed === -Infinity;
+    return typed >= accept[0] && typed <= accept[1];  // false for nan and for ±inf
+  }
+
+  function grade(typed, question) {
+    // Right, or the first slip whose number the answer matches (null: wrong for no known reason).
+    if (within(typed, question.right)) return {correct: true, slip: null};
+    for (var i = 0; i < question.slips.length; i++) {
+      if (within(typed, question.slips[i].accept)) return {correct: false, slip: question.slips[i]};
+    }
+    return {correct: false, slip: null};
+  }
+  window.autogradTinyGrade = grade;  // for the tests, which drive it on Python's table of cases
+
+  function setAnswered(answered) {
+    // Once a question is answered (or shown), its hint and answer are no use: only "next".
+    quiz.answered = answered;
+    hintButton.disabled = answered; showButton.disabled = answered;
+    nextQuestion.disabled = !answered;
+    answer.readOnly = answered;
+  }
+
+  function restart() {
+    quiz = {question: 0, answered: false, revealed: {}, right: 0, shown: 0, wrong: 0, hinted: 0};
+    feedback.textContent = ""; feedback.className = "";
+    answer.disabled = false;
+    askNext();
   }
 
   function askNext() {
     hintText.textContent = "";
     answer.value = ""; answer.classList.remove("wrong");
-    if (quiz.question >= steps.length) {
-      answer.disabled = true;
+    if (quiz.question >= questions.length) {
+      answer.disabled = true; hintButton.disabled = true; showButton.disabled = true; nextQuestion.disabled = true;
       show(SUMMARY);
       return;
     }
-    var step = steps[quiz.question];
-    current = SEED + quiz.question + 1;
-    paint(current);
-    highlightStep(step);
-    equation.textContent = step.question;
-    counter.textContent = "question " + (quiz.question + 1) + " of " + steps.length + " · score " + quiz.right;
+    setAnswered(false);
+    var question = questions[quiz.question];
+    showQuestion(question);
+    equation.textContent = question.question;
+    asked.textContent = question.kind === "step" ? "Contribution" : "Gradient";
     answer.focus();
   }
 
+  function showQuestion(question) {
+    // The step's edge, or the value whose gradient is asked, on the graph as known so far.
+    if (question.kind === "step") {
+      current = SEED + question.step + 1;
+      paint(current);
+      highlightStep(steps[question.step]);
+    } else {
+      current = SUMMARY - 1;
+      paint(current);
+      mark(question.value, "updated");
+      follow(question.value);
+    }
+    counter.textContent = "question " + (quiz.question + 1) + " of " + questions.length + " \u00b7 score " + quiz.right;
+  }
+
   function reveal(how) {
-    var step = steps[quiz.question];
-    quiz.revealed = quiz.question + 1;
-    quiz.question += 1;
+    var question = questions[quiz.question];
+    question.reveal.forEach(function (pair) { quiz.revealed[pair[0]] = pair[1]; });
     if (how === "right") quiz.right += 1; else quiz.shown += 1;
+    setAnswered(true);
+    answer.classList.remove("wrong");
+    showQuestion(question);  // repaint: the revealed gradient appears on the graph
     feedback.className = "right";
-    feedback.textContent = (how === "right" ? "\u2713 Right. " : "Answer: ") + step.text;
+    feedback.textContent = (how === "right" ? "\u2713 Right. " : "Answer: ") + question.answer;
+    answer.focus();
+  }
+
+  function goOn() {
+    if (!quiz.answered) return;
+    quiz.question += 1;
+    feedback.textContent = ""; feedback.className = "";
     askNext();
   }
 
   answer.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || quiz.question >= steps.length) return;
+    if (event.key !== "Enter" || quiz.question >= questions.length) return;
     event.preventDefault();
-    var step = steps[quiz.question], typed = parseNumber(answer.value);
+    if (quiz.answered) { goOn(); return; }
     if (answer.value.trim() === "") return;
+    var typed = parseNumber(answer.value);
     if (typed === null) {
       feedback.className = "wrong";
       feedback.textContent = "\u201c" + answer.value + "\u201d is not a number: type one such as -1.5 or 0.25 (inf and nan are words).";
       return;
     }
-    var truth = parseNumber(step.contribution);
-    var product = Number(step.local) * Number(step.upstream);  // from the numbers the page shows
-    if (agrees(typed, truth) || agrees(typed, product)) { reveal("right"); return; }
+    var result = grade(typed, questions[quiz.question]);
+    if (result.correct) { reveal("right"); return; }
     quiz.wrong += 1;
     answer.classList.add("wrong");
     feedback.className = "wrong";
-    feedback.textContent = "\u2717 " + answer.value.trim() + " is not right. Try again (or ask for a hint).";
+    feedback.textContent = "\u2717 " + answer.value.trim() + " is not right. " +
+      (result.slip ? result.slip.message + " Try again." : "Try again (or ask for a hint).");
     answer.select();
   });
   on("hint", function () {
-    if (quiz.question >= steps.length) return;
+    if (quiz.answered || quiz.question >= questions.length) return;
     if (!hintText.textContent) quiz.hinted += 1;
-    hintText.textContent = steps[quiz.question].hint;
+    hintText.textContent = questions[quiz.question].hint;
     answer.focus();
   });
-  on("show", function () { if (quiz.question < steps.length) reveal("shown"); answer.focus(); });
+  on("show", function () {
+    if (!quiz.answered && quiz.question < questions.length) reveal("shown");
+  });
+  on("next-question", function () { goOn(); answer.focus(); });
+  on("restart", function () { restart(); });
 
   // ------------------------------------------------------------------ fit, zoom and pan
 
@@ -747,7 +889,7 @@ body.quiz .stepping { display: none; }
   });
 
   fit();
-  if (data.quiz) askNext(); else show(0);
+  if (data.quiz) restart(); else show(0);
 })();
 </script>
 </body>

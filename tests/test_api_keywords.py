@@ -19,6 +19,7 @@ POSITIONAL = {
     "Graph": (["digraph"], "wraps one graphviz.Digraph"),
     "explain": (["root"], "the graph's root"),
     "Explanation": (["root"], "the graph's root"),
+    "Feedback": (["correct", "mistake", "message"], "a record of three fields, as check() returns it"),
     "NeuronView": (["root"], "the graph's root"),
     "LayerView": (["root"], "the graph's root"),
     "gradcheck": (["f", "inputs"], "the function and the point to check it at"),

@@ -225,7 +225,7 @@ def test_source_is_readable_one_line_per_node():
         "    y = _tanh(t2)  # tanh(t2)",
     ]
     assert "    grad_t2 = (1.0 - y * y) * grad_y  # ∂y/∂t2 = (1 − y²) · grad_y" in lines
-    assert "    grad_w = x * grad_t1  # ∂y/∂w = ∂t1/∂w · ∂y/∂t1 = (x) · grad_t1" in lines
+    assert "    grad_w = x * grad_t1  # ∂y/∂w = ∂t1/∂w₍₁₎ · ∂y/∂t1 = (x) · grad_t1" in lines
     assert lines[-1] == "    return y, [grad_x, grad_w, grad_b]"
 
 
@@ -236,8 +236,8 @@ def test_fan_out_accumulates_in_backward_order_and_says_so():
     backward = [line.strip() for line in f.source.splitlines() if line.strip().startswith("grad_a")]
     assert backward == [
         "grad_a = grad_out  # ∂out/∂a = (1) · grad_out",
-        "grad_a = grad_a + a * grad_t1  # ∂out/∂a += ∂t1/∂a · ∂out/∂t1 = (a) · grad_t1",
-        "grad_a = grad_a + a * grad_t1  # ∂out/∂a += ∂t1/∂a · ∂out/∂t1 = (a) · grad_t1",
+        "grad_a = grad_a + a * grad_t1  # ∂out/∂a += ∂t1/∂a₍₁₎ · ∂out/∂t1 = (a) · grad_t1",
+        "grad_a = grad_a + a * grad_t1  # ∂out/∂a += ∂t1/∂a₍₂₎ · ∂out/∂t1 = (a) · grad_t1",
     ]
     assert f([3.0]) == (12.0, [7.0])
 

@@ -47,14 +47,14 @@ def test_drawing_shows_the_symbol_and_explain_the_formulas():
     assert 'v1op [label="²"' in draw_dot(y).source
     text = str(explain(y))
     assert "  y = a² = 9\n" in text
-    assert "1. ∂y/∂a = 2 · a = 2 · 3 = 6;" in text
+    assert "1. ∂y/∂a₍₁₎ = 2 · a = 2 · 3 = 6;" in text
     assert r"\mathrm{y} = \mathrm{a}^2 = 9" in explain(y).markdown()
     b = Value(2.0, label="b")
     z = weighted(a, b)
     z.label = "z"
     text = str(explain(z))
     assert "z = weighted(a, b) = 3" in text
-    assert "∂z/∂a = ∂weighted/∂a" in text and "∂z/∂b = ∂weighted/∂b" in text
+    assert "∂z/∂a₍₁₎ = ∂weighted/∂a" in text and "∂z/∂b₍₂₎ = ∂weighted/∂b" in text
     assert r"\operatorname{weighted}(\mathrm{a}, \mathrm{b})" in explain(z).markdown()
 
 

@@ -32,13 +32,15 @@ Forward pass:
   L = d · f = -8
 
 Backward pass (6 steps, one per edge, from L back to the inputs):
+  Each edge, from an op's output t back to its operand x in slot k, sends x a contribution = local derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × upstream gradient ∂L/∂t.
+  A value's gradient ∂L/∂x is the sum of its contributions.
   L.grad = 1  (∂L/∂L: the output's gradient with respect to itself)
-  1. ∂L/∂d = f = -2;  upstream ∂L/∂L = 1;  contribution (-2) × 1 = -2;  d.grad = -2
-  2. ∂L/∂f = d = 4;  upstream ∂L/∂L = 1;  contribution 4 × 1 = 4;  f.grad = 4
-  3. ∂d/∂e = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  e.grad = -2
-  4. ∂d/∂c = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  c.grad = -2
-  5. ∂e/∂a = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6
-  6. ∂e/∂b = a = 2;  upstream ∂L/∂e = -2;  contribution 2 × (-2) = -4;  b.grad = -4
+  1. ∂L/∂d₍₁₎ = f = -2;  upstream ∂L/∂L = 1;  contribution (-2) × 1 = -2;  d.grad = -2
+  2. ∂L/∂f₍₂₎ = d = 4;  upstream ∂L/∂L = 1;  contribution 4 × 1 = 4;  f.grad = 4
+  3. ∂d/∂e₍₁₎ = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  e.grad = -2
+  4. ∂d/∂c₍₂₎ = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  c.grad = -2
+  5. ∂e/∂a₍₁₎ = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6
+  6. ∂e/∂b₍₂₎ = a = 2;  upstream ∂L/∂e = -2;  contribution 2 × (-2) = -4;  b.grad = -4
 
 Gradients of the inputs (each the sum of its contributions):
   ∂L/∂a = 6
@@ -74,7 +76,7 @@ def test_step_records():
     step = explain(L).steps[4]
     assert (step.node_name, step.parent_name, step.op) == ("e", "a", "mul")
     assert (step.local, step.upstream, step.contribution, step.gradient) == (-3.0, -2.0, 6.0, 6.0)
-    assert step.formula == "b" and step.equation == "∂e/∂a = b = -3"
+    assert step.formula == "b" and step.equation == "∂e/∂a₍₁₎ = b = -3"
     assert [r.text for r in explain(L).forward][2] == "e = a · b = -6"
 
 
@@ -112,6 +114,24 @@ def test_fan_out_shows_contributions_adding_up():
     assert "∂c/∂a = 6 + 3 + 3 = 12" in text
 
 
+def test_a_local_derivative_is_named_by_its_operand_slot():
+    # Issue 19: for b = a + a; c = b · a the narrative wrote "∂b/∂a = 1" (the total ∂b/∂a is 2).
+    a = Value(3.0, label="a")
+    b = a + a
+    b.label = "b"
+    c = b * a
+    c.label = "c"
+    e = explain(c)
+    assert [s.equation for s in e.steps] == ["∂c/∂b₍₁₎ = a = 3", "∂c/∂a₍₂₎ = b = 6", "∂b/∂a₍₁₎ = 1", "∂b/∂a₍₂₎ = 1"]
+    text = str(e)
+    assert "∂b/∂a =" not in text and "∂c/∂a = 6 + 3 + 3 = 12" in text
+    assert text.count("is the sum of its contributions") == 1  # said once
+    markdown = e.markdown()
+    assert r"\frac{\partial \mathrm{b}}{\partial \mathrm{a}_{(2)}} = 1" in markdown
+    assert r"\frac{\partial \mathrm{b}}{\partial \mathrm{a}} " not in markdown
+    assert markdown.count("is the sum of its contributions") == 1
+
+
 def test_constants_and_reflected_ops_are_written_in_place():
     x = Value(2.0, label="x")
     y = 1 - 3 / x
@@ -119,7 +139,7 @@ def test_constants_and_reflected_ops_are_written_in_place():
     e = explain(y)
     lines = [r.text for r in e.forward]
     assert lines[1:] == ["t1 = 3 / x = 1.5", "y = 1 − t1 = -0.5"]
-    assert e.steps[1].equation == "∂t1/∂x = −3 / x² = −3 / 2² = -0.75"
+    assert e.steps[1].equation == "∂t1/∂x₍₂₎ = −3 / x² = −3 / 2² = -0.75"
 
 
 def test_markdown_uses_latex():

@@ -43,7 +43,9 @@ def test_overflow_in_text_and_markdown():
     e = explain(z)
     text = str(e)
     assert "  y = x · 10 = inf\n  z = y − y = nan\n" in text
-    assert "2. ∂z/∂y = −1;  upstream ∂z/∂z = 1;  contribution (-1) × 1 = -1;  y.grad = 1 + (-1) = 0  (fan-out" in text
+    assert (
+        "2. ∂z/∂y₍₂₎ = −1;  upstream ∂z/∂z = 1;  contribution (-1) × 1 = -1;  y.grad = 1 + (-1) = 0  (fan-out" in text
+    )
     md = e.markdown()
     assert r"- $\mathrm{y} = \mathrm{x} \cdot 10 = \infty$" in md
     assert r"- $\mathrm{z} = \mathrm{y} - \mathrm{y} = \mathrm{NaN}$" in md
@@ -66,15 +68,15 @@ def test_infinite_local_derivative_and_nan_contribution_in_text_and_markdown():
     assert math.isinf(e.steps[1].local) and math.isnan(e.gradients[b])
     text = str(e)
     assert (
-        "  2. ∂t1/∂b = 1 / (2 · √b) = 1 / (2 · √0) = inf;  upstream ∂t/∂t1 = 0;  "
+        "  2. ∂t1/∂b₍₁₎ = 1 / (2 · √b) = 1 / (2 · √0) = inf;  upstream ∂t/∂t1 = 0;  "
         "contribution inf × 0 = nan;  b.grad = nan\n" in text
     )
     assert "  ∂t/∂b = nan\n" in text
     assert "b.grad holds 0 (this pass: nan)" in text
     md = e.markdown()
     assert (
-        r"2. $\frac{\partial \mathrm{t1}}{\partial \mathrm{b}} = 1 / (2 \cdot \sqrt{\mathrm{b}}) = \infty$; "
-        r"$\frac{\partial \mathrm{t}}{\partial \mathrm{b}} = \frac{\partial \mathrm{t1}}{\partial \mathrm{b}} \cdot "
+        r"2. $\frac{\partial \mathrm{t1}}{\partial \mathrm{b}_{(1)}} = 1 / (2 \cdot \sqrt{\mathrm{b}}) = \infty$; "
+        r"$\frac{\partial \mathrm{t}}{\partial \mathrm{b}} = \frac{\partial \mathrm{t1}}{\partial \mathrm{b}_{(1)}} \cdot "
         r"\frac{\partial \mathrm{t}}{\partial \mathrm{t1}} = \infty \cdot 0 = \mathrm{NaN}$" in md
     )
     assert r"- $\frac{\partial \mathrm{t}}{\partial \mathrm{b}} = \mathrm{NaN}$" in md
@@ -111,7 +113,7 @@ def test_stepping_a_nan_page_in_the_browser(browser, tmp_path):  # noqa: F811
     page.click("#to-backward")  # skip the forward pass
     page.click("#next")
     page.click("#next")
-    assert page.inner_text("#equation").startswith("2. ∂t1/∂b = 1 / (2 · √b) = 1 / (2 · √0.0000) = inf")
+    assert page.inner_text("#equation").startswith("2. ∂t1/∂b₍₁₎ = 1 / (2 · √b) = 1 / (2 · √0.0000) = inf")
     grads = page.evaluate(
         "Array.from(document.querySelectorAll('g.node')).map(g => { var t = g.getElementsByTagName('text'); return t.length ? t[t.length - 1].textContent : ''; })"
     )

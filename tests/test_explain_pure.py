@@ -34,7 +34,7 @@ def test_readme_example_after_backward_shows_a_grad_6_every_time():
     L.backward()
     for _ in range(3):
         text = str(explain(L))
-        assert "5. ∂e/∂a = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6\n" in text
+        assert "5. ∂e/∂a₍₁₎ = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6\n" in text
         assert "  ∂L/∂a = 6\n" in text and "12" not in text
         assert "Note" not in text  # .grad agrees with this pass
         assert a.grad == 6.0

@@ -174,7 +174,7 @@ def test_explain_writes_the_weighted_sum():
     out.label = "z"
     text = str(explain(out))
     assert "z = N1.w0 · x0 + N1.w1 · x1 + N1.b = " in text
-    assert "∂z/∂N1.w0 = x0 = 1" in text and "∂z/∂N1.b = 1" in text and "∂z/∂x1 = N1.w1 = " in text
+    assert "∂z/∂N1.w0₍₁₎ = x0 = 1" in text and "∂z/∂N1.b₍₅₎ = 1" in text and "∂z/∂x1₍₄₎ = N1.w1 = " in text
 
 
 @pytest.mark.parametrize("expand", [False, True])

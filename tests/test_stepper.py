@@ -131,7 +131,7 @@ def test_stepping_in_the_browser(browser, tmp_path):
     first = state(page)
     assert first["counter"] == "backward 1 of 6"
     assert first["equation"] == (
-        "1. ∂L/∂d = f = -2.0000;  upstream ∂L/∂L = 1.0000;  contribution (-2.0000) × 1.0000 = -2.0000;  d.grad = -2.0000"
+        "1. ∂L/∂d₍₁₎ = f = -2.0000;  upstream ∂L/∂L = 1.0000;  contribution (-2.0000) × 1.0000 = -2.0000;  d.grad = -2.0000"
     )
     # The edge and the op in red, the node whose upstream gradient is used (L) and the one updated (d).
     assert first["marked"]["current"] == ["e6_0", "v6out"] and first["marked"]["current-node"] == ["v6op"]

@@ -81,7 +81,7 @@ def test_exported_notebook_steps_inside_the_frame(browser, exported):  # noqa: F
     for _ in range(9):  # 7 values, the seed, the first backward step
         page.keyboard.press("ArrowRight")
     assert stepper.inner_text("#counter") == "backward 1 of 6"
-    assert stepper.inner_text("#equation").startswith("1. ∂L/∂d = f = -2.0000;")
+    assert stepper.inner_text("#equation").startswith("1. ∂L/∂d₍₁₎ = f = -2.0000;")
     page.keyboard.press("End")
     assert stepper.inner_text("#counter") == "summary"
     # The quiz frame: answer the first question there.
@@ -90,6 +90,8 @@ def test_exported_notebook_steps_inside_the_frame(browser, exported):  # noqa: F
     quiz.click("#answer")
     page.keyboard.type("-2")
     page.keyboard.press("Enter")
+    assert quiz.inner_text("#counter") == "question 1 of 6 · score 1"
+    page.keyboard.press("Enter")  # answered: Enter goes on to the next question
     assert quiz.inner_text("#counter") == "question 2 of 6 · score 1"
     assert errors == []
     # The steppers load nothing from anywhere: their frames' only documents are about:srcdoc.
