@@ -187,6 +187,8 @@ def _run_explain(args: argparse.Namespace) -> int:
     # so it has nothing to say about .grad differing from them.
     root.backward()
     explanation = explain(root)
+    if args.html:
+        explanation._check_html_size()  # before printing: a refusal after the narrative is easily missed
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
         print(explanation.save_html(args.html, quiz=args.quiz))

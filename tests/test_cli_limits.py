@@ -328,3 +328,13 @@ def test_a_full_stdout_is_one_line():
         result = run_to(full, "explain", "a*b", "a=2", "b=3")
     assert result.stderr == b"autograd-tiny: error: cannot write to standard output: No space left on device\n"
     assert result.returncode == 1
+
+
+def test_explain_html_refuses_a_large_graph_before_printing(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    assert main(["explain", "+".join(["a"] * 60), "a=1", "--html", str(page)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no narrative printed before the refusal
+    assert captured.err.startswith("autograd-tiny: error: the HTML stepper shows at most 50 values legibly")
+    assert captured.err.count("\n") == 1
+    assert not page.exists()
