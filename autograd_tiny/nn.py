@@ -115,16 +115,17 @@ class Module:
         error the model is unchanged. Limits, checked before the work they guard: only a
         regular file is opened (never a folder, FIFO or device, which could block), of at
         most `MAX_MODEL_FILE_BYTES` (about 28 MB: `MAX_MODEL_PARAMETERS`, a million
-        parameters, at 28 bytes each, plus room for the architecture), holding at most 16
-        lists and objects and a million and a thousand numbers and entries, as a model file
-        does; this is checked before parsing, so padding never builds millions of objects.
+        parameters, at 28 bytes each, plus room for the architecture), and shaped like a
+        model file: at most 16 lists and objects, and at most a million parameters' worth of
+        numbers (plus 1,000 for the architecture), counted before parsing, so padding never
+        builds millions of objects.
 
         Raises:
             FileNotFoundError: there is no file at `path`.
             ValueError: the file is not a regular file, is empty, too big, shaped unlike a
-                model file (padded, or nested deeply), not UTF-8, not JSON, holds Infinity, NaN or a
-                number too large for a float, or is for another architecture; a one-line
-                message that names `path`.
+                model file (padded, or nested deeply), not UTF-8, not JSON, holds Infinity,
+                NaN or a number too large for a float, or is for another architecture; a
+                one-line message that names `path`.
 
         >>> import tempfile, os
         >>> a, b = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
