@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .engine import Value
+from .graph import topological_order
 from .ops import Number, as_number, format_number
 
 __all__ = ["gradcheck", "GradcheckError"]
@@ -72,8 +73,9 @@ def gradcheck(
 
     A check the finite differences cannot make is not passed: where f(x ± eps) is inf or
     nan, where x ± eps rounds back to x, or where rounding alone makes the numeric gradient
-    uncertain by more than the tolerance (each value of f is exact only to about
-    2.2e-16·|f|, an error the division by the step magnifies: about 2.2e-16·|f|/eps).
+    uncertain by more than the tolerance (each value v computing f is exact only to about
+    2.2e-16·|v|, which reaches f times ∂f/∂v, an error the division by the step magnifies:
+    for f = x + 1e12, about 2.2e-16·1e12/eps).
 
     Returns:
         True when every gradient passes.
@@ -107,7 +109,8 @@ def gradcheck(
 
     out, leaves = evaluate(point)
     out.backward()
-    rows = [_row(i, point, leaf.grad, evaluate, eps, atol, rtol) for i, leaf in enumerate(leaves)]
+    rounding = _rounding_error(out)
+    rows = [_row(i, point, leaf.grad, rounding, evaluate, eps, atol, rtol) for i, leaf in enumerate(leaves)]
     if all(row.ok for row in rows):
         return True
     raise GradcheckError(_report(rows, eps, atol, rtol))
@@ -129,7 +132,21 @@ class _Row:
         return not self.mismatch and self.cannot_check is None
 
 
-def _row(i: int, point: list, analytic: float, evaluate: Callable, eps: float, atol: float, rtol: float) -> _Row:
+def _rounding_error(out: Value) -> float:
+    """About how far rounding puts the computed f from the exact one, from f's own graph.
+
+    Every computed value v is exact only to about machine epsilon × |v|, and an error in v
+    reaches f multiplied by ∂f/∂v, which backward() has just computed: the sum over the
+    graph is a first-order estimate. It sees what |f| alone hides: (x + 1e12) - 1e12 is
+    about 1, yet rounded like 1e12. Inputs and constants are exact: only op outputs count.
+    """
+    terms = (abs(v.data * v.grad) for v in topological_order(out) if v.parents)
+    return _MACHINE_EPSILON * math.fsum(t for t in terms if math.isfinite(t))
+
+
+def _row(
+    i: int, point: list, analytic: float, rounding: float, evaluate: Callable, eps: float, atol: float, rtol: float
+) -> _Row:
     """Compare input i's analytic gradient with the central difference around it."""
     up, down = list(point), list(point)
     up[i] += eps
@@ -141,20 +158,20 @@ def _row(i: int, point: list, analytic: float, evaluate: Callable, eps: float, a
     numeric = (plus - minus) / step if step else 0.0
     difference = abs(analytic - numeric)
     name = f"x{i}"
-    why = _cannot_check(name, point[i], eps, step, plus, minus, atol + rtol * abs(numeric))
+    why = _cannot_check(name, point[i], eps, step, plus, minus, rounding, atol + rtol * abs(numeric))
     mismatch = why is None and not (difference <= atol + rtol * abs(numeric) and math.isfinite(analytic))
     return _Row(f"{name} = {point[i]:.6g}", analytic, numeric, difference, mismatch, why)
 
 
 def _cannot_check(
-    name: str, x: float, eps: float, step: float, plus: float, minus: float, tolerance: float
+    name: str, x: float, eps: float, step: float, plus: float, minus: float, rounding: float, tolerance: float
 ) -> str | None:
     """Why finite differences cannot judge this input's gradient, or None when they can.
 
     A central difference (f(x + eps) - f(x - eps)) / 2·eps means nothing when a neighbour
     is inf or nan, when x ± eps rounds back to x, or when rounding makes it uncertain by
-    more than the tolerance: a float is exact only to about machine epsilon × |f|, and
-    dividing by the small step magnifies that error.
+    more than the tolerance: each of f(x ± eps) is off by about `rounding` (see
+    `_rounding_error`), and dividing their difference by the small step magnifies that.
     """
     for sign, value in (("+", plus), ("-", minus)):
         if not math.isfinite(value):
@@ -168,14 +185,15 @@ def _cannot_check(
             f"{name}: eps={eps:g} is below the spacing of floats at {name} = {x:g}, so {name} + eps and "
             f"{name} - eps round to the same number; pass a larger eps, e.g. eps={abs(x) * 1e-6:.0e}"
         )
-    rounding = _MACHINE_EPSILON * (abs(plus) + abs(minus)) / step
-    if rounding > tolerance:
-        size = max(abs(plus), abs(minus))
+    # At least the rounding of f(x ± eps) themselves, whatever the graph at x said.
+    rounding = max(rounding, _MACHINE_EPSILON * max(abs(plus), abs(minus)))
+    uncertainty = 2 * rounding / step
+    if uncertainty > tolerance:
         return (
-            f"{name}: rounding: f is about {size:.2g}, exact only to about {_MACHINE_EPSILON * size:.2g}, "
-            f"so over the step {step:.2g} the numeric gradient is uncertain by about {rounding:.2g}, more "
-            f"than the tolerance {tolerance:.2g}; check where |f| is smaller (subtract a constant part) "
-            "or pass a larger eps"
+            f"{name}: rounding: f (about {max(abs(plus), abs(minus)):.2g}) is computed exact only to about "
+            f"{rounding:.2g}, so over the step {step:.2g} the numeric gradient is uncertain by about "
+            f"{uncertainty:.2g}, more than the tolerance {tolerance:.2g}; check where the values are "
+            "smaller (subtract a constant part) or pass a larger eps"
         )
     return None
 

@@ -53,10 +53,17 @@ def test_rounding_larger_than_the_tolerance_cannot_check():
     assert lines[0].startswith("finite differences cannot check backward() at this point")
     assert lines[3].endswith("<-- cannot check (see below)")
     assert lines[4] == (
-        "x0: rounding: f is about 1e+12, exact only to about 0.00022, so over the step 2e-06 the "
-        "numeric gradient is uncertain by about 2.2e+02, more than the tolerance 1e-05; check where "
-        "|f| is smaller (subtract a constant part) or pass a larger eps"
+        "x0: rounding: f (about 1e+12) is computed exact only to about 0.00022, so over the step 2e-06 "
+        "the numeric gradient is uncertain by about 2.2e+02, more than the tolerance 1e-05; check where "
+        "the values are smaller (subtract a constant part) or pass a larger eps"
     )
+
+
+def test_rounding_inside_the_graph_is_seen_where_f_is_small():
+    # f = (x + 1e12) - 1e12 is about 1, but computed through 1e12: the same rounding.
+    lines = _refusal(lambda x: (x + 1e12) - 1e12, [1.0])
+    assert lines[0].startswith("finite differences cannot check backward() at this point")
+    assert lines[4].startswith("x0: rounding: f (about 1) is computed exact only to about 0.00022, so over the step")
 
 
 def test_a_step_lost_to_rounding_cannot_check():
