@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import io
 import math
 import os
 import signal
@@ -186,6 +187,8 @@ def _run_explain(args: argparse.Namespace) -> int:
     # so it has nothing to say about .grad differing from them.
     root.backward()
     explanation = explain(root)
+    if args.html:
+        explanation._check_html_size()  # before printing: a refusal after the narrative is easily missed
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
         print(explanation.save_html(args.html, quiz=args.quiz))
@@ -268,15 +271,74 @@ def _show_error_position(text: str, column: int | None) -> None:
     print(f"  {shown}\n  {' ' * (column - 1)}^", file=sys.stderr)
 
 
-def _quiet_broken_pipe() -> int:
-    """The reader of stdout went away (``| head -1``): stop without a traceback."""
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so Python's own flush at exit cannot fail again."""
     try:
-        # Python flushes stdout again at exit; point it at /dev/null so that cannot fail.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout went away (``| head -1``): stop without a traceback."""
+    _silence_stdout()
     return BROKEN_PIPE
+
+
+def _closed_stdout() -> str | None:
+    """Why the command's output could not be written at all (stdout closed), or None.
+
+    Started with ``>&-``, a process has no file descriptor 1 and Python sets ``sys.stdout`` to
+    None: every print would vanish. Checked before any work, so nothing is computed in vain.
+    """
+    stream = sys.stdout
+    if stream is not None:
+        try:
+            os.fstat(stream.fileno())
+            return None
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            return None  # a replaced stream (tests, notebooks) without a file descriptor
+        except OSError:
+            pass  # descriptor 1 was closed after Python started
+    return (
+        "standard output is closed (>&-), so the result cannot be shown; "
+        "send it to a terminal, a file (> out.txt) or /dev/null"
+    )
+
+
+class _OutputError(Exception):
+    """Writing to standard output failed (a full disk, an I/O error); holds the OSError."""
+
+
+class _Output:
+    """sys.stdout while a command runs: a failed write is reported as standard output's.
+
+    Without it, ``> /dev/full`` gives a bare "[Errno 28] No space left on device" that does
+    not say which of the command's outputs (stdout, the drawing, the page) failed.
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader went away: quiet, handled by main
+        except OSError as error:
+            raise _OutputError(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputError(error) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -293,12 +355,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return BAD_INPUT
+    closed = _closed_stdout()
+    if closed is not None:
+        return _fail(closed, FAILED)
+    stdout = sys.stdout
+    sys.stdout = _Output(stdout)
     try:
         status = args.handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return status
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except _OutputError as error:
+        _silence_stdout()
+        cause = error.args[0]
+        return _fail(f"cannot write to standard output: {cause.strerror or cause}", FAILED)
     except KeyboardInterrupt:
         return _fail("interrupted", FAILED)
     except ExpressionError as error:
@@ -312,3 +383,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The environment (a missing renderer, an unwritable folder): one line, exit 1.
     except (RuntimeError, OSError) as error:
         return _fail(str(error), FAILED)
+    finally:
+        if sys.stdout is not stdout and isinstance(sys.stdout, _Output):
+            sys.stdout = stdout

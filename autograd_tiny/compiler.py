@@ -61,10 +61,19 @@ from typing import Any
 
 from .engine import RULES, Value, operands
 from .graph import topological_order, value_names
+from .limits import check_graph_size
 from .notation import local_derivative
 from .ops import as_number, escape_hidden
 
 __all__ = ["CompiledGraph", "compile_graph"]
+
+# The largest graph compile_graph compiles: values, and edges (operand uses). Code takes one
+# line per value and per edge; at this size compiling takes about a second and 150 MB, and a
+# million values take minutes and fail with MemoryError. Real graphs are far smaller:
+# micrograd's whole training batch (MLP(2, [16, 16, 1]) on 100 points, as the benchmark
+# unrolls it) has 8,112 values and 69,148 edges, and one sample's graph, called with arrays
+# of every sample, is the better way to compile a batch anyway.
+COMPILE_LIMIT = 100_000
 
 
 # --------------------------------------------------------------------------------------
@@ -847,6 +856,16 @@ def _numpy():
     return numpy
 
 
+def _check_compile_size(root: Value) -> None:
+    check_graph_size(
+        root,
+        COMPILE_LIMIT,
+        "compile_graph",
+        "compile the graph of one sample and call it with NumPy arrays holding every sample, "
+        "as CompiledTrainingStep does",
+    )
+
+
 def compile_graph(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
     """Compile the graph of `root` into Python code, a function of the leaves `inputs`.
 
@@ -880,10 +899,12 @@ def compile_graph(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
 
     Raises:
         TypeError: `root` or an input is not a `Value`.
-        ValueError: an input is not a leaf, or is listed twice.
+        ValueError: an input is not a leaf, or is listed twice; or the graph has more than
+            `COMPILE_LIMIT` (100,000) values or edges (checked before any code is written).
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph needs a Value as root, got {type(root).__name__}; build it from Values first")
+    _check_compile_size(root)
     if isinstance(inputs, Value):
         raise TypeError("inputs must be a list of Values, got a single Value; write [x]")
     inputs = list(inputs)

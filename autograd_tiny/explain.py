@@ -35,11 +35,18 @@ from .engine import RULES, Value, operands
 from .files import write_atomically
 from .grading import Feedback, Slip, diagnose
 from .graph import backward_steps, topological_order, value_names
+from .limits import check_graph_size
 from .notation import local_derivative, local_derivative_tex
 from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
 
+# The largest graph explain narrates edge by edge: values, and edges (one step each). Every
+# step is a record with its text, some 25 µs and 2.5 kB: at this size explaining takes under
+# a second, where a million values took 55 s and 2.5 GB. A lesson's graphs are far
+# smaller (the notebooks' at most a few hundred values; one sample through micrograd's
+# MLP(2, [16, 16, 1]) 1,083 values and 2,026 edges), and the narrative shows 60 steps anyway.
+EXPLAIN_LIMIT = 20_000
 # Past this many steps the text and Markdown narratives show the start and the end only.
 NARRATIVE_LIMIT = 60
 # The HTML stepper draws the whole graph fitted to the window. Set from screenshots at
@@ -1067,6 +1074,16 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
+def _check_explain_size(root: Value) -> None:
+    check_graph_size(
+        root,
+        EXPLAIN_LIMIT,
+        "explain",
+        "explain a smaller graph (the loss of one sample, one neuron), or a network built with MLP "
+        "neuron by neuron: explain(loss, group='neuron')",
+    )
+
+
 def explain(root: Value, *, group: str | None = None, sample: int | None = None) -> Any:
     """Explain the backward pass of `root` one edge at a time, changing nothing.
 
@@ -1080,6 +1097,9 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
     ``backward()``, once or many times, always tells the same story. Where a leaf's
     ``.grad`` holds something else (accumulated by several ``backward()`` calls, or not
     computed yet) the narrative says so in one line.
+
+    A graph of more than `EXPLAIN_LIMIT` (20,000) values or edges is refused with a
+    ValueError before any work (the neuron and layer views: `textbook.TEXTBOOK_LIMIT`).
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
@@ -1107,6 +1127,7 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
     if group is None:
         if sample is not None:
             raise ValueError("sample= picks a sample of group='neuron' or group='layer'; pass one of those groups too")
+        _check_explain_size(root)
         return Explanation(root)
     if group not in ("neuron", "layer"):
         raise ValueError(f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}")

@@ -1,5 +1,8 @@
 """Writing files safely: the one helper through which the package writes every file.
 
+And the one through which it reads a file a user names (`read_regular_file`): never a
+device or a FIFO, never more than a limit, checked before reading.
+
 A crash, a full disk or a power loss never leaves half a file behind: the data goes to a
 temporary file next to the target, is flushed to disk, and is then renamed over the target
 in one atomic step, so the target holds the old contents or the new ones, never a mix.
@@ -18,7 +21,7 @@ import errno
 import os
 import stat
 
-__all__ = ["write_atomically"]
+__all__ = ["write_atomically", "read_regular_file", "FileTooLarge"]
 
 # Error numbers of filesystems that cannot sync a folder (the rename is done either way).
 _CANNOT_SYNC_FOLDER = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES}
@@ -96,6 +99,61 @@ def _existing_mode(user_path: str, target: str) -> int | None:
         return stat.S_IMODE(status.st_mode)
     kind = _kind(status.st_mode)
     raise ValueError(f"cannot write {user_path}: it is {kind}, not a regular file; choose a file name instead")
+
+
+class FileTooLarge(ValueError):
+    """`read_regular_file` refused a file over its limit, before reading it; `size` is its size."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"it is {size} bytes, more than the {limit} bytes allowed")
+        self.size = size
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file at `path`, refusing anything that could block or flood.
+
+    * Checked before opening: a folder, FIFO, device or socket is refused (opening a FIFO
+      waits for a writer; reading /dev/zero never ends), and so is a file over `max_bytes`.
+    * Checked again on the opened file, which may not be the one checked (the path can be
+      replaced in between); O_NONBLOCK makes even opening a FIFO return at once.
+    * Only as many bytes as the file says it holds are read: files in /proc show size 0
+      (and /proc/kmsg's read would wait for kernel messages forever), so they read as empty.
+
+    Raises:
+        FileNotFoundError: there is nothing at `path`.
+        FileTooLarge: the file is larger than `max_bytes` (nothing was read).
+        ValueError: `path` is not a regular file; the message says what it is
+            (``"it is a folder, not a regular file"``), for the caller to prefix.
+
+    >>> import os, tempfile
+    >>> path = write_atomically(os.path.join(tempfile.mkdtemp(), "note.txt"), "hello")
+    >>> read_regular_file(path, max_bytes=100)
+    b'hello'
+    """
+    _regular_size(os.stat(path), max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        remaining = _regular_size(os.fstat(fd), max_bytes)
+        chunks = []
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break  # the file shrank since fstat
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _regular_size(status: os.stat_result, max_bytes: int) -> int:
+    """The size of a regular file within `max_bytes`; anything else raises (see read_regular_file)."""
+    if not stat.S_ISREG(status.st_mode):
+        raise ValueError(f"it is {_kind(status.st_mode)}, not a regular file")
+    if status.st_size > max_bytes:
+        raise FileTooLarge(status.st_size, max_bytes)
+    return status.st_size
 
 
 def _kind(mode: int) -> str:

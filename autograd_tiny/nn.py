@@ -21,12 +21,11 @@ import math
 import numbers
 import os
 import random
-import stat
 from collections.abc import Sequence
 from typing import Any
 
 from .engine import Value, linear, scope
-from .files import write_atomically
+from .files import FileTooLarge, read_regular_file, write_atomically
 from .ops import Number, as_number, as_whole_number
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
@@ -111,15 +110,22 @@ class Module:
     def load(self, path: str | os.PathLike) -> None:
         """Load parameter values saved with `save`, all or nothing.
 
-        The whole file is read (at most `MAX_MODEL_FILE_BYTES`, checked before reading),
-        parsed and validated (format, architecture, number of parameters, each one a finite
-        real number) before any parameter changes, so on any error the model is unchanged.
+        The whole file is read, parsed and validated (format, architecture, number of
+        parameters, each one a finite real number) before any parameter changes, so on any
+        error the model is unchanged. Limits, checked before the work they guard: only a
+        regular file is opened (never a folder, FIFO or device, which could block), of at
+        most `MAX_MODEL_FILE_BYTES` (about 28 MB: `MAX_MODEL_PARAMETERS`, a million
+        parameters, at 28 bytes each, plus room for the architecture), and shaped like a
+        model file: at most 16 lists and objects, and at most a million parameters' worth of
+        numbers (plus 1,000 for the architecture), counted before parsing, so padding never
+        builds millions of objects.
 
         Raises:
             FileNotFoundError: there is no file at `path`.
-            ValueError: the file is too big, not UTF-8, not JSON, nested too deeply, holds
-                Infinity, NaN or a number too large for a float, or is for another
-                architecture; a one-line message that names `path`.
+            ValueError: the file is not a regular file, is empty, too big, shaped unlike a
+                model file (padded, or nested deeply), not UTF-8, not JSON, holds Infinity,
+                NaN or a number too large for a float, or is for another architecture; a
+                one-line message that names `path`.
 
         >>> import tempfile, os
         >>> a, b = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
@@ -141,10 +147,23 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no PyTorch equivalent")
 
 
-# The largest model file `load` reads. `save` writes about 22 bytes per parameter, so this
-# holds millions of parameters, far more than a scalar engine trains; anything bigger is not
-# a model file, and is refused before a byte of it is read.
-MAX_MODEL_FILE_BYTES = 100 * 1024 * 1024
+# The most parameters a model file may hold. Each parameter is a Python object with its graph
+# around it; a scalar engine trains thousands (the demo allows 10,000), so a million is far
+# more than any real model, and a file claiming more is not one.
+MAX_MODEL_PARAMETERS = 1_000_000
+# save() writes one parameter per line: two spaces, at most 24 characters
+# (-2.2250738585072014e-308), a comma and a newline.
+_BYTES_PER_PARAMETER = 28
+# Room for the format, the type and the architecture (a list of layer sizes) around them.
+_ARCHITECTURE_BYTES = 64 * 1024
+# The largest model file `load` reads, about 28 MB; checked before a byte of it is read.
+MAX_MODEL_FILE_BYTES = MAX_MODEL_PARAMETERS * _BYTES_PER_PARAMETER + _ARCHITECTURE_BYTES
+# A model file is one object holding its config (an object, with a list of layer sizes) and
+# its parameters (a list): 4 lists and objects. JSON with more is refused before parsing, so
+# padding like [[],[],...] never builds millions of Python lists.
+_MAX_CONTAINERS = 16
+# Besides the parameters, a file holds a few keys and the layer sizes.
+_ARCHITECTURE_ENTRIES = 1000
 
 # More digits than this cannot be a float (the largest float, 1.8e308, has 309).
 _MAX_DIGITS = 309
@@ -187,30 +206,57 @@ def _parse_float(text: str) -> float:
 
 def _read_model_file(path: str) -> Any:
     """Parse the JSON of a model file; every way it can be broken is a one-line ValueError."""
-    status = os.stat(path)  # a missing file raises FileNotFoundError, which says so
-    if not stat.S_ISREG(status.st_mode):
-        raise ValueError(f"cannot load {path}: it is not a regular file")
-    if status.st_size > MAX_MODEL_FILE_BYTES:
-        raise ValueError(
-            f"cannot load {path}: it is {status.st_size} bytes, more than a model file can be "
-            f"({MAX_MODEL_FILE_BYTES} bytes); check the path"
-        )
-    with open(path, "rb") as f:
-        raw = f.read(MAX_MODEL_FILE_BYTES + 1)  # the file may have grown since os.stat
-    if len(raw) > MAX_MODEL_FILE_BYTES:
-        raise ValueError(f"cannot load {path}: it is more than {MAX_MODEL_FILE_BYTES} bytes; check the path")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"cannot load {path}: not a model file (not UTF-8 text at byte {error.start})") from None
+    text = _model_text(path)
+    _check_structure(path, text)
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
     except json.JSONDecodeError as error:
         raise ValueError(f"cannot load {path}: not a valid model file (corrupt JSON: {error})") from None
-    except RecursionError:
-        raise ValueError(f"cannot load {path}: not a model file (JSON nested too deeply)") from None
     except ValueError as error:
         raise ValueError(f"cannot load {path}: {error}") from None
+
+
+def _model_text(path: str) -> str:
+    """The text of the regular file at `path`, at most `MAX_MODEL_FILE_BYTES` (see `read_regular_file`)."""
+    try:
+        raw = read_regular_file(path, MAX_MODEL_FILE_BYTES)
+    except FileTooLarge as error:
+        raise ValueError(
+            f"cannot load {path}: it is {error.size} bytes, more than a model file can be "
+            f"({MAX_MODEL_FILE_BYTES} bytes); check the path (save() writes at most {_BYTES_PER_PARAMETER} bytes "
+            f"per parameter; the limit fits {MAX_MODEL_PARAMETERS:,} parameters)"
+        ) from None
+    except ValueError as error:  # a folder, a FIFO, a device
+        raise ValueError(f"cannot load {path}: {error}; give the path of a file written by save()") from None
+    if not raw:
+        raise ValueError(f"cannot load {path}: the file is empty (0 bytes); give the path of a file written by save()")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"cannot load {path}: not a model file (not UTF-8 text at byte {error.start})") from None
+
+
+def _check_structure(path: str, text: str) -> None:
+    """Refuse JSON shaped unlike any model file, before parsing builds it.
+
+    Counting brackets and commas is cheap (in C, no objects made) and overestimates (they
+    may sit in strings), which a model file, holding none there, never notices. It also
+    bounds the nesting, so parsing can never exhaust the recursion limit.
+    """
+    containers = text.count("[") + text.count("{")
+    if containers > _MAX_CONTAINERS:
+        raise ValueError(
+            f"cannot load {path}: it holds {containers} lists and objects, and a model file at most "
+            f"{_MAX_CONTAINERS}; it was not written by save(), check the path"
+        )
+    entries = text.count(",") + 1
+    most = MAX_MODEL_PARAMETERS + _ARCHITECTURE_ENTRIES
+    if entries > most:
+        raise ValueError(
+            f"cannot load {path}: it holds {entries} numbers and entries, and a model file at most {most} "
+            f"({MAX_MODEL_PARAMETERS} parameters and {_ARCHITECTURE_ENTRIES} for the architecture); "
+            "it was not written by save(), check the path"
+        )
 
 
 def _check_size(name: str, value: Any) -> int:

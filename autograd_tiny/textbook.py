@@ -42,6 +42,7 @@ from typing import Any
 from .engine import RULES, Value, operands
 from .explain import natural_key, plural, tex, tex_number, tex_operand, text_label
 from .graph import backward_steps, topological_order, value_names
+from .limits import check_graph_size
 from .ops import format_number, format_operand
 
 __all__ = [
@@ -63,6 +64,14 @@ ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
 MATRIX_LIMIT = 8
 # A parameter's per-sample terms are written out for at most this many samples.
 SUM_LIMIT = 4
+# The largest graph the neuron and layer views read: values, and edges. Reading records is
+# cheap (micrograd's whole batch, MLP(2, [16, 16, 1]) on 100 points, 8,112 values and
+# 69,148 edges, takes a third of a second); a million values would take a minute.
+TEXTBOOK_LIMIT = 100_000
+# The most neuron records the neuron view writes as Markdown: each is about 2 kB of LaTeX, and
+# a notebook renders a few hundred equations legibly, not the 6.8 MB of that whole batch
+# (3,300 records). 100 is three samples of micrograd's 33 neurons; the notebooks show 4.
+NEURON_MARKDOWN_LIMIT = 100
 
 
 # --------------------------------------------------------------------------------------
@@ -645,7 +654,14 @@ class NeuronView:
         r"""The neuron view as Markdown with LaTeX in Nielsen's notation (zˡⱼ, aˡⱼ, δˡⱼ).
 
         Every label is escaped for LaTeX; numbers are substituted into each equation.
+
+        Raises:
+            ValueError: the view has more than `NEURON_MARKDOWN_LIMIT` (100) records, more
+                LaTeX than a notebook renders; keep one sample (``sample=0``) or print it.
         """
+        refusal = _neuron_markdown_refusal(self)
+        if refusal is not None:
+            raise ValueError(refusal)
         lines = [
             "**Backprop neuron by neuron** ("
             + (f"$C = {tex(self.names[self.root])}$, " if self.names[self.root] != "C" else "")
@@ -703,7 +719,9 @@ class NeuronView:
         return lines
 
     def _repr_markdown_(self) -> str:
-        return self.markdown()
+        # A notebook shows the reason in the cell (a raised error would print a traceback).
+        refusal = _neuron_markdown_refusal(self)
+        return self.markdown() if refusal is None else f"*{refusal}*"
 
 
 # --------------------------------------------------------------------------------------
@@ -919,10 +937,38 @@ def _transpose(rows: Sequence[Sequence[float]]) -> list:
 
 
 def explain_neurons(root: Value, sample: int | None = None) -> NeuronView:
-    """``explain(root, group="neuron")``: backprop neuron by neuron (see `NeuronView`)."""
+    """``explain(root, group="neuron")``: backprop neuron by neuron (see `NeuronView`).
+
+    Raises ValueError for a graph of more than `TEXTBOOK_LIMIT` (100,000) values or edges,
+    before reading it.
+    """
+    _check_textbook_size(root, "neuron")
     return NeuronView(root, sample=sample)
 
 
 def explain_layers(root: Value, sample: int | None = None) -> LayerView:
-    """``explain(root, group="layer")``: backprop layer by layer in matrix form (see `LayerView`)."""
+    """``explain(root, group="layer")``: backprop layer by layer in matrix form (see `LayerView`).
+
+    Raises ValueError for a graph of more than `TEXTBOOK_LIMIT` (100,000) values or edges,
+    before reading it.
+    """
+    _check_textbook_size(root, "layer")
     return LayerView(root, sample=sample)
+
+
+def _check_textbook_size(root: Value, group: str) -> None:
+    check_graph_size(root, TEXTBOOK_LIMIT, f"explain(group={group!r})", "explain the loss of fewer samples")
+
+
+def _neuron_markdown_refusal(view: NeuronView) -> str | None:
+    """Why the neuron view is too large for Markdown (`NEURON_MARKDOWN_LIMIT`), or None."""
+    count = len(view.records)
+    if count <= NEURON_MARKDOWN_LIMIT:
+        return None
+    samples = len(dict.fromkeys(r.sample for r in view.records))
+    neurons = len(dict.fromkeys(r.name for r in view.records))
+    return (
+        f"the neuron view's Markdown shows at most {NEURON_MARKDOWN_LIMIT} neuron records (more LaTeX than a "
+        f"notebook renders legibly), and this view has {count} ({samples} samples of {neurons} neurons); keep one "
+        "sample with explain(loss, group='neuron', sample=0), or print(view) for plain text"
+    )

@@ -266,3 +266,75 @@ def test_an_ascii_stdout_prints_escapes_instead_of_crashing(env):
     assert b"  \\u2202out/\\u2202a = 3\n" in result.stdout
     # latin-1 has ·, ASCII has not
     assert b"  out = a \\xb7 b = 6\n" in result.stdout or b"  out = a \xb7 b = 6\n" in result.stdout
+
+
+# ------------------------------------------------------------------- a closed standard output
+
+_COMMANDS = [
+    ["explain", "a*b", "a=2", "b=3"],
+    ["explain", "a*b", "a=2", "b=3", "--markdown"],
+    ["graph", "a*b", "a=2", "b=3", "-o", "{tmp}/g.svg"],
+    ["demo", "--steps", "1", "--out", "{tmp}/demo"],
+]
+
+
+def _words(command: list, tmp_path) -> list:
+    return [word.replace("{tmp}", str(tmp_path)) for word in command]
+
+
+def run_to(stdout, *args, **kwargs):
+    """`python -m autograd_tiny ARGS` with its stdout going to `stdout` (stderr captured)."""
+    environment = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_tiny", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=environment,
+        timeout=120,
+        **kwargs,
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes file descriptor 1 before exec")
+@pytest.mark.parametrize("command", _COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_closed_stdout_is_one_line_before_any_work(command, tmp_path):
+    # `autograd-tiny explain ... >&-`: the command starts with no file descriptor 1 and
+    # Python sets sys.stdout to None. It printed into the void, then crashed on flush.
+    result = run_to(None, *_words(command, tmp_path), preexec_fn=lambda: os.close(1))
+    assert result.stderr == (
+        b"autograd-tiny: error: standard output is closed (>&-), so the result cannot be shown; "
+        b"send it to a terminal, a file (> out.txt) or /dev/null\n"
+    )
+    assert result.returncode == 1
+    assert os.listdir(tmp_path) == []  # nothing drawn, nothing trained
+
+
+@pytest.mark.parametrize("command", _COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_pipe_closed_by_the_reader_exits_quietly_with_141(command, tmp_path):
+    # `| head -0`: the reader is gone before the command writes.
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = run_to(writer, *_words(command, tmp_path))
+    finally:
+        os.close(writer)
+    assert b"Traceback" not in result.stderr and b"error" not in result.stderr
+    assert result.returncode == BROKEN_PIPE
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_stdout_is_one_line():
+    with open("/dev/full", "wb") as full:
+        result = run_to(full, "explain", "a*b", "a=2", "b=3")
+    assert result.stderr == b"autograd-tiny: error: cannot write to standard output: No space left on device\n"
+    assert result.returncode == 1
+
+
+def test_explain_html_refuses_a_large_graph_before_printing(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    assert main(["explain", "+".join(["a"] * 60), "a=1", "--html", str(page)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no narrative printed before the refusal
+    assert captured.err.startswith("autograd-tiny: error: the HTML stepper shows at most 50 values legibly")
+    assert captured.err.count("\n") == 1
+    assert not page.exists()

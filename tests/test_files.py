@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_tiny.files import write_atomically
+from autograd_tiny.files import FileTooLarge, read_regular_file, write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent / "autograd_tiny"
 
@@ -262,3 +262,28 @@ def test_every_file_the_package_writes_goes_through_write_atomically():
     assert offenders == {}
     users = {m.name for m in PACKAGE.glob("*.py") if "write_atomically(" in m.read_text(encoding="utf-8")}
     assert {"nn.py", "render.py", "explain.py", "demo.py"} <= users
+
+
+# --- reading: read_regular_file ----------------------------------------------------------
+
+
+def test_read_regular_file_reads_a_file(tmp_path):
+    path = write_atomically(tmp_path / "a.txt", "héllo")
+    assert read_regular_file(path, max_bytes=6) == "héllo".encode()
+
+
+def test_read_regular_file_refuses_a_large_file_before_opening(tmp_path, monkeypatch):
+    path = write_atomically(tmp_path / "a.txt", "x" * 10)
+    monkeypatch.setattr(os, "open", lambda *a, **k: pytest.fail("opened a file over the limit"))
+    with pytest.raises(FileTooLarge, match=r"^it is 10 bytes, more than the 9 bytes allowed$") as caught:
+        read_regular_file(path, max_bytes=9)
+    assert caught.value.size == 10
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_read_regular_file_refuses_what_is_not_a_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, kind in [(str(fifo), r"a FIFO \(named pipe\)"), (str(tmp_path), "a folder"), ("/dev/zero", "a device")]:
+        with pytest.raises(ValueError, match=rf"^it is {kind}, not a regular file$"):
+            read_regular_file(path, max_bytes=100)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import subprocess
+import sys
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +15,8 @@ from hypothesis import strategies as st
 
 from autograd_tiny import nn
 from autograd_tiny.nn import MLP, Neuron
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _weights(model) -> list[float]:
@@ -95,7 +100,7 @@ def test_a_huge_integer_beyond_pythons_digit_limit_is_refused(model, tmp_path):
 
 def test_deeply_nested_json_is_refused(model, tmp_path):
     path = _write(tmp_path / "deep.json", "[" * 200_000 + "]" * 200_000)
-    _assert_refused(model, path, r"not a model file \(JSON nested too deeply\)")
+    _assert_refused(model, path, r"it holds 200000 lists and objects, and a model file at most 16")
 
 
 def test_binary_garbage_is_refused(model, tmp_path):
@@ -111,7 +116,8 @@ def test_a_truncated_file_is_refused(model, tmp_path):
 
 
 def test_an_empty_file_is_refused(model, tmp_path):
-    _assert_refused(model, _write(tmp_path / "empty.json", ""), r"corrupt JSON: Expecting value: line 1 column 1")
+    _assert_refused(model, _write(tmp_path / "empty.json", ""), r"the file is empty \(0 bytes\)")
+    _assert_refused(model, _write(tmp_path / "blank.json", "  "), r"corrupt JSON: Expecting value: line 1 column 3")
 
 
 def test_another_architecture_is_refused(model, tmp_path):
@@ -132,14 +138,88 @@ def test_a_long_wrong_config_is_cut_short_in_the_message(model, tmp_path):
 
 
 def test_a_folder_is_refused(model, tmp_path):
-    _assert_refused(model, str(tmp_path), "it is not a regular file")
+    _assert_refused(
+        model, str(tmp_path), r"it is a folder, not a regular file; give the path of a file written by save\(\)$"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_a_fifo_is_refused_without_blocking(model, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    _assert_refused(model, str(fifo), "it is not a regular file")
+    _assert_refused(model, str(fifo), r"it is a FIFO \(named pipe\), not a regular file; give the path of a file")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_is_refused_without_reading_it(model, device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    _assert_refused(model, device, r"it is a device, not a regular file; give the path of a file written by save")
+
+
+def _load_in_a_thread(model, path) -> BaseException | None:
+    """model.load(path) in a thread; fail (not hang) if it is still waiting after 10 s."""
+    outcome: list = []
+
+    def target():
+        try:
+            model.load(path)
+            outcome.append(None)
+        except BaseException as error:  # handed back to the test
+            outcome.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():
+        # Release the blocked open() so the thread ends, then report the hang.
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(10)
+        pytest.fail(f"load({path!r}) blocked")
+    return outcome[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_swapped_in_after_the_check_does_not_block(model, tmp_path, monkeypatch):
+    # Between os.stat and open, the path can be replaced by a FIFO (a race, or a hostile
+    # folder). Simulated by a stat that still sees the regular file: opening must not wait
+    # for a writer, and the opened descriptor is checked again.
+    regular = MLP(2, [3, 1], seed=2).save(tmp_path / "m.json")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    monkeypatch.setattr(
+        os, "stat", lambda p, *a, **k: real_stat(regular) if os.fspath(p) == str(fifo) else real_stat(p, *a, **k)
+    )
+    error = _load_in_a_thread(model, str(fifo))
+    assert isinstance(error, ValueError)
+    assert str(error) == (
+        f"cannot load {fifo}: it is a FIFO (named pipe), not a regular file; give the path of a file written by save()"
+    )
+
+
+def test_a_kernel_file_is_read_only_as_far_as_its_size(model):
+    # Files in /proc are "regular" with size 0 yet have contents; /proc/kmsg's read waits for
+    # kernel messages forever. load reads st_size bytes: nothing, here.
+    path = "/proc/self/status"
+    if not os.path.exists(path):
+        pytest.skip("no /proc")
+    _assert_refused(model, path, r"the file is empty \(0 bytes\); give the path of a file written by save\(\)$")
+
+
+def test_proc_kmsg_does_not_block():
+    path = "/proc/kmsg"
+    if not os.access(path, os.R_OK):
+        pytest.skip("/proc/kmsg is not readable here (needs root)")
+    code = (
+        "from autograd_tiny import MLP\ntry:\n    MLP(2, [1]).load('/proc/kmsg')\nexcept ValueError as e:\n    print(e)"
+    )
+    environment = dict(os.environ, PYTHONPATH=ROOT)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=environment)
+    assert (
+        result.stdout
+        == "cannot load /proc/kmsg: the file is empty (0 bytes); give the path of a file written by save()\n"
+    )
 
 
 def test_a_missing_file_is_a_file_not_found_error(model, tmp_path):
@@ -159,9 +239,77 @@ def test_the_size_cap_is_checked_before_reading(model, tmp_path, monkeypatch):
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", no_reading)
-    _assert_refused(
-        model, path, rf"it is {size} bytes, more than a model file can be \({size - 1} bytes\); check the path"
+    real_os_open = os.open
+    monkeypatch.setattr(
+        os, "open", lambda file, *a, **k: no_reading(file) if os.fspath(file) == path else real_os_open(file, *a, **k)
     )
+    _assert_refused(
+        model,
+        path,
+        rf"it is {size} bytes, more than a model file can be \({size - 1} bytes\); check the path "
+        r"\(save\(\) writes at most 28 bytes per parameter; the limit fits 1,000,000 parameters\)$",
+    )
+
+
+def test_the_size_cap_fits_a_million_parameters_of_the_longest_floats():
+    longest = -2.2250738585072014e-308  # 24 characters
+    assert len(json.dumps(longest)) == 24
+
+    def size(count: int) -> int:
+        return len(json.dumps({**MLP(2, [3, 1]).state_dict(), "parameters": [longest] * count}, indent=1))
+
+    assert (size(2000) - size(1000)) / 1000 == 28
+    assert nn.MAX_MODEL_FILE_BYTES == 1_000_000 * 28 + 64 * 1024
+
+
+def _padded(state: dict, padding: str) -> str:
+    """A valid saved model with an extra key holding `padding` (JSON text)."""
+    text = json.dumps(state)
+    return text[:-1] + ', "pad": ' + padding + "}"
+
+
+def test_a_valid_file_padded_with_lists_is_refused_before_parsing(model, tmp_path, monkeypatch):
+    # The issue's file: a valid model padded with 100 MB of [] took 14 s and 2.7 GB to refuse.
+    state = MLP(2, [3, 1], seed=2).state_dict()
+    path = _write(tmp_path / "padded.json", _padded(state, "[" + ",".join(["[]"] * 1000) + "]"))
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("the padding was parsed"))
+    _assert_refused(
+        model,
+        path,
+        r"it holds 1005 lists and objects, and a model file at most 16; it was not written by save\(\), "
+        r"check the path$",
+    )
+
+
+def test_a_file_padded_with_numbers_is_refused_before_parsing(model, tmp_path, monkeypatch):
+    state = MLP(2, [3, 1], seed=2).state_dict()
+    text = _padded(state, "[" + ",".join(["1"] * 2000) + "]")
+    path = _write(tmp_path / "padded.json", text)
+    monkeypatch.setattr(nn, "MAX_MODEL_PARAMETERS", 10)
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("the padding was parsed"))
+    _assert_refused(
+        model,
+        path,
+        rf"it holds {text.count(',') + 1} numbers and entries, and a model file at most 1010 \(10 parameters "
+        r"and 1000 for the architecture\); it was not written by save\(\), check the path$",
+    )
+
+
+def test_a_real_size_padded_file_is_refused_at_once(model, tmp_path):
+    # Just under the byte limit, so the structure check (not the size) refuses it.
+    state = MLP(2, [3, 1], seed=2).state_dict()
+    head = _padded(state, "[")
+    count = (nn.MAX_MODEL_FILE_BYTES - len(head) - 4) // 3
+    path = tmp_path / "padded.json"
+    path.write_text(head + "[]," * count + "[]]}", encoding="utf-8")
+    assert os.path.getsize(path) <= nn.MAX_MODEL_FILE_BYTES
+    _assert_refused(model, str(path), rf"it holds {count + 6} lists and objects, and a model file at most 16")
+
+
+def test_a_real_size_oversized_file_is_refused_without_reading(model, tmp_path):
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * (nn.MAX_MODEL_FILE_BYTES + 1))
+    _assert_refused(model, str(path), rf"it is {nn.MAX_MODEL_FILE_BYTES + 1} bytes, more than a model file can be")
 
 
 def test_a_sparse_file_of_gigabytes_is_refused_without_reading_it(model, tmp_path):
