@@ -14,7 +14,9 @@ An entry (`Op`) holds everything the package knows about one op:
 `Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
 explainer prints their formulas and the compiler writes their code: none of them restates a
 rule. `define_op` (engine.py) adds an entry for an op of your own, the same way the built-in
-entries below are made.
+entries below are made. Each of them reads a node's entry with `rule_of(node)`: a node keeps
+the rule it was built with, even when its op's name is defined again; built-ins cannot be
+replaced.
 
 >>> REGISTRY["mul"].forward(2.0, 3.0), REGISTRY["mul"].derivatives[0](2.0, 3.0, 6.0)
 (6.0, 3.0)
@@ -593,7 +595,7 @@ class Op:
     op's result as ``{out}``; a constant operand (``a * 2``) is one of them.
 
     Attributes:
-        name: the name stored in ``Value.op`` (``"mul"``).
+        name: the name stored in ``Value.op`` (``"mul"``): an `OpName`, which carries this entry.
         arity: the number of operands (-1: any number, as for ``linear``).
         forward: ``forward(*xs) -> float``, raising the op's domain errors.
         derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
@@ -757,6 +759,12 @@ def register(op: Op) -> Op:
     existing = REGISTRY.get(op.name)
     if existing is not None and existing.builtin:
         raise ValueError(f"{op.name!r} is a built-in op and cannot be replaced; register your op under another name")
+    if not op.builtin:  # made without define_op, perhaps: the checks its name and texts need
+        _check_name(op.name)
+        texts = [("symbol", op.symbol), ("formula", op.formula)]
+        texts += [(f"derivative_formulas[{i}]", text) for i, text in enumerate(op.derivative_formulas)]
+        for what, text in texts:
+            _check_visible(op.name, what, text)
     REGISTRY[str(op.name)] = op
     return op
 

@@ -263,3 +263,21 @@ def test_backslashes_and_markup_in_op_texts_show_everywhere(text):
     explain(y).markdown()
     assert compile_graph(y * 2, [x])([3.0]) == (6.0, [2.0])
     draw_dot(y)
+
+
+def test_hostile_formulas_stay_text_in_markdown():
+    op = define_op(
+        "mdpwn",
+        lambda x: x,
+        [lambda x, out: 1.0],
+        formula="<img src=x onerror=alert(1)>{0}[a](javascript:alert(1))",
+        derivative_formulas=["$\\href{{javascript:alert(1)}}{{x}}$ `{0}` <script>"],
+    )
+    x = Value(1.0, label="x")
+    y = op(x)
+    y.label = "y"
+    markdown = explain(y).markdown()
+    assert "<" not in markdown and "\\href" not in markdown and "](" not in markdown
+    assert r"\lt img src=x onerror=\operatorname{alert}(1)\gt \mathrm{x}\lbrack a\rbrack (javascript:" in markdown
+    assert r"\$\backslash href\{\{javascript:" in markdown  # (a template's {{ shows doubled: harmless)
+    assert r"\backprime \mathrm{x}\backprime" in markdown  # no code span: a backtick is a LaTeX symbol

@@ -287,6 +287,17 @@ def test_register_refuses_to_replace_a_built_in():
     assert compile_graph(a * b, [a, b])([2.0, 3.0]) == (6.0, [3.0, 2.0])
 
 
+def test_register_checks_an_op_made_without_define_op():
+    plus = {**REGISTRY["add"].__dict__, "builtin": False}
+    with pytest.raises(
+        ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"
+    ):
+        autograd_tiny.ops.register(Op(**{**plus, "name": "my op"}))
+    with pytest.raises(ValueError, match=r"^define_op\('plus2'\): symbol '\\x00' holds an invisible character"):
+        autograd_tiny.ops.register(Op(**{**plus, "name": "plus2", "symbol": "\x00"}))
+    assert "my op" not in REGISTRY and "plus2" not in REGISTRY
+
+
 def test_rule_of_gives_the_rule_a_node_was_built_with():
     from autograd_tiny.ops import rule_of
 
