@@ -59,11 +59,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .engine import RULES, Value, operands
+from .engine import Value, operands
 from .graph import topological_order, value_names
 from .limits import check_graph_size
 from .notation import local_derivative
-from .ops import as_number, escape_hidden
+from .ops import Op, as_number, escape_hidden, rule_of
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -87,18 +87,39 @@ COMPILE_LIMIT = 100_000
 _CONSTANTS = {"_inf": math.inf, "_nan": math.nan}
 
 
-def _namespace(op_names: set, kind: str) -> dict:
-    """The functions the ops `op_names` call, for floats or (kind "array") NumPy arrays."""
+def _helper_names(order: list) -> dict[Op, str]:
+    """The name each rule's own functions take in the generated code (its ``{op}``).
+
+    Built-in ops call shared functions with fixed names (``_div``, ``_exp``): theirs is "".
+    Each op of your own gets ``_op1_NAME``, ``_op2_NAME``, ... in the order the graph first
+    uses it. The number makes every name unique, whatever the ops are called (``f`` and
+    ``f_d0``, or two versions of one name): an op's name never starts with a digit, so the
+    number ends where the name begins. Value names never start with ``_``.
+    """
+    names: dict[Op, str] = {}
+    count = 0
+    for node in order:
+        if node.parents:
+            rule = rule_of(node)
+            if rule not in names:
+                if not rule.builtin:
+                    count += 1
+                names[rule] = "" if rule.builtin else f"_op{count}_{rule.name}"
+    return names
+
+
+def _namespace(helper_names: dict[Op, str], kind: str) -> dict:
+    """The functions the rules call, under their names, for floats or (kind "array") NumPy arrays."""
     namespace = dict(_CONSTANTS)
     np = _numpy() if kind == "array" else None
-    for name in sorted(op_names):
-        entry = RULES[name]
+    for rule, prefix in helper_names.items():
         if kind == "float":
-            namespace.update(entry.float_helpers)
+            helpers = rule.float_helpers
         else:
             # Every registered entry has them: built-ins get them from `_helpers`, define_op from `custom_op`.
-            assert entry.array_helpers is not None
-            namespace.update(entry.array_helpers(np))
+            assert rule.array_helpers is not None
+            helpers = rule.array_helpers(np)
+        namespace.update({prefix + key: function for key, function in helpers.items()})
     return namespace
 
 
@@ -207,10 +228,11 @@ def _numbers(order: list, is_input: set, name: dict) -> dict:
     return numbers
 
 
-def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
-    """Source of the full function and of a forward-only one, and the ops they use."""
+def _generate(root: Value, inputs: list) -> tuple[str, str, dict]:
+    """Source of the full function and of a forward-only one, and the rules they use (`_helper_names`)."""
     order = topological_order(root)
     name = _identifiers(order)
+    helper = _helper_names(order)
     in_graph = set(order)
     is_input = set(inputs)
     grad = {node: f"grad_{name[node]}" for node in order}
@@ -233,10 +255,11 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
             if node not in is_input:
                 forward.append(f"    {name[node]} = {_literal(numbers[node])}  # constant")
             continue
+        rule = rule_of(node)
         texts = [text(o, True) for o in operand_list(node)]
-        template = RULES[node.op].code_template(len(texts), node.const is None)
-        written = RULES[node.op].write([text(o, False) for o in operand_list(node)], out=name[node])
-        forward.append(f"    {name[node]} = {template.format(*texts)}  {_comment(written)}")
+        template = rule.code_template(len(texts), node.const is None)
+        written = rule.write([text(o, False) for o in operand_list(node)], out=name[node])
+        forward.append(f"    {name[node]} = {template.format(*texts, op=helper[rule])}  {_comment(written)}")
 
     backward = [
         "    # backward pass: the chain rule, one line per edge, in backward()'s order",
@@ -248,11 +271,13 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
     for node in reversed(order):
         if not node.parents:
             continue
+        rule = rule_of(node)
         texts = [text(o, True) for o in operand_list(node)]
         symbols = [text(o, False) for o in operand_list(node)]
         operand_indexes = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
         for parent, operand_index in zip(node.parents, operand_indexes):
-            local = RULES[node.op].derivative_code_template(len(texts), operand_index).format(*texts, out=name[node])
+            code = rule.derivative_code_template(len(texts), operand_index)
+            local = code.format(*texts, out=name[node], op=helper[rule])
             # The engine multiplies local · upstream even when local is ±1; both are exact.
             if local == "1.0":
                 contribution = grad[node]
@@ -260,7 +285,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
                 contribution = f"-{grad[node]}"
             else:
                 contribution = f"{local} * {grad[node]}"
-            formula = RULES[node.op].derivative(operand_index, symbols, out=name[node])
+            formula = rule.derivative(operand_index, symbols, out=name[node])
             seen = parent in received
             # At the root the chain has one link: ∂out/∂t = (local) · grad_out, not the
             # circular-looking ∂out/∂t = ∂out/∂t · ∂out/∂out.
@@ -281,7 +306,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, set]:
     result = f"    return {top}, [{results}]"
     full = "\n".join([header, *forward, *backward, result]) + "\n"
     forward_only = "\n".join([header, *forward, f"    return {top}"]) + "\n"
-    return full, forward_only, {node.op for node in order if node.parents}
+    return full, forward_only, helper
 
 
 # --------------------------------------------------------------------------------------
@@ -302,6 +327,7 @@ class _Block:
         self.name = name  # the variable holding the matrix
         self.rows = rows  # the graph's nodes, row by row
         self.kind = kind  # "linear" (z = W @ X + b) or an op applied to each row of `source`
+        self.rule: Op | None = None  # that op's rule, when it is one
         self.source: _Block | None = None  # the block an op is applied to
         self.xs: tuple = ()  # linear: the inputs every row reads
         self.start = 0  # linear: position in `inputs` of the first row's first weight
@@ -362,18 +388,21 @@ def _op_blocks(blocks: list, consumers: dict, taken: set) -> list:
         firsts = [c for c in consumers[block.rows[0]] if c.const is None and len(c.parents) == 1 and c not in taken]
         if not firsts:
             continue
-        op = firsts[0].op
+        rule = rule_of(firsts[0])  # the rule, not the name: two versions of an op are two ops
         rows = []
         for row in block.rows:
             match = [
-                c for c in consumers[row] if c.op == op and c.const is None and len(c.parents) == 1 and c not in taken
+                c
+                for c in consumers[row]
+                if c.const is None and len(c.parents) == 1 and c not in taken and rule_of(c) is rule
             ]
             if not match:
                 break
             rows.append(match[0])
         if len(rows) != len(block.rows):
             continue
-        applied = _Block("", rows, op)
+        applied = _Block("", rows, rule.name)
+        applied.rule = rule
         applied.source = block
         taken.update(rows)
         new.append(applied)
@@ -381,7 +410,7 @@ def _op_blocks(blocks: list, consumers: dict, taken: set) -> list:
     return new
 
 
-def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict) -> tuple[str, set]:
+def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict) -> tuple[str, dict]:
     """Source of the batch function in matrix form for one layout of inputs, and its ops.
 
     `per_sample[i]` says whether input i is an array (one entry per sample) or shared. The
@@ -393,6 +422,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
     """
     order = topological_order(root)
     name = _identifiers(order)
+    helper = _helper_names(order)
     is_input = set(inputs)
     in_graph = set(order)
     input_index = {v: i for i, v in enumerate(inputs)}
@@ -475,8 +505,9 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
                     f"  {_comment(f'{_span(block.rows, name)}: z = W·x + b, every sample at once')}",
                 ]
             else:
-                code = RULES[block.kind].code_template(1, True).format(block.source.name)
-                formula = RULES[block.kind].write([block.source.name], out=block.name)
+                assert block.rule is not None and block.source is not None  # an op's block has both
+                code = block.rule.code_template(1, True).format(block.source.name, op=helper[block.rule])
+                formula = block.rule.write([block.source.name], out=block.name)
                 lines.append(
                     f"    {block.name} = {code}  {_comment(f'{_span(block.rows, name)}: {formula}, row by row')}"
                 )
@@ -487,10 +518,11 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
             elif not per_sample[input_index[node]] and node not in block_params:
                 lines.append(f"    {name[node]} = _shared.item({shared_at[node]})")
             continue
+        rule = rule_of(node)
         texts = [expr(o) for o in operand_list(node)]
-        template = RULES[node.op].code_template(len(texts), node.const is None)
-        written = RULES[node.op].write([shown(o) for o in operand_list(node)], out=expr(node))
-        lines.append(f"    {name[node]} = {template.format(*texts)}  {_comment(written)}")
+        template = rule.code_template(len(texts), node.const is None)
+        written = rule.write([shown(o) for o in operand_list(node)], out=expr(node))
+        lines.append(f"    {name[node]} = {template.format(*texts, op=helper[rule])}  {_comment(written)}")
 
     lines += [
         "    # backward pass: each sample's root starts with gradient _seed (1/n for a mean);",
@@ -518,27 +550,28 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
         if node in row_of:
             block = row_of[node][0]
             if first_row[block] is node:
-                _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of)
+                _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of, helper)
             continue
         if not node.parents:
             continue
+        rule = rule_of(node)
         texts = [expr(o) for o in operand_list(node)]
         symbols = [shown(o) for o in operand_list(node)]
         operand_indexes = [i for i, o in enumerate(operand_list(node)) if isinstance(o, Value)]
         upstream = grad_of(node)
         for parent, at in zip(node.parents, operand_indexes):
-            local = RULES[node.op].derivative_code_template(len(texts), at).format(*texts, out=expr(node))
+            local = rule.derivative_code_template(len(texts), at).format(*texts, out=expr(node), op=helper[rule])
             contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(local, f"{local} * {upstream}")
-            formula = RULES[node.op].derivative(at, symbols, out=expr(node))
+            formula = rule.derivative(at, symbols, out=expr(node))
             add(grad_of(parent), contribution, f"∂/∂{shown(parent)} += ({formula}) · {upstream}")
     for i, v in enumerate(inputs):
         if v in in_graph and v not in block_params:
             lines.append(f"    _grad[{i}] = _total({grad_of(v)})  # summed over the samples")
     lines.append(f"    return {expr(root)}, _grad")
-    return "\n".join(lines) + "\n", {node.op for node in order if node.parents}
+    return "\n".join(lines) + "\n", helper
 
 
-def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of) -> None:
+def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of, helper) -> None:
     """The backward lines of one block: gather its rows' gradients, then one matrix line."""
     m = len(block.rows)
     rows = [f"grad_{block.name}_{i}" for i in range(m)]
@@ -566,9 +599,10 @@ def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of
                 add(grad_of(xj), f"grad_{block.name}_x[{j}]")
     else:
         source = block.source.name
-        local = RULES[block.kind].derivative_code_template(1, 0).format(source, out=block.name)
+        rule = block.rule
+        local = rule.derivative_code_template(1, 0).format(source, out=block.name, op=helper[rule])
         contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(local, f"{local} * {upstream}")
-        formula = RULES[block.kind].derivative(0, [source], out=block.name)
+        formula = rule.derivative(0, [source], out=block.name)
         add(f"grad_{source}", contribution, f"{span}: ∂/∂{source} = ({formula}) · ∂/∂{block.name}, row by row")
 
 
@@ -758,14 +792,21 @@ class CompiledGraph:
             kind, values = self._prepare(values)
             if kind == "float":  # one sample: its mean and its sum are itself
                 value, grads = self._function("float", False)(*values)
-                return value, _numpy().array(grads, dtype=float)
+                return value, _numpy().array(grads, dtype=float) + 0.0
             layout = tuple(not isinstance(v, float) for v in values)
             shared = _numpy().array([v for v, array in zip(values, layout) if not array], dtype=float)
             return self._reduced(layout, shared, [v for v, array in zip(values, layout) if array], reduce)
         kind, (value, grads), spread = self._run(values, False)
+        # Each gradient + 0.0, as backward() gives it: its sums start from a gradient of 0.0,
+        # and 0.0 + (-0.0) is 0.0. The code's sum starts from the first contribution, so it
+        # may end in -0.0 where backward() has 0.0; adding 0.0 changes nothing else.
         if kind == "float":
-            return value, grads
-        return spread(value), [spread(g) for g in grads]
+            return value, [g + 0.0 for g in grads]
+        value = spread(value)
+        grads = [spread(g) for g in grads]
+        for g in grads:
+            g += 0.0  # in place: each is an array of ours, handed out once (see `_run`)
+        return value, grads
 
     def batch(self, shared: Any, samples: Sequence, *, reduce: str = "mean") -> tuple[float, Any]:
         """``f(list(shared) + list(samples), reduce=...)``, without going through a list.
@@ -810,6 +851,7 @@ class CompiledGraph:
         function = self._matrix_code(layout)[1]
         with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="raise"):
             root, grads = function(shared, *samples, n, np.full(n, scale))
+        grads += 0.0  # a zero gradient is 0.0, never -0.0, as backward() gives it (see __call__)
         if np.ndim(root):
             return float(root.sum()) * scale, grads
         return float(root) * (n * scale), grads  # the root is the same for every sample

@@ -40,7 +40,7 @@ from typing import cast
 
 from . import ops
 from .graph import backpropagate
-from .ops import REGISTRY, Number, Op, as_number, power, power_log, power_slope, power_value, rpow
+from .ops import REGISTRY, Number, Op, as_number, power, power_log, power_slope, power_value, rpow, rule_of
 
 __all__ = [
     "Value",
@@ -210,7 +210,7 @@ class Value:
         if self.op == "pow" and self.const is not None:
             k = self.const
             return f"**{int(k) if k.is_integer() else k}"
-        return RULES[self.op].symbol
+        return rule_of(self).symbol
 
     def _backward(self) -> None:
         """This node's step of the chain rule: each parent's ``grad += local derivative × self.grad``.
@@ -380,7 +380,7 @@ class Value:
 def operands(value: Value) -> list:
     """The operands of `value`'s op in written order: its parents, with the constant in place.
 
-    ``RULES[value.op]`` templates number their operands in this order. A leaf has none.
+    The templates of ``rule_of(value)`` number their operands in this order. A leaf has none.
 
     >>> a = Value(3.0, label="a")
     >>> operands(2 - a) == [2.0, a], operands(a - 2) == [a, 2.0]
@@ -388,7 +388,7 @@ def operands(value: Value) -> list:
     """
     if value.const is None:
         return list(value.parents)
-    if REGISTRY[value.op].constant_first:
+    if rule_of(value).constant_first:
         return [value.const, *value.parents]
     return [*value.parents, value.const]
 
@@ -523,9 +523,15 @@ def define_op(
     Returns:
         A function of Values and numbers (numbers are constants) that returns a `Value`.
 
+    Defining a name again (a notebook cell run again, edited) replaces the op for every
+    value computed from then on, through the function made before too; a value computed
+    before keeps the rule it was computed with, in `explain`, drawings and `compile_graph`.
+
     Raises:
-        TypeError: an argument of the wrong type; ValueError: a name that is taken by a
-        built-in op or is not an identifier, or formulas of the wrong count.
+        TypeError: an argument of the wrong type, or a function that cannot take one number
+        per operand (and ``out``, for a derivative); ValueError: a name that is taken by a
+        built-in op or is not an identifier as Python reads it, formulas of the wrong count,
+        or texts with invisible characters.
 
     >>> cube = define_op("cube", lambda x: x ** 3, [lambda x, out: 3 * x ** 2],
     ...                  symbol="³", formula="{0}³", derivative_formulas=["3 · {0}²"])
@@ -551,7 +557,8 @@ def define_op(
     ops.register(spec)
 
     def apply_op(*args: Value | Number) -> Value:
-        # Look the entry up at call time: redefining the op (a re-run notebook cell) updates it.
+        # Look the entry up at call time: redefining the op (a re-run notebook cell) updates it
+        # for new values; each node stores the entry that built it (ops.rule_of).
         return apply(REGISTRY[name], *args)
 
     apply_op.__name__ = apply_op.__qualname__ = name

@@ -31,13 +31,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import RULES, Value, operands
+from .engine import Value, operands
 from .files import write_atomically
 from .grading import Feedback, Slip, diagnose
 from .graph import backward_steps, topological_order, value_names
 from .limits import check_graph_size
 from .notation import local_derivative, local_derivative_tex
-from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden
+from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden, rule_of
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
 
@@ -493,14 +493,14 @@ class Explanation:
         if not node.parents:
             return ForwardRecord(node, name, "", f"{shown} = {format_number(node.data)}", node.data, group)
         as_names, _ = operand_texts(node, self.names)
-        expression = RULES[node.op].write(as_names, out=shown)
+        expression = rule_of(node).write(as_names, out=shown)
         return ForwardRecord(
             node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group
         )
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
-        rule = RULES[node.op]
+        rule = rule_of(node)
         as_names, as_numbers = operand_texts(node, self.names)
         # The parent's place among the operands (a constant may stand before it).
         operand_index = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.parent_index]
@@ -936,7 +936,7 @@ class Explanation:
             expression = ""
             if node.parents:
                 fills = _tex_operands(node, self.names)
-                template = RULES[node.op].formula_template(len(fills))
+                template = rule_of(node).formula_template(len(fills))
                 expression = _tex_fill(template, fills, out=tex(record.name)) + " = "
             indent = "  " if group is not None else ""
             lines.append(f"{indent}- ${tex(record.name)} = {expression}{tex_number(record.data)}$")
@@ -971,7 +971,7 @@ class Explanation:
         local = local_derivative_tex(node, parent, step.slot)
         value = tex_number(step.local)
         fills = _tex_operands(step.node, self.names)
-        formula = _tex_fill(RULES[step.op].derivative_template(len(fills), step.operand_index), fills, out=node)
+        formula = _tex_fill(rule_of(step.node).derivative_template(len(fills), step.operand_index), fills, out=node)
         formula = f"{formula} = {value}" if formula != value else value
         product = f"{tex_operand(step.local)} \\cdot {tex_operand(step.upstream)} = {tex_number(step.contribution)}"
         fan_out = f" (fan-out: now ${tex_number(step.gradient)}$)" if step.fan_out else ""

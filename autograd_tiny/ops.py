@@ -14,7 +14,9 @@ An entry (`Op`) holds everything the package knows about one op:
 `Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
 explainer prints their formulas and the compiler writes their code: none of them restates a
 rule. `define_op` (engine.py) adds an entry for an op of your own, the same way the built-in
-entries below are made.
+entries below are made. Each of them reads a node's entry with `rule_of(node)`: a node keeps
+the rule it was built with, even when its op's name is defined again; built-ins cannot be
+replaced.
 
 >>> REGISTRY["mul"].forward(2.0, 3.0), REGISTRY["mul"].derivatives[0](2.0, 3.0, 6.0)
 (6.0, 3.0)
@@ -24,6 +26,7 @@ entries below are made.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import unicodedata
@@ -31,7 +34,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Op", "REGISTRY", "register", "LINEAR", "format_number", "Number", "as_number", "as_whole_number"]
+__all__ = [
+    "Op",
+    "OpName",
+    "REGISTRY",
+    "register",
+    "rule_of",
+    "LINEAR",
+    "format_number",
+    "Number",
+    "as_number",
+    "as_whole_number",
+]
 
 # A plain number, as the public API takes it (the one definition; other modules import it).
 Number = int | float
@@ -556,6 +570,23 @@ def _helpers(*names: str) -> tuple[dict, Callable]:
 # --------------------------------------------------------------------------------------
 
 
+class OpName(str):
+    """An op's name as a node stores it (``Value.op``): a str that also carries the op's rule.
+
+    It compares, prints and hashes as the plain name (``node.op == "mul"``), and `rule_of`
+    reads its ``rule``: a node built by an op keeps that op's rule even after the name is
+    given to another op (a notebook cell defining it again, edited). Each entry makes one
+    OpName, shared by every node it builds, so a node costs no extra memory.
+    """
+
+    rule: Op
+
+    def __reduce__(self) -> tuple:
+        # Pickled and copied as the plain name (an entry's functions may be lambdas, which
+        # cannot be pickled); such a copy finds its rule in the registry by name.
+        return (str, (str(self),))
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
     """One op's rule: how to compute it, differentiate it, show it and compile it.
@@ -564,16 +595,20 @@ class Op:
     op's result as ``{out}``; a constant operand (``a * 2``) is one of them.
 
     Attributes:
-        name: the name stored in ``Value.op`` (``"mul"``).
+        name: the name stored in ``Value.op`` (``"mul"``): an `OpName`, which carries this entry.
         arity: the number of operands (-1: any number, as for ``linear``).
         forward: ``forward(*xs) -> float``, raising the op's domain errors.
         derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
         symbol: what a drawing shows inside the op node (``"*"``).
         formula: how the result is written (``"{0} · {1}"``).
         derivative_formulas: the local derivative of each operand, as text.
-        code: the compiled forward expression, over the operands' variable names.
+        code: the compiled forward expression, over the operands' variable names. An op of
+            your own writes ``{op}`` for its own functions' name, which `compile_graph`
+            chooses (``_op1_cube``): unique in the generated code.
         derivative_code: the compiled local derivative of each operand.
-        float_helpers: the functions `code` calls, by name, for floats.
+        float_helpers: the functions `code` calls, by name, for floats; for an op with
+            ``{op}`` in its code, names follow that prefix (``""`` is ``{op}`` itself,
+            ``"_d0"`` is ``{op}_d0``).
         array_helpers: given NumPy, the same names for arrays (one entry per sample).
         constant_first: a constant operand stands first (``2 - a`` is ``rsub``).
         roles: for two Value operands that cannot be swapped, what each one is (edge labels).
@@ -600,6 +635,13 @@ class Op:
     values_code: str | None = None
     method: str | None = None
     builtin: bool = True
+
+    def __post_init__(self) -> None:
+        # The entry's name becomes an OpName that carries the entry: the nodes it builds
+        # store this very object (frozen dataclass: set once, here, as dataclasses allow).
+        name = OpName(self.name)
+        name.rule = self
+        object.__setattr__(self, "name", name)
 
     # The names the rule table had before the registry (engine.RULES entries), kept so that
     # code written against it still reads: `op` is `name`, `expression` is `formula`.
@@ -709,9 +751,45 @@ REGISTRY: dict[str, Op] = {}
 
 
 def register(op: Op) -> Op:
-    """Add `op` to the registry (replacing an earlier user-defined op of that name)."""
-    REGISTRY[op.name] = op
+    """Add `op` to the registry under its name; a built-in op cannot be replaced.
+
+    An earlier op of your own with that name is replaced for the graphs built from now on;
+    a node built before keeps the rule it was built with (`rule_of`).
+    """
+    existing = REGISTRY.get(op.name)
+    if existing is not None and existing.builtin:
+        raise ValueError(f"{op.name!r} is a built-in op and cannot be replaced; register your op under another name")
+    if not op.builtin:  # made without define_op, perhaps: the checks its name and texts need
+        _check_name(op.name)
+        texts = [("symbol", op.symbol), ("formula", op.formula)]
+        texts += [(f"derivative_formulas[{i}]", text) for i, text in enumerate(op.derivative_formulas)]
+        for what, text in texts:
+            _check_visible(op.name, what, text)
+    REGISTRY[str(op.name)] = op
     return op
+
+
+def rule_of(node: Any) -> Op:
+    """The rule `node` was computed with: the entry that built it, even if its name was redefined since.
+
+    Every reader of a node's rule (drawings, explanations, compiled code) asks here. A node
+    an op built carries its entry (`OpName`); a node whose ``op`` was set by hand to a plain
+    name is looked up in the registry.
+
+    >>> from autograd_tiny import Value
+    >>> a = Value(2.0)
+    >>> rule_of(a * 3).formula
+    '{0} · {1}'
+    """
+    op = node.op
+    if op.__class__ is OpName:
+        return op.rule
+    rule = REGISTRY.get(op)
+    if rule is None:
+        raise ValueError(
+            f"unknown op {op!r}: a node's op must name an entry of the registry, one of {', '.join(sorted(REGISTRY))}"
+        )
+    return rule
 
 
 def _builtin(
@@ -956,9 +1034,25 @@ def call_checked(name: str, what: str, function: Callable, xs: tuple, *extra: fl
     """
     try:
         result = function(*xs, *extra)
-    except (ArithmeticError, ValueError) as error:
-        raise type(error)(f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
+    except Exception as error:
+        raise _naming_the_op(error, f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
     return checked_result(name, what, result, xs)
+
+
+def _naming_the_op(error: Exception, message: str) -> Exception:
+    """An error of `error`'s type with `message` (the op's name in it), for raising in its place.
+
+    A type that cannot be made from one message (UnicodeDecodeError wants five arguments)
+    gives way to its nearest base class that can; KeyError would show the message in quotes.
+    """
+    for kind in type(error).__mro__:
+        if not issubclass(kind, Exception) or kind is KeyError:
+            continue
+        try:
+            return kind(message)
+        except Exception:  # this type wants other arguments: try its base
+            continue
+    return RuntimeError(message)
 
 
 def checked_result(name: str, what: str, result: Any, xs: tuple) -> float:
@@ -974,11 +1068,15 @@ def checked_result(name: str, what: str, result: Any, xs: tuple) -> float:
             f"op {name!r}: {what} must return a number (a float), got {type(result).__name__} {result!r} "
             f"for x = {tuple(map(float, xs))}; return a float computed from the inputs' numbers"
         )
-    number = float(result)
+    where = f" for x = {tuple(map(float, xs))}"
+    try:
+        number = float(result)
+    except OverflowError:  # an int (or Fraction) beyond the floats: 10 ** 400
+        digits = len(str(abs(math.trunc(result))))
+        too_large = f"an integer too large for a float ({digits} digits)"
+        raise ValueError(NOT_FINITE_RESULT.format(too_large, name=name, what=what, where=where)) from None
     if not math.isfinite(number):
-        raise ValueError(
-            NOT_FINITE_RESULT.format(shown(number), name=name, what=what, where=f" for x = {tuple(map(float, xs))}")
-        )
+        raise ValueError(NOT_FINITE_RESULT.format(shown(number), name=name, what=what, where=where))
     return number
 
 
@@ -996,12 +1094,38 @@ def _check_callables(name: str, what: str, functions: Any, count: int | None = N
     return functions
 
 
+def _check_signature(name: str, what: str, function: Callable, count: int, takes: str, call: str) -> None:
+    """`function` must accept `count` positional numbers: say so now, not at its first call."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # some built-in functions publish no signature: trust them
+        return
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        numbers = "number" if count == 1 else "numbers"
+        raise TypeError(
+            f"define_op({name!r}): {what} must take {count} {numbers} ({takes}), as {call}; its signature is {signature}"
+        ) from None
+
+
+def _check_visible(name: str, what: str, text: str) -> None:
+    """Op texts are shown in every output: refuse the characters no output can show as they are."""
+    for i, c in enumerate(text):
+        if is_hidden(c):
+            raise ValueError(
+                f"define_op({name!r}): {what} {text!r} holds an invisible character, {escape_code(c)} at position {i}; "
+                f"use visible characters only"
+            )
+
+
 def _check_texts(name: str, what: str, texts: Any, count: int) -> tuple:
     if isinstance(texts, str) or not hasattr(texts, "__len__") or len(texts) != count:
         raise ValueError(f"define_op({name!r}): {what} needs {count} strings (one per operand), got {texts!r}")
-    for text in texts:
+    for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"define_op({name!r}): {what} must be strings, got {type(text).__name__} {text!r}")
+        _check_visible(name, f"{what}[{i}]", text)
         _check_template(name, what, text, count)
     return tuple(texts)
 
@@ -1017,6 +1141,18 @@ def _check_template(name: str, what: str, text: str, count: int) -> None:
         ) from None
 
 
+def _check_name(name: Any) -> None:
+    """An op's name is a Python identifier that Python reads as written (compiled code uses it)."""
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ValueError(f"define_op: the name must be a Python identifier not starting with _, got {name!r}")
+    # Python reads identifiers in NFKC form (ﬁ as fi): two such names would be one to it.
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:
+        raise ValueError(
+            f"define_op: the name {name!r} is written {normal!r} by Python (its NFKC form); name the op {normal!r}"
+        )
+
+
 def custom_op(
     name: str,
     forward: Callable,
@@ -1030,30 +1166,38 @@ def custom_op(
 ) -> Op:
     """The registry entry for an op of your own (see `engine.define_op`); checks everything.
 
-    The compiled code calls it as ``_op_NAME(...)`` and ``_op_NAME_d0(..., out)``; for floats
-    these are `forward` and `derivatives` with the engine's finiteness check, and for arrays
-    the array versions (or the float ones per sample) with the same check, naming the sample.
+    The compiled code calls it as ``{op}(...)`` and ``{op}_d0(..., out)``, where `compile_graph`
+    names ``{op}`` (``_op1_twice``); for floats these are `forward` and `derivatives` with the
+    engine's finiteness check, and for arrays the array versions (or the float ones per
+    sample) with the same check, naming the sample.
 
     >>> op = custom_op("twice", lambda x: 2 * x, [lambda x, out: 2.0])
-    >>> op.arity, op.symbol, op.write(["a"]), op.derivative(0, ["a"])
-    (1, 'twice', 'twice(a)', '∂twice/∂a')
+    >>> op.arity, op.symbol, op.write(["a"]), op.derivative(0, ["a"]), op.code
+    (1, 'twice', 'twice(a)', '∂twice/∂a', '{op}({0})')
     """
-    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-        raise ValueError(f"define_op: the name must be a Python identifier not starting with _, got {name!r}")
+    _check_name(name)
     if not callable(forward):
         raise TypeError(f"define_op({name!r}): forward must be a function, got {type(forward).__name__}")
     derivatives = _check_callables(name, "derivatives", derivatives)
     arity = len(derivatives)
     if arity == 0:
         raise ValueError(f"define_op({name!r}): derivatives is empty; give one function per operand")
+    operand_names = [f"x{i}" for i in range(arity)]
+    per_operand = "one per operand"
+    _check_signature(name, "forward", forward, arity, per_operand, f"forward({', '.join(operand_names)})")
+    for i, d in enumerate(derivatives):
+        call = f"derivatives[{i}]({', '.join([*operand_names, 'out'])})"
+        _check_signature(name, f"derivatives[{i}]", d, arity + 1, "the operands and out", call)
     if symbol is None:
         symbol = name
     if not isinstance(symbol, str) or not symbol:
         raise TypeError(f"define_op({name!r}): symbol must be a non-empty str, got {symbol!r}")
+    _check_visible(name, "symbol", symbol)
     if formula is None:
         formula = f"{name}({', '.join(f'{{{i}}}' for i in range(arity))})"
     if not isinstance(formula, str):
         raise TypeError(f"define_op({name!r}): formula must be a str, got {type(formula).__name__}")
+    _check_visible(name, "formula", formula)
     _check_template(name, "formula", formula, arity)
     if derivative_formulas is None:
         derivative_formulas = tuple(f"∂{name}/∂{{{i}}}" for i in range(arity))
@@ -1064,8 +1208,8 @@ def custom_op(
         array_derivatives = _check_callables(name, "array_derivatives", array_derivatives, arity)
 
     operands = ", ".join(f"{{{i}}}" for i in range(arity))
-    helper = f"_op_{name}"
-    helpers = [helper, *(f"{helper}_d{i}" for i in range(arity))]
+    # Helper names relative to the op's own name in compiled code, {op} (see `Op`).
+    helpers = ["", *(f"_d{i}" for i in range(arity))]
     what = ["forward", *(f"derivative {i}" for i in range(arity))]
 
     def checked_float(function: Callable, label: str) -> Callable:
@@ -1084,7 +1228,10 @@ def custom_op(
             function = array_function or per_sample(float_function)
 
             def run(*xs: Any, _function: Callable = function, _label: str = label) -> Any:
-                result = np.asarray(_function(*xs), dtype=np.float64)
+                try:
+                    result = np.asarray(_function(*xs), dtype=np.float64)
+                except Exception as error:
+                    raise _naming_the_op(error, f"op {name!r}: {_label} failed on arrays: {error}") from error
                 refuse(np, ValueError, ~np.isfinite(result), NOT_FINITE_RESULT, result, name=name, what=_label)
                 return result
 
@@ -1099,8 +1246,8 @@ def custom_op(
         symbol,
         formula,
         derivative_formulas,
-        f"{helper}({operands})",
-        tuple(f"{helper}_d{i}({operands}, {{out}})" for i in range(arity)),
+        f"{{op}}({operands})",
+        tuple(f"{{op}}_d{i}({operands}, {{out}})" for i in range(arity)),
         {key: checked_float(f, label) for key, label, f in zip(helpers, what, (forward, *derivatives))},
         for_arrays,
         builtin=False,

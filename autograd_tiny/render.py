@@ -37,10 +37,10 @@ import sysconfig
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from .engine import RULES, Value
+from .engine import Value
 from .files import write_atomically
 from .graph import topological_order, value_names
-from .ops import escape_hidden, format_number
+from .ops import escape_hidden, format_number, rule_of
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 
@@ -260,11 +260,19 @@ def _constant(x: float) -> str:
 
 
 def _op_text(node: Value) -> str:
-    """What an op node shows: its registry symbol, with a constant operand where it stands."""
-    symbol = RULES[node.op].symbol
+    """What an op node shows: its symbol, with a constant operand where it stands, as a quoted label.
+
+    The symbol is data (`define_op` takes any text): escaped like a label (`_plain`).
+
+    >>> from autograd_tiny import Value
+    >>> print(_op_text(2 - Value(1.0)))
+    2 -
+    """
+    rule = rule_of(node)
+    symbol = _plain(rule.symbol)
     if node.const is None:
         return symbol
-    if RULES[node.op].constant_first:
+    if rule.constant_first:
         return f"{_constant(node.const)} {symbol}"
     return f"{symbol} {_constant(node.const)}"
 
@@ -466,6 +474,10 @@ def draw_dot(
     """
     import graphviz
 
+    # Every quoted label goes through `quoted`: graphviz would pass one that looks like
+    # <...> on as an HTML-like label, whose markup (links: HREF) Graphviz then obeys.
+    quoted = graphviz.nohtml
+
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
@@ -505,7 +517,9 @@ def draw_dot(
         notes.append(_legend(kinds, group, has_ops, bool(highlight)))
     if notes:
         # The "not computed" warning goes on top, where it is seen first; a legend alone at the bottom.
-        dot.attr(label="\n".join(notes), labelloc="b" if not (show_grad and not computed) else "t", fontsize="11")
+        dot.attr(
+            label=quoted("\n".join(notes)), labelloc="b" if not (show_grad and not computed) else "t", fontsize="11"
+        )
 
     groups: dict[str, list] = {}
     for node in order:
@@ -532,7 +546,7 @@ def draw_dot(
             label = _group_label(key, groups[key], group, show_grad, gradients)
             dot.node(
                 group_ids[key],
-                label=label,
+                label=quoted(label),
                 shape="box",
                 style="rounded,filled",
                 fillcolor=GROUP_COLOR,
@@ -559,18 +573,23 @@ def draw_dot(
             )
             if node.parents:
                 dot.node(
-                    f"v{i}op", label=_op_text(node), shape="ellipse", style="filled", fillcolor=OP_COLOR, id=f"v{i}op"
+                    f"v{i}op",
+                    label=quoted(_op_text(node)),
+                    shape="ellipse",
+                    style="filled",
+                    fillcolor=OP_COLOR,
+                    id=f"v{i}op",
                 )
                 dot.edge(f"v{i}op", here, id=f"v{i}out")
         # Operands that cannot be swapped (a − b, a / b, a ** b, a neuron's w, x and b): the
         # registry names each one's role, written on its edge.
-        roles = RULES[node.op].operand_roles(len(node.parents)) if node.parents else None
+        roles = rule_of(node).operand_roles(len(node.parents)) if node.parents else None
         for k, parent in enumerate(node.parents):
             source = node_id(parent)
             if _group_key(node, group) is None:
                 attributes = {"id": f"e{i}_{k}"}
                 if roles:
-                    attributes.update(label=roles[k], fontsize="10", fontcolor="#4b5563")
+                    attributes.update(label=quoted(_plain(roles[k])), fontsize="10", fontcolor="#4b5563")
                 if (parent, node) in marked_edges:
                     attributes.update(color=HIGHLIGHT, penwidth="3")
                 dot.edge(source, f"v{i}op", **attributes)

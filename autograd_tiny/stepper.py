@@ -33,11 +33,11 @@ import json
 import re
 from typing import Any
 
-from .engine import RULES, Value
+from .engine import Value
 from .explain import chain_text, operand_texts, text_label
 from .files import write_atomically
 from .grading import accepted, telling_slips
-from .ops import format_number, format_operand
+from .ops import format_number, format_operand, rule_of
 from .render import Graph, draw_dot
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
@@ -87,14 +87,14 @@ def _forward_text(record: Any, names: dict) -> str:
     if not node.parents:
         return f"{name} = {page_number(node.data)}  (an input: given)"
     as_names, as_numbers = _filled(node, names)
-    rule = RULES[node.op]
+    rule = rule_of(node)
     return chain_text(name, rule.write(as_names, out=name), rule.write(as_numbers, out=name), page_number(node.data))
 
 
 def _local_equation(step: Any, names: dict) -> str:
     """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
     _, as_numbers = _filled(step.node, names)
-    substituted = RULES[step.op].derivative(
+    substituted = rule_of(step.node).derivative(
         step.operand_index, as_numbers, out=format_operand(step.node.data, decimals=4)
     )
     if substituted == format_operand(step.local, decimals=4):  # "(-2.0000)" says no more than "-2.0000"
@@ -119,7 +119,7 @@ def step_text(step: Any, root_name: str, names: dict, *, running: bool = True) -
 def _question(step: Any, root_name: str, number: int, count: int) -> str:
     """The quiz's question `number` (of `count`), for one step: everything but the local derivative's value."""
     node, parent = text_label(step.node_name), text_label(step.parent_name)
-    symbol = RULES[step.op].symbol
+    symbol = text_label(rule_of(step.node).symbol)  # data, as labels are
     return (
         f"Question {number} of {count}. The gradient flows back from {node} to {parent} through "
         f"the {symbol} node. The upstream gradient is ∂{root_name}/∂{node} = {page_number(step.upstream)}. "
@@ -410,10 +410,12 @@ class Stepper:
 
     def _repr_html_(self) -> str:
         # html.escape with quote=True: no quote, < or & of the page can end the attribute.
+        # sandbox="allow-scripts": the page's own script runs, in an origin of its own, so
+        # nothing in the frame can reach the notebook (its cookies, its kernel, its DOM).
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; border-radius: 6px;" '
-            f'title="autograd_tiny stepper"></iframe>'
+            f'sandbox="allow-scripts" title="autograd_tiny stepper"></iframe>'
         )
 
     def save(self, path: Any) -> str:

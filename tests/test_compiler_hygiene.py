@@ -279,3 +279,70 @@ def test_a_one_d_array_of_values_and_a_tuple_are_accepted():
     f = compile_graph(a * b, [a, b])
     assert f(np.array([3.0, 4.0])) == (12.0, [4.0, 3.0])
     assert f((3.0, 4.0)) == (12.0, [4.0, 3.0])
+
+
+# --------------------------------------------------------------------------------------
+# Generated names never collide, and compiled numbers keep eager's signs (issue 19)
+# --------------------------------------------------------------------------------------
+
+
+def test_op_names_that_look_like_helper_names_compile_to_their_own_functions():
+    from autograd_tiny import define_op
+
+    f = define_op("hyg", lambda x: 3 * x, [lambda x, out: 3.0])
+    f_d0 = define_op("hyg_d0", lambda x: x * x, [lambda x, out: 2 * x])
+    x = Value(2.0, label="x")
+    root = f(x) + f_d0(x)
+    root.backward()
+    assert (root.data, x.grad) == (10.0, 7.0)
+    compiled = compile_graph(root, [x])
+    assert compiled([2.0]) == (10.0, [7.0])
+    assert compiled([np.array([2.0, -1.0])])[1][0].tolist() == [7.0, 1.0]
+
+
+def test_two_versions_of_one_op_in_a_graph_get_two_names():
+    from autograd_tiny import define_op
+
+    x = Value(1.0, label="x")
+    old = define_op("hyg_v", lambda x: 2 * x, [lambda x, out: 2.0])(x)
+    new = define_op("hyg_v", lambda x: 5 * x, [lambda x, out: 5.0])(x)
+    f = compile_graph(old * new, [x])
+    assert f([1.0]) == (10.0, [20.0])
+    assert "_op1_hyg_v(x)" in f.source and "_op2_hyg_v(x)" in f.source
+
+
+def eager(build, xs):
+    values = [Value(x) for x in xs]
+    root = build(*values)
+    root.backward()
+    return root.data, [v.grad for v in values]
+
+
+def signs(numbers):
+    return [math.copysign(1.0, x) for x in numbers]
+
+
+@pytest.mark.parametrize(
+    "build, xs",
+    [
+        (lambda x: x * -0.0, [1.0]),
+        (lambda x: x * -0.0, [-1.0]),
+        (lambda x: x * x, [-0.0]),
+        (lambda x, y: x * y, [-0.0, 0.0]),
+        (lambda x, y: x * y + x * -0.0, [0.0, -0.0]),
+        (lambda x: (x * -0.0).tanh() * 2.0, [3.0]),
+        (lambda x: -(x * 0.0), [1.0]),
+        (lambda x: x.relu(), [-0.0]),
+    ],
+)
+def test_compiled_gradients_keep_the_sign_of_zero_as_eager(build, xs):
+    value, grads = eager(build, xs)
+    points = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+    f = compile_graph(build(*points), points)
+    c_value, c_grads = f(xs)
+    assert (c_value, c_grads) == (value, grads)
+    assert signs([c_value, *c_grads]) == signs([value, *grads])
+    arrays = f([np.array([x, x]) for x in xs])
+    assert signs([arrays[0][0], *(g[0] for g in arrays[1])]) == signs([value, *grads])
+    # The mean of a batch's gradients (its root's mean is a sum, which starts at 0.0 as Python's sum does).
+    assert signs(f([np.array([x]) for x in xs], reduce="mean")[1]) == signs(grads)

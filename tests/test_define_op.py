@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -62,7 +63,8 @@ def test_compiled_custom_ops_equal_eager_on_floats_and_arrays():
     a, b = Value(1.5, label="a"), Value(-2.0, label="b")
     root = square(a) * weighted(a, b) + weighted(b, 0.5)
     f = compile_graph(root, [a, b])
-    assert "_op_square(a)" in f.source and "_op_weighted_d1(a, b, " in f.source
+    # Each op of your own gets a numbered name in the code, unique whatever the ops are called.
+    assert "_op1_square(a)" in f.source and "_op2_weighted_d1(a, b, " in f.source
     points = [(1.5, -2.0), (0.25, 3.0), (-4.0, 0.5)]
     for xs in points:
         fresh = [Value(x) for x in xs]
@@ -158,3 +160,124 @@ def test_redefining_an_op_replaces_it_for_the_function_already_made():
     assert first(1.0).data == 2.0
     define_op("again", lambda x: x + 2, [lambda x, out: 1.0])  # a notebook cell run again, edited
     assert first(1.0).data == 3.0
+
+
+# --------------------------------------------------------------------------------------
+# A node keeps the rule it was built with (issue 19): redefining a name never changes what an
+# existing graph computes, explains, draws or compiles.
+# --------------------------------------------------------------------------------------
+
+
+def test_an_old_graph_keeps_its_rule_after_the_op_is_redefined():
+    define_op("kept", lambda x: 2 * x, [lambda x, out: 2.0], symbol="K2", formula="twice({0})")
+    x = Value(1.5, label="x")
+    old = define_op("kept", lambda x: 2 * x, [lambda x, out: 2.0], symbol="K2", formula="twice({0})")(x)
+    old.label = "y"
+    define_op("kept", lambda x: 5 * x, [lambda x, out: 5.0], symbol="K5", formula="five({0})")
+    assert compile_graph(old, [x])([1.0]) == (2.0, [2.0])
+    assert "y = twice(x) = 3" in str(explain(old)) and "five" not in str(explain(old))
+    assert "v1op [label=K2 " in draw_dot(old).source
+    new = define_op("kept", lambda x: 5 * x, [lambda x, out: 5.0])(x)
+    assert (new.data, old.data) == (7.5, 3.0)
+    both = old + new  # one graph holding both versions: each node computes with its own
+    assert compile_graph(both, [x])([1.0]) == (7.0, [7.0])
+    assert compile_graph(both, [x])([np.array([1.0, 2.0])])[0].tolist() == [7.0, 14.0]
+
+
+def test_redefining_with_another_arity_leaves_old_graphs_working():
+    x = Value(2.0, label="x")
+    old = define_op("arity", lambda x: x * x, [lambda x, out: 2 * x])(x)
+    old.label = "y"
+    binary = define_op("arity", lambda a, b: a * b, [lambda a, b, out: b, lambda a, b, out: a])
+    assert "y = arity(x) = 4" in str(explain(old))
+    assert r"\operatorname{arity}(\mathrm{x})" in explain(old).markdown()
+    assert compile_graph(old, [x])([3.0]) == (9.0, [6.0])
+    draw_dot(old)
+    with pytest.raises(TypeError, match=r"^op 'arity' takes 2 operands, got 1; call it as arity\(x0, x1\)$"):
+        binary(x)
+    assert binary(x, 3.0).data == 6.0
+
+
+def test_a_forward_that_raises_type_error_names_the_op():
+    broken = define_op("broken", lambda x: None + x, [lambda x, out: 1.0])
+    with pytest.raises(
+        TypeError,
+        match=r"^op 'broken': forward failed for x = \(1\.0,\): unsupported operand type\(s\) for \+: 'NoneType' and 'float'$",
+    ):
+        broken(1.0)
+
+
+def test_a_function_with_the_wrong_signature_is_refused_when_defined():
+    with pytest.raises(
+        TypeError,
+        match=r"^define_op\('nullary'\): forward must take 1 number \(one per operand\), "
+        r"as forward\(x0\); its signature is \(\)$",
+    ):
+        define_op("nullary", lambda: 1.0, [lambda x, out: 1.0])
+    with pytest.raises(
+        TypeError,
+        match=r"^define_op\('noout'\): derivatives\[1\] must take 3 numbers \(the operands and out\), "
+        r"as derivatives\[1\]\(x0, x1, out\); its signature is \(a, b\)$",
+    ):
+        define_op("noout", lambda a, b: a * b, [lambda a, b, out: b, lambda a, b: a])
+    assert "nullary" not in REGISTRY and "noout" not in REGISTRY
+
+
+def test_a_result_too_large_for_a_float_names_the_op():
+    giant = define_op("giant", lambda x: 10**400, [lambda x, out: 1.0])
+    with pytest.raises(
+        ValueError,
+        match=r"^op 'giant': forward returned an integer too large for a float \(401 digits\) for x = \(1\.0,\); "
+        r"an op must give finite numbers",
+    ):
+        giant(1.0)
+    steep = define_op("steep", lambda x: x, [lambda x, out: 10**400])
+    with pytest.raises(ValueError, match=r"^op 'steep': derivative 0 returned an integer too large for a float"):
+        steep(1.0)
+
+
+@pytest.mark.parametrize(
+    "text, code, at", [("a\x00", r"\x00", 1), ("\ud800", r"\ud800", 0), ("x\ny", r"\n", 1), ("\u202eab", r"\u202e", 0)]
+)
+def test_invisible_characters_in_op_texts_are_refused(text, code, at):
+    ending = rf" holds an invisible character, {re.escape(code)} at position {at}; use visible characters only$"
+    with pytest.raises(ValueError, match=rf"^define_op\('hidden'\): symbol {re.escape(repr(text))}" + ending):
+        define_op("hidden", abs, [lambda x, out: 1.0], symbol=text)
+    with pytest.raises(ValueError, match=rf"^define_op\('hidden'\): formula .*{re.escape(code)} at position {at}"):
+        define_op("hidden", abs, [lambda x, out: 1.0], formula=text + "{0}")
+    with pytest.raises(ValueError, match=r"^define_op\('hidden'\): derivative_formulas\[0\] .* holds an invisible"):
+        define_op("hidden", abs, [lambda x, out: 1.0], derivative_formulas=[text])
+    assert "hidden" not in REGISTRY
+
+
+@pytest.mark.parametrize("text", ["a\\", "\\N", "\\", "<b>&</b>", '"', "{{}}$x$", "a\\\\"])
+def test_backslashes_and_markup_in_op_texts_show_everywhere(text):
+    shown = text.replace("{{", "{").replace("}}", "}")
+    op = define_op(
+        "marked", lambda x: x, [lambda x, out: 1.0], symbol=shown, formula=text + "{0}", derivative_formulas=[text]
+    )
+    x = Value(1.0, label="x")
+    y = op(x)
+    y.label = "y"
+    assert f"y = {shown}x = 1" in str(explain(y))
+    explain(y).markdown()
+    assert compile_graph(y * 2, [x])([3.0]) == (6.0, [2.0])
+    draw_dot(y)
+
+
+def test_hostile_formulas_stay_text_in_markdown():
+    op = define_op(
+        "mdpwn",
+        lambda x: x,
+        [lambda x, out: 1.0],
+        formula="<img src=x onerror=alert(1)>{0}[a](javascript:alert(1))",
+        derivative_formulas=["$\\href{{javascript:alert(1)}}{{x}}$ `{0}` <script>"],
+    )
+    x = Value(1.0, label="x")
+    y = op(x)
+    y.label = "y"
+    markdown = explain(y).markdown()
+    assert "<" not in markdown and "\\href" not in markdown and "](" not in markdown
+    assert r"\lt img src=x onerror=\operatorname{alert}(1)\gt \mathrm{x}\lbrack a\rbrack (javascript:" in markdown
+    assert r"\$\backslash href\{\{javascript:" in markdown  # (a template's {{ shows doubled: harmless)
+    assert r"\backprime \mathrm{x}\backprime" in markdown  # no code span: a backtick is a LaTeX symbol

@@ -269,3 +269,57 @@ def test_the_compiler_restates_no_rule():
     for word in ("math.exp", "math.log", "np.exp", "_tanh", "_sigmoid", "undefined for", "overflows for"):
         assert word not in code, word
     assert isinstance(REGISTRY["tanh"], Op) and REGISTRY["tanh"].code == "_tanh({0})"
+
+
+# --------------------------------------------------------------------------------------
+# Built-ins cannot be replaced; a node keeps the rule it was built with (issue 19)
+# --------------------------------------------------------------------------------------
+
+
+def test_register_refuses_to_replace_a_built_in():
+    plus = dict(REGISTRY["add"].__dict__)
+    with pytest.raises(
+        ValueError, match=r"^'mul' is a built-in op and cannot be replaced; register your op under another name$"
+    ):
+        autograd_tiny.ops.register(Op(**{**plus, "name": "mul"}))
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    assert REGISTRY["mul"].symbol == "*"
+    assert compile_graph(a * b, [a, b])([2.0, 3.0]) == (6.0, [3.0, 2.0])
+
+
+def test_register_checks_an_op_made_without_define_op():
+    plus = {**REGISTRY["add"].__dict__, "builtin": False}
+    with pytest.raises(
+        ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"
+    ):
+        autograd_tiny.ops.register(Op(**{**plus, "name": "my op"}))
+    with pytest.raises(ValueError, match=r"^define_op\('plus2'\): symbol '\\x00' holds an invisible character"):
+        autograd_tiny.ops.register(Op(**{**plus, "name": "plus2", "symbol": "\x00"}))
+    assert "my op" not in REGISTRY and "plus2" not in REGISTRY
+
+
+def test_rule_of_gives_the_rule_a_node_was_built_with():
+    from autograd_tiny.ops import rule_of
+
+    first = define_op("versioned", lambda x: x + 1, [lambda x, out: 1.0])
+    node = first(1.0)
+    rule = rule_of(node)
+    define_op("versioned", lambda x: x + 2, [lambda x, out: 1.0])
+    assert rule_of(node) is rule and rule_of(first(1.0)) is REGISTRY["versioned"] is not rule
+    assert node.op == "versioned" and isinstance(node.op, str) and repr(node.op) == "'versioned'"
+    a = Value(2.0)
+    assert rule_of(a * a) is REGISTRY["mul"] and rule_of(a.sin()) is REGISTRY["sin"]
+    hand_made = Value(1.0)
+    hand_made.op = "nosuchop"
+    with pytest.raises(ValueError, match=r"^unknown op 'nosuchop'"):
+        rule_of(hand_made)
+
+
+def test_names_python_would_rewrite_are_refused():
+    # Python reads identifiers in NFKC form: ﬁ is fi, so two ops would share a compiled name.
+    with pytest.raises(
+        ValueError,
+        match=r"^define_op: the name 'ﬁx' is written 'fix' by Python \(its NFKC form\); name the op 'fix'$",
+    ):
+        define_op("ﬁx", lambda x: x, [lambda x, out: 1.0])
+    assert "ﬁx" not in REGISTRY

@@ -130,3 +130,46 @@ def test_non_finite_values_render():
     z.backward()
     texts = svg_texts(draw_dot(z).svg())
     assert "data inf" in texts and "data nan" in texts and "data 1.0000e+308" in texts
+
+
+# --------------------------------------------------------------------------------------
+# Op symbols are data too (issue 19): an op of your own cannot put markup into a drawing
+# --------------------------------------------------------------------------------------
+
+HOSTILE_SYMBOL = '<<TABLE><TR><TD HREF="javascript:alert(1)">x</TD></TR></TABLE>>'
+
+
+def hostile_graph(symbol: str):
+    from autograd_tiny import define_op
+
+    op = define_op("drawn_op", lambda x: 2 * x, [lambda x, out: 2.0], symbol=symbol)
+    a = Value(1.0, label="a")
+    y = op(a) * 3
+    y.backward()
+    return y
+
+
+def test_an_html_like_symbol_is_drawn_as_text():
+    source = draw_dot(hostile_graph(HOSTILE_SYMBOL)).source
+    # A quoted label (its quotes escaped), never an HTML-like <...> one: Graphviz reads no markup in it.
+    assert 'v1op [label="<<TABLE><TR><TD HREF=\\"javascript:alert(1)\\">x</TD></TR></TABLE>>"' in source
+
+
+@needs_renderer
+@pytest.mark.parametrize("symbol", [HOSTILE_SYMBOL, "<b>", "a\\", "\\N", "\\", '"', "a\\\\", "<<x>>", "<a href='x'>"])
+def test_symbols_render_literally_and_add_no_links(symbol):
+    svg = draw_dot(hostile_graph(symbol)).svg()
+    assert symbol in svg_texts(svg)
+    root = ET.fromstring(svg)
+    assert not list(root.iter(f"{SVG}a"))  # Graphviz writes HREF/URL as <a xlink:href=...>
+    for element in root.iter():
+        assert not any(key.endswith("href") or key in ("URL", "href") for key in element.attrib), element.attrib
+
+
+@needs_renderer
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(label_text.filter(lambda s: s.isprintable()))
+def test_any_printable_symbol_renders_and_shows(symbol):
+    svg = draw_dot(hostile_graph(symbol), show_grad=False).svg()
+    if symbol.strip():
+        assert any(symbol.strip() in t for t in svg_texts(svg)), (symbol, svg_texts(svg))

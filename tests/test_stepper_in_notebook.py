@@ -28,6 +28,8 @@ def test_repr_html_is_an_iframe_with_the_whole_page_escaped():
     assert frame.startswith('<iframe srcdoc="') and frame.endswith("></iframe>")
     srcdoc = frame[len('<iframe srcdoc="') : frame.index('" style=')]
     assert '"' not in srcdoc and "<" not in srcdoc  # nothing can end the attribute or open a tag
+    # Scripts run in the frame, in an origin of its own: nothing in it can reach the notebook.
+    assert ' sandbox="allow-scripts" ' in frame[len('<iframe srcdoc="') + len(srcdoc) :]
     assert html.unescape(srcdoc) == stepper.html
     assert stepper.html.startswith("<!DOCTYPE html>") and "</html>" in stepper.html
 
@@ -51,6 +53,7 @@ def exported(tmp_path_factory):
     for output in outputs[1:]:
         assert output[0]["output_type"] == "execute_result"
         assert output[0]["data"]["text/html"].startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+        assert 'sandbox="allow-scripts"' in output[0]["data"]["text/html"]
     body, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
     path = tmp_path_factory.mktemp("export") / "stepper.html"
     path.write_text(body, encoding="utf-8")
@@ -71,10 +74,10 @@ def test_exported_notebook_steps_inside_the_frame(browser, exported):  # noqa: F
     page.goto(f"file://{exported}")
     frames = page.locator("iframe")
     assert frames.count() == 2
-    page.wait_for_function(
-        "document.querySelectorAll('iframe')[0].contentDocument.getElementById('counter').textContent !== ''"
-    )
+    # The frames are sandboxed (an origin of their own): the page cannot read into them, so
+    # the wait runs inside the frame.
     stepper = page.frames[1]
+    stepper.wait_for_function("document.getElementById('counter').textContent !== ''")
     assert stepper.inner_text("#counter") == "forward 0 of 7"
     # Click the frame (not a button): from then on the keys step it.
     frames.nth(0).click(position={"x": 500, "y": 400})
