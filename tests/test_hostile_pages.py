@@ -95,7 +95,12 @@ def test_hostile_pages_run_no_script_in_chromium(browser, tmp_path):  # noqa: F8
         page = browser.new_page(viewport={"width": 1024, "height": 768})
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         page.goto(f"file://{path}")
-        assert page.inner_text("#counter") in ("forward 0 of 5", f"question 1 of {steps} · score 0")
+        counter = page.inner_text("#counter")
+        if quiz:  # one question per step, and one more for each value with several contributions
+            match = re.fullmatch(r"question 1 of (\d+) · score 0", counter)
+            assert match and int(match.group(1)) >= steps, counter
+        else:
+            assert counter == "forward 0 of 5"
         step_through(page, quiz, steps)
         click_every_node(page)
         assert page.evaluate("window.pwned") is None
