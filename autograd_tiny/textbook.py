@@ -519,6 +519,7 @@ class _Pass:
             self.parts[out] = (sample, weighted_input(out))
         self.samples = max(seen.values())
         self.roles: dict = {}
+        self._described: dict = {}  # (node, parent index) -> describe(): computed once per edge
         for out, (_, wi) in self.parts.items():
             for i, edge in enumerate(wi.weight_edges):
                 self.roles[edge] = (out, "weight", i)
@@ -539,6 +540,12 @@ class _Pass:
 
     def describe(self, step: Any) -> tuple[str, str, str]:
         """(symbol, path, through) of the path that `step` is an edge of (not the textbook's)."""
+        key = (step.node, step.parent_index)
+        if key not in self._described:
+            self._described[key] = self._describe(step)
+        return self._described[key]
+
+    def _describe(self, step: Any) -> tuple[str, str, str]:
         role = self.roles.get((step.node, step.parent_index))
         if role is None:
             node = step.node
@@ -637,7 +644,19 @@ class _Pass:
             terms.append(
                 PathTerm(f"(via {self.where(out)})", "through other uses of the neuron's partial sums", rest, through=out.scope)
             )
-        return tuple(terms + self.other_terms(parameter, {edge}))
+        # In a batch the same neuron uses the parameter once per sample: one term for the others.
+        own_role = self.roles[edge]
+        skip, others = {edge}, []
+        for step in self.into[parameter]:
+            role = self.roles.get((step.node, step.parent_index))
+            if role is not None and role[0] is not out and role[0].scope == out.scope and role[1:] == own_role[1:]:
+                skip.add((step.node, step.parent_index))
+                others.append(step)
+        if others:
+            what = "aᵢₙ × δ" if own_role[1] == "weight" else "δ"
+            path = f"the same neuron in the other {plural(len(others), 'sample')}: their {what}"
+            terms.append(PathTerm("(other samples)", path, _sum(others), textbook=True, through=out.scope))
+        return tuple(terms + self.other_terms(parameter, skip))
 
     def _activation_terms(self, out: Value) -> tuple[tuple, tuple]:
         """The back terms wₖⱼ δₖ of ∂C/∂a, and ∂C/∂a's terms: Σₖ wₖⱼ δₖ, ∇ₐC, other uses."""
@@ -861,10 +880,17 @@ def _tex_working(text: str) -> str:
     return text.replace("×", r"\times").replace("−", "-")
 
 
-def _tex_sum(lhs: str, terms: Sequence[PathTerm], total: float, symbols: dict) -> list[str]:
-    """`_sum_lines` in Markdown with LaTeX: the sum, then one sub-item per other path."""
+def _tex_sum(lhs: str, terms: Sequence[PathTerm], total: float, symbols: dict | list) -> list[str]:
+    """`_sum_lines` in Markdown with LaTeX: the sum, then one sub-item per other path.
+
+    `symbols` maps a term's text symbol to LaTeX, or lists the terms' LaTeX symbols in order.
+    """
+    by_term = {id(t): symbols[i] for i, t in enumerate(terms)} if isinstance(symbols, list) else {}
 
     def symbol(t: PathTerm) -> str:
+        if by_term:
+            return by_term[id(t)]
+        assert isinstance(symbols, dict)
         return symbols.get(t.symbol) or rf"(\text{{via }} {tex(t.through)})"
 
     if len(terms) == 1:
@@ -1075,8 +1101,8 @@ class NeuronView:
         if self.samples > 1:
             lines += ["", f"**Parameter gradients** (sums over the {self.samples} samples and any other use)", ""]
             for p in self.parameters:
-                symbols = {t.symbol: tex_operand(t.value) for t in p.terms if t.textbook}
-                lines += _tex_sum(rf"\frac{{\partial C}}{{\partial {tex(p.name)}}}", p.terms, p.gradient, symbols)
+                terms, symbols = _parameter_display(p)
+                lines += _tex_sum(rf"\frac{{\partial C}}{{\partial {tex(p.name)}}}", terms, p.gradient, symbols)
         return "\n".join(lines)
 
     def _neuron_markdown(self, r: NeuronRecord) -> list[str]:
@@ -1139,20 +1165,32 @@ class NeuronView:
         return self.markdown()
 
 
-def _parameter_lines(p: ParameterGradient, indent: str) -> list[str]:
-    """``∂C/∂w = 0.1 + 0.2 + (via t9) = …``: a parameter's whole gradient, over samples and uses."""
+def _parameter_display(p: ParameterGradient) -> tuple[list, list]:
+    """The terms of a parameter's sum as shown: each sample's aᵢₙ × δ by its number (or
+    their Σ when there are many), then each other use; and the terms' LaTeX symbols."""
     textbook = [t for t in p.terms if t.textbook]
     others = [t for t in p.terms if not t.textbook]
     terms: list[PathTerm] = []
+    symbols: list[str] = []
     if textbook and len(textbook) <= SUM_LIMIT:
         terms += [PathTerm(_operand(t.value), t.path, t.value, textbook=True) for t in textbook]
+        symbols += [tex_operand(t.value) for t in textbook]
     elif textbook:
-        kind = textbook[0].symbol
         total = 0.0
         for t in textbook:
             total += t.value
+        kind = textbook[0].symbol
         terms.append(PathTerm(f"Σ {kind} ({len(textbook)} uses)", "", total, textbook=True))
+        symbols.append(rf"\Sigma\,(	ext{{{len(textbook)} uses}})")
     terms += others
+    symbols += [rf"(\text{{via }} {tex(t.through)})" for t in others]
+    return terms, symbols
+
+
+def _parameter_lines(p: ParameterGradient, indent: str) -> list[str]:
+    """``∂C/∂w = 0.1 + 0.2 + (via t9) = …``: a parameter's whole gradient, over samples and uses."""
+    terms, _ = _parameter_display(p)
+    others = [t for t in terms if not t.textbook]
     lhs = f"∂C/∂{text_label(p.name)}"
     if not others:
         if len(terms) == 1:
