@@ -1331,6 +1331,12 @@ class LayerView:
             lines += ["", *self._totals_text()]
         return "\n".join(lines)
 
+    def _textbook(self, r: LayerRecord, what: str) -> tuple:
+        """Per neuron, the sum of the textbook's terms of ∂C/∂a ("a") or of δ ("delta")."""
+        records = self._groups[(r.sample, r.name)]
+        terms = [record.grad_a_terms if what == "a" else record.delta_terms for record in records]
+        return tuple(math.fsum(t.value for t in ts if t.textbook) for ts in terms)
+
     def _other_uses(self, r: LayerRecord, what: str) -> list[str]:
         """The terms beyond the textbook's, named, for `what` ("a", "delta", "w", "b")."""
         lines = []
@@ -1372,18 +1378,18 @@ class LayerView:
         if r.grad_a_other is None:
             lines.append(f"  ∂C/∂a = {textbook} = {_vector_text(r.grad_a)}")
         else:
-            base = tuple(a - o for a, o in zip(r.grad_a, r.grad_a_other))
-            if r.backpropagated is not None:
-                base = r.backpropagated
+            base = self._textbook(r, "a")
             lines.append(
                 f"  ∂C/∂a = {textbook} + other uses = {_vector_text(base)} + {_vector_text(r.grad_a_other)} = "
                 f"{_vector_text(r.grad_a)}"
             )
             lines += ["    other uses:", *self._other_uses(r, "a")]
-        if r.delta_other is None:
+        if r.activation == "linear":
+            lines.append(f"  δ = ∂C/∂a = {_vector_text(r.delta)}  (a = z)")
+        elif r.delta_other is None:
             lines.append(f"  δ = ∂C/∂a ⊙ {prime} = {_vector_text(r.grad_a)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}")
         else:
-            own = tuple(d - o for d, o in zip(r.delta, r.delta_other))
+            own = self._textbook(r, "delta")
             lines.append(
                 f"  δ = ∂C/∂a ⊙ {prime} + other uses of z = {_vector_text(own)} + {_vector_text(r.delta_other)} = "
                 f"{_vector_text(r.delta)}"
@@ -1451,8 +1457,9 @@ class LayerView:
     def markdown(self) -> str:
         r"""The layer view as Markdown with LaTeX: the four equations with the actual matrices."""
         lines = [
-            f"**Backprop layer by layer** ($C = {tex(self.neurons.names[self.root])}$; $f$ is the layer's "
-            r"activation: $\sigma$ (logistic), $\tanh$, $\mathrm{relu}$ or the identity). "
+            "**Backprop layer by layer** ("
+            + (f"$C = {tex(self.neurons.names[self.root])}$; " if self.neurons.names[self.root] != "C" else "")
+            + r"$f$ is the layer's activation: $\sigma$ (logistic), $\tanh$, $\mathrm{relu}$ or the identity). "
             r"$\delta^L = \nabla_a C \odot f'(z^L)$, "
             r"$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot f'(z^l)$, "
             r"$\partial C / \partial b^l = \delta^l$, "
@@ -1513,8 +1520,10 @@ class LayerView:
                 f"- ${dc_da} = {textbook} + (\\text{{other uses}}) = {col(_column(r.grad_a))}$, the other uses "
                 f"contributing {col(_column(r.grad_a_other))}"
             )
-        own = r"\frac{\partial C}{\partial a} \odot " + prime
-        if r.delta_other is None:
+        own = f"{dc_da} \\odot {prime}"
+        if r.activation == "linear":
+            lines.append(f"- $\\delta^{{{k}}} = {dc_da} = {col(_column(r.delta))}$ ($a = z$)")
+        elif r.delta_other is None:
             lines.append(
                 f"- $\\delta^{{{k}}} = {own} = {col(_column(r.grad_a))} \\odot {col(_column(r.sigma_prime))} = "
                 f"{col(_column(r.delta))}$"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -212,7 +213,7 @@ def test_markdown_uses_nielsens_notation_and_escapes_labels():
     assert layers._repr_markdown_() == layers.markdown()
     assert r"(w^{2})^T \delta^{2} = " in layers.markdown()
     assert r"\frac{\partial C}{\partial a^{1}} = (w^{2})^T \delta^{2} = " in layers.markdown()
-    assert r"\delta^{1} = \frac{\partial C}{\partial a} \odot \sigma'(z^{1}) = " in layers.markdown()
+    assert r"\delta^{1} = \frac{\partial C}{\partial a^{1}} \odot \sigma'(z^{1}) = " in layers.markdown()
 
 
 def test_bad_arguments_say_what_to_do():
@@ -247,3 +248,42 @@ def test_gradient_norms_per_layer():
     # out = 3·a1 + 4·a2 with a1 = 1·x, a2 = 2·x: ∂/∂w of L2 = (a1, a2) = (1, 2); of L1 = (3x, 4x) = (3, 4).
     model([1.0]).backward()
     assert model.gradient_norms() == {"L1": 5.0, "L2": math.sqrt(1 + 4)}
+
+
+def test_names_follow_the_textbooks_one_base_and_one_meaning_of_sigma():
+    """Issue 19 item 4: 1-based names, σ only for the logistic function, one minus sign."""
+    model = MLP(2, [2, 1], activation="tanh", output_activation="linear", seed=0)
+    loss = (model([1.0, -2.0]) - 3.0) ** 2
+    loss.label = "C"
+    view, layers = explain(loss, group="neuron"), explain(loss, group="layer")
+    text, layer_text, markdown = str(view), str(layers), view.markdown()
+    assert [p.label for p in model.layers[0].neurons[0].parameters()] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b"]
+    # σ means the logistic function only: tanh prints tanh and tanh′, the linear output the identity.
+    assert "σ′" not in text and "σ′" not in layer_text and r"\sigma'" not in markdown
+    assert "a = tanh(z) = " in text and "    tanh′(z) = 1 − a² = " in text and "δ = ∂C/∂a · tanh′(z) = " in text
+    assert "a = z = " in text and "(linear: the identity)" in text and "(a = z: the identity, derivative 1)" in text
+    assert "  tanh′(z) = [" in layer_text and "  a = z = [" in layer_text
+    assert r"a^{1}_{1} = \tanh(z^{1}_{1})" in markdown and r"\tanh'(z^{1}_{1})" in markdown
+    # Where our layer numbers differ from Nielsen's, each view says so in one line.
+    note = "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+    for shown in (text, layer_text, markdown, layers.markdown()):
+        assert shown.count(note) == 1
+    # One minus sign in the text; no "= 1 = 1" repetitions.
+    assert not re.search(r"(?<![\w.])-\d", text + layer_text)
+    assert "−" in text
+    assert not re.search(r"= (\S+) = \1(?:\s|$)", text + layer_text)
+    sigmoid = MLP(1, [1], output_activation="sigmoid", seed=0)
+    assert "σ′(z) = a · (1 − a) = " in str(explain(sigmoid([0.5]) * 1.0, group="neuron"))
+
+
+def test_relu_states_its_derivative_at_zero_as_a_convention():
+    model = MLP(1, [1, 1], activation="relu")
+    w1, b1, w2, b2 = model.parameters()
+    w1.data, b1.data, w2.data, b2.data = 1.0, -2.0, 2.0, 0.0  # z = 1·2 − 2 = 0 exactly
+    view = explain(model([2.0]) * 1.0, group="neuron")
+    hidden = view.neuron("L1.N1")
+    assert (hidden.z, hidden.sigma_prime, hidden.delta) == (0.0, 0.0, 0.0)
+    note = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
+    assert str(view).count(note) == 1 and note in str(explain(model([2.0]) * 1.0, group="layer"))
+    assert "    relu′(z) = 1 (z > 0), 0 (z ≤ 0) = 0" in str(view)
+    assert "relu′" not in str(explain(tiny()[1], group="neuron"))

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from autograd_tiny import MLP, Value, explain, make_moons
 from autograd_tiny.losses import binary_cross_entropy, hinge, l2, mse
-from autograd_tiny.textbook import _num
+from autograd_tiny.explain import tex, tex_number
+from autograd_tiny.textbook import _num, _tex_matrix
 
 
 def fresh_grads(loss, model, extra=()):
@@ -200,13 +201,20 @@ def _check_text_has(text: str, lhs: str, value: float) -> None:
     assert re.search(pattern, text), (lhs, _num(value))
 
 
+def _check_markdown_has(markdown: str, name: str, value: float) -> None:
+    """The Markdown has an item ``∂C/∂name = … = value`` in LaTeX."""
+    start = rf"  - $\frac{{\partial C}}{{\partial {tex(name)}}} = "
+    lines = [line for line in markdown.splitlines() if line.startswith(start)]
+    assert lines and all(line.endswith(f" = {tex_number(value)}$") for line in lines), (name, lines)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.data())
 def test_every_printed_gradient_is_backwards(data):
     model, loss = _random_case(data)
     neurons, layers = explain(loss, group="neuron"), explain(loss, group="layer")
     text, layer_text = str(neurons), str(layers)
-    neurons.markdown(), layers.markdown()
+    markdown, layer_markdown = neurons.markdown(), layers.markdown()
     model.zero_grad()
     loss.backward()
     single = neurons.samples == 1
@@ -221,13 +229,16 @@ def test_every_printed_gradient_is_backwards(data):
             assert math.isclose(math.fsum(x.value for x in t.terms), t.gradient, rel_tol=1e-9, abs_tol=1e-12)
             if single:
                 _check_text_has(text, f"∂C/∂{t.name}", t.gradient)
+                _check_markdown_has(markdown, t.name, t.gradient)
         if single:
             _check_text_has(text, f"∂C/∂{r.bias_name}", r.bias_gradient)
+            _check_markdown_has(markdown, r.bias_name, r.bias_gradient)
     for p in neurons.parameters:
         assert p.gradient == p.parameter.grad
         assert math.isclose(math.fsum(t.value for t in p.terms), p.gradient, rel_tol=1e-9, abs_tol=1e-12)
         if not single:
             _check_text_has(text, f"∂C/∂{p.name}", p.gradient)
+            _check_markdown_has(markdown, p.name, p.gradient)
     for lr in layers.records:
         group = [r for r in neurons.records if r.layer == lr.name and r.sample == lr.sample]
         assert lr.weight_gradients == tuple(tuple(t.weight.grad for t in r.weights) for r in group)
@@ -237,3 +248,5 @@ def test_every_printed_gradient_is_backwards(data):
         if single:
             for row in lr.weight_gradients:
                 assert all(_num(v) in layer_text for v in row)
+            assert f"= {_tex_matrix(lr.weight_gradients)}$" in layer_markdown
+            assert f"= {_tex_matrix([[b] for b in lr.bias_gradients])}$" in layer_markdown
