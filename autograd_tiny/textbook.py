@@ -82,7 +82,9 @@ MATRIX_LIMIT = 8
 # A sum's terms are written out for at most this many terms (samples, edges of a path).
 SUM_LIMIT = 4
 # Said once by each view: how our layer numbers relate to Nielsen's.
-NIELSEN_NOTE = "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+NIELSEN_NOTE = (
+    "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+)
 # Said by each view that shows a relu neuron.
 RELU_NOTE = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
 
@@ -445,6 +447,11 @@ def _layer_name(scope: str) -> str:
     return scope.split(".")[0]
 
 
+def _neuron(out: Value) -> str:
+    """The neuron that computed `out`, its scope (``"L1.N2"``); `_neuron_outputs` keeps only those with one."""
+    return out.scope if isinstance(out.scope, str) else ""
+
+
 def _neuron_outputs(order: list) -> list:
     """The output node of every neuron run in the graph: in scope, used by nothing in scope."""
     used_inside = set()
@@ -478,7 +485,11 @@ def _working(steps: Sequence) -> str:
             groups.append((step.node, step.upstream, [step.local]))
     parts = []
     for _node, upstream, local in groups:
-        first = _operand(local[0]) if len(local) == 1 else "(" + " + ".join([_num(local[0])] + [_operand(d) for d in local[1:]]) + ")"
+        first = (
+            _operand(local[0])
+            if len(local) == 1
+            else "(" + " + ".join([_num(local[0])] + [_operand(d) for d in local[1:]]) + ")"
+        )
         parts.append(f"{first} × {_operand(upstream)}")
     return " + ".join(parts)
 
@@ -536,7 +547,7 @@ class _Pass:
     def where(self, out: Value) -> str:
         """A neuron run as text: ``L1.N2``, or ``L1.N2, sample 3`` when there are several."""
         sample = self.parts[out][0]
-        return text_label(out.scope) + (f", sample {sample}" if self.samples > 1 else "")
+        return text_label(_neuron(out)) + (f", sample {sample}" if self.samples > 1 else "")
 
     def describe(self, step: Any) -> tuple[str, str, str]:
         """(symbol, path, through) of the path that `step` is an edge of (not the textbook's)."""
@@ -567,7 +578,7 @@ class _Pass:
             "inner": f"inside {where}",
         }
         symbol = f"(via {where} w{index + 1})" if kind == "weight" else f"(via {where})"
-        return symbol, words[kind], out.scope
+        return symbol, words[kind], _neuron(out)
 
     def other_terms(self, value: Value, skip: set) -> list:
         """The terms of `value`'s gradient along every edge not in `skip`, one per path."""
@@ -609,8 +620,8 @@ class _Pass:
         bias_terms = self._own_terms(wi.bias, wi.bias_edge, PathTerm("δ", "", delta, textbook=True), out)
         loss = [t.value for t in a_terms if t.symbol == "∇ₐC"]
         return NeuronRecord(
-            name=out.scope,
-            layer=_layer_name(out.scope),
+            name=_neuron(out),
+            layer=_layer_name(_neuron(out)),
             sample=sample,
             activation=out.op if not linear else "linear",
             z=z.data,
@@ -642,7 +653,12 @@ class _Pass:
             # Only when a value inside an expanded neuron (its partial sums) is used elsewhere too.
             rest = contribution - textbook.value
             terms.append(
-                PathTerm(f"(via {self.where(out)})", "through other uses of the neuron's partial sums", rest, through=out.scope)
+                PathTerm(
+                    f"(via {self.where(out)})",
+                    "through other uses of the neuron's partial sums",
+                    rest,
+                    through=_neuron(out),
+                )
             )
         # In a batch the same neuron uses the parameter once per sample: one term for the others.
         own_role = self.roles[edge]
@@ -655,7 +671,7 @@ class _Pass:
         if others:
             what = "aᵢₙ × δ" if own_role[1] == "weight" else "δ"
             path = f"the same neuron in the other {plural(len(others), 'sample')}: their {what}"
-            terms.append(PathTerm("(other samples)", path, _sum(others), textbook=True, through=out.scope))
+            terms.append(PathTerm("(other samples)", path, _sum(others), textbook=True, through=_neuron(out)))
         return tuple(terms + self.other_terms(parameter, skip))
 
     def _activation_terms(self, out: Value) -> tuple[tuple, tuple]:
@@ -669,7 +685,7 @@ class _Pass:
                 lwi = self.parts[later][1]
                 delta = self.gradients[lwi.z]
                 weight = lwi.weights[index]
-                back.append(BackTerm(later.scope, weight, self.names[weight], step.local, delta, step.local * delta))
+                back.append(BackTerm(_neuron(later), weight, self.names[weight], step.local, delta, step.local * delta))
                 back_steps.append(step)
                 inside += step.contribution - step.local * delta
                 skip.add((step.node, step.parent_index))
@@ -708,7 +724,7 @@ class _Pass:
                 role = self.roles.get((step.node, step.parent_index))
                 if role is not None and role[1] in ("weight", "bias"):
                     symbol = "aᵢₙ × δ" if role[1] == "weight" else "δ"
-                    key = (self.parts[role[0]][0], natural_key(role[0].scope))
+                    key = (self.parts[role[0]][0], natural_key(_neuron(role[0])))
                     textbook.append((key, PathTerm(symbol, self.where(role[0]), step.contribution, textbook=True)))
                     skip.add((step.node, step.parent_index))
             textbook.sort(key=lambda item: item[0])  # sample by sample (the pass runs them backwards)
@@ -843,8 +859,6 @@ def _column(values: Sequence[float]) -> list:
     return [[v] for v in values]
 
 
-
-
 # --------------------------------------------------------------------------------------
 # Writing a gradient as a sum of its terms
 # --------------------------------------------------------------------------------------
@@ -858,7 +872,9 @@ def _term_text(term: PathTerm, symbol: str) -> str:
     return f"{term.path}: " + _chain(term.working, _num(term.value))
 
 
-def _sum_lines(lhs: str, terms: Sequence[PathTerm], total: float, indent: str, symbols: dict | None = None) -> list[str]:
+def _sum_lines(
+    lhs: str, terms: Sequence[PathTerm], total: float, indent: str, symbols: dict | None = None
+) -> list[str]:
     """``lhs = t₁ + t₂ = 0.1 + 0.04 = 0.14`` and one line per term; one term stays on one line.
 
     The total is the gradient of the backward pass, not a sum computed here, so the number
@@ -1130,17 +1146,15 @@ class NeuronView:
             prime = _tex_prime(r.activation, z)
             sp = _formula(r, z, a).replace(" · ", r" \cdot ").replace("−", "-").replace("²", "^2").replace("≤", r"\le")
             lines.append(f"  - ${prime} = {sp} = {tex_number(r.sigma_prime)}$")
-            symbols = {"∂C/∂a · f′(z)": f"{dc_da}\\,{prime}"}
-            own = r.delta_terms[0]
-            own_tex = _tex_working(own.working)
+            own_tex = _tex_working(r.delta_terms[0].working)
             if len(r.delta_terms) == 1:
                 lines.append(f"  - ${d} = {dc_da}\\,{prime} = {own_tex} = {tex_number(r.delta)}$")
             else:
-                lines += _tex_sum(d, r.delta_terms, r.delta, symbols)
+                lines += _tex_sum(d, r.delta_terms, r.delta, {"∂C/∂a · f′(z)": f"{dc_da}\\,{prime}"})
         if self.samples == 1:
             for t in r.weights:
-                symbols = {"aᵢₙ × δ": f"{_tex_input(t)}\\,{d}"}
-                lines += _tex_sum(f"\\frac{{\\partial C}}{{\\partial {tex(t.name)}}}", t.terms, t.gradient, symbols)
+                own = {"aᵢₙ × δ": f"{_tex_input(t)}\\,{d}"}
+                lines += _tex_sum(f"\\frac{{\\partial C}}{{\\partial {tex(t.name)}}}", t.terms, t.gradient, own)
             lines += _tex_sum(
                 f"\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}}", r.bias_terms, r.bias_gradient, {"δ": d}
             )
@@ -1374,7 +1388,9 @@ class LayerView:
             textbook = "(wᵀ δ)"
             lines.append(f"  (wᵀ δ) = (w of {nxt})ᵀ (δ of {nxt}), with w of {nxt} (rows: its neurons) =")
             lines += _matrix_text(r.next_weights, "      ")
-            lines.append(f"    and δ of {nxt} = {_vector_text(r.next_delta)}:  (wᵀ δ) = {_vector_text(r.backpropagated)}")
+            lines.append(
+                f"    and δ of {nxt} = {_vector_text(r.next_delta)}:  (wᵀ δ) = {_vector_text(r.backpropagated)}"
+            )
         if r.grad_a_other is None:
             lines.append(f"  ∂C/∂a = {textbook} = {_vector_text(r.grad_a)}")
         else:
@@ -1387,7 +1403,9 @@ class LayerView:
         if r.activation == "linear":
             lines.append(f"  δ = ∂C/∂a = {_vector_text(r.delta)}  (a = z)")
         elif r.delta_other is None:
-            lines.append(f"  δ = ∂C/∂a ⊙ {prime} = {_vector_text(r.grad_a)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}")
+            lines.append(
+                f"  δ = ∂C/∂a ⊙ {prime} = {_vector_text(r.grad_a)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}"
+            )
         else:
             own = self._textbook(r, "delta")
             lines.append(

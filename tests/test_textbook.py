@@ -138,7 +138,7 @@ def test_a_batch_loss_has_one_record_per_sample_and_gradients_sum():
         "from each of the 3 samples, and any other use):"
     ) in text
     assert f"  ∂C/∂L1.N2.w1 = {' + '.join(_operand(g) for g in per_sample)} = {_num(w.grad)}" in text
-    assert f"this sample's aᵢₙ × δ for L1.N2.w1 = " in text
+    assert "this sample's aᵢₙ × δ for L1.N2.w1 = " in text
     one = explain(loss, group="layer", sample=1)
     assert one.layer("L2").a == (outs[1].data,)
     assert "Sample 1 of 3" in str(one)
@@ -265,7 +265,9 @@ def test_names_follow_the_textbooks_one_base_and_one_meaning_of_sigma():
     assert "  tanh′(z) = [" in layer_text and "  a = z = [" in layer_text
     assert r"a^{1}_{1} = \tanh(z^{1}_{1})" in markdown and r"\tanh'(z^{1}_{1})" in markdown
     # Where our layer numbers differ from Nielsen's, each view says so in one line.
-    note = "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+    note = (
+        "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+    )
     for shown in (text, layer_text, markdown, layers.markdown()):
         assert shown.count(note) == 1
     # One minus sign in the text; no "= 1 = 1" repetitions.

@@ -14,9 +14,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import MLP, Value, explain, make_moons
-from autograd_tiny.losses import binary_cross_entropy, hinge, l2, mse
+from autograd_tiny import MLP, explain, make_moons
 from autograd_tiny.explain import tex, tex_number
+from autograd_tiny.losses import binary_cross_entropy, hinge, l2, mse
 from autograd_tiny.textbook import _num, _tex_matrix
 
 
@@ -62,7 +62,10 @@ def test_the_issue_repro_prints_backward_numbers_in_both_views():
         assert layer_record.bias_gradients == tuple(n.b.grad for n in layer.neurons)
     assert "[  0.142081   0.460575  −0.855602 ]" in layer_text
     assert "∂C/∂w = δ aᵢₙᵀ + other uses =" in layer_text
-    assert r"\frac{\partial C}{\partial \mathrm{L2.N1.w1}} = a^{1}_{1}\,\delta^{2}_{1} + (\text{via } \mathrm{t29}) = " in markdown
+    assert (
+        r"\frac{\partial C}{\partial \mathrm{L2.N1.w1}} = a^{1}_{1}\,\delta^{2}_{1} + (\text{via } \mathrm{t29}) = "
+        in markdown
+    )
     assert "0.142081" in markdown and "0.142081" in layer_markdown
 
 
