@@ -702,6 +702,8 @@ class _Pass:
         if loss_steps:
             terms.append(PathTerm("∇ₐC", "straight from the loss", _sum(loss_steps), textbook=not back))
         terms += self.other_terms(out, skip)
+        if not terms:  # nothing flows into a: it is C itself, where the backward pass starts with 1
+            terms.append(PathTerm("1", "a is C itself", self.gradients[out], textbook=True))
         return tuple(back), tuple(terms)
 
     def _input_name(self, source: Any, index: int) -> str:
@@ -907,12 +909,20 @@ def _tex_sum(lhs: str, terms: Sequence[PathTerm], total: float, symbols: dict | 
         if by_term:
             return by_term[id(t)]
         assert isinstance(symbols, dict)
-        return symbols.get(t.symbol) or rf"(\text{{via }} {tex(t.through)})"
+        if t.symbol in symbols:
+            return symbols[t.symbol]
+        if t.through:
+            return rf"(\text{{via }} {tex(t.through)})"
+        # Our own words (no label): "1" for C itself, "(inside the later neurons)".
+        return _tex_working(t.symbol) if t.textbook else rf"\text{{{t.symbol}}}"
 
     if len(terms) == 1:
         t = terms[0]
-        parts = [lhs, symbol(t), _tex_working(t.working), tex_number(total)]
-        return ["  - $" + " = ".join(p for i, p in enumerate(parts) if p and (i == 0 or p != parts[i - 1])) + "$"]
+        kept: list[str] = []
+        for part in (lhs, symbol(t), _tex_working(t.working), tex_number(total)):
+            if part and (not kept or part != kept[-1]):  # no "= 1 = 1"
+                kept.append(part)
+        return ["  - $" + " = ".join(kept) + "$"]
     lines = [
         f"  - ${lhs} = {' + '.join(symbol(t) for t in terms)} = "
         f"{' + '.join(tex_operand(t.value) for t in terms)} = {tex_number(total)}$"
@@ -1144,7 +1154,14 @@ class NeuronView:
             lines[-1] += f" (${a} = {z}$: the identity, derivative 1)"
         else:
             prime = _tex_prime(r.activation, z)
-            sp = _formula(r, z, a).replace(" · ", r" \cdot ").replace("−", "-").replace("²", "^2").replace("≤", r"\le")
+            # Braced, so a squared superscripted symbol stays valid LaTeX: {a^{1}_{1}}^2.
+            sp = (
+                _formula(r, f"{{{z}}}", f"{{{a}}}")
+                .replace(" · ", r" \cdot ")
+                .replace("−", "-")
+                .replace("²", "^2")
+                .replace("≤", r"\le")
+            )
             lines.append(f"  - ${prime} = {sp} = {tex_number(r.sigma_prime)}$")
             own_tex = _tex_working(r.delta_terms[0].working)
             if len(r.delta_terms) == 1:

@@ -208,7 +208,7 @@ def test_markdown_uses_nielsens_notation_and_escapes_labels():
     assert r"\delta^{1}_{1} = \frac{\partial C}{\partial a^{1}_{1}}\,\sigma'(z^{1}_{1})" in md
     assert r"\mathrm{x\_\lt b\gt \$}\,\delta^{1}_{1}" in md
     assert "<b>" not in md and RULES["sigmoid"].derivative_formulas[0] == "{out} · (1 − {out})"
-    assert r"\sigma'(z^{2}_{1}) = a^{2}_{1} \cdot (1 - a^{2}_{1})" in md
+    assert r"\sigma'(z^{2}_{1}) = {a^{2}_{1}} \cdot (1 - {a^{2}_{1}})" in md
     layers = explain(loss, group="layer")
     assert layers._repr_markdown_() == layers.markdown()
     assert r"(w^{2})^T \delta^{2} = " in layers.markdown()
@@ -276,6 +276,16 @@ def test_names_follow_the_textbooks_one_base_and_one_meaning_of_sigma():
     assert not re.search(r"= (\S+) = \1(?:\s|$)", text + layer_text)
     sigmoid = MLP(1, [1], output_activation="sigmoid", seed=0)
     assert "σ′(z) = a · (1 − a) = " in str(explain(sigmoid([0.5]) * 1.0, group="neuron"))
+
+
+def test_an_output_that_is_c_itself_has_gradient_one_and_latex_squares_are_braced():
+    model = MLP(1, [1, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    out = model([3.0])
+    view = explain(out, group="neuron")
+    assert view.neuron("L2.N1").grad_a == 1.0
+    assert "    ∂C/∂a = 1  (a is C itself)" in str(view)
+    assert r"  - $\frac{\partial C}{\partial a^{2}_{1}} = 1$" in view.markdown()
+    assert r"\tanh'(z^{1}_{1}) = 1 - {a^{1}_{1}}^2 = " in view.markdown()
 
 
 def test_relu_states_its_derivative_at_zero_as_a_convention():

@@ -192,6 +192,12 @@ def _random_case(data):
     if data.draw(st.booleans(), label="direct"):
         p = data.draw(st.sampled_from(params), label="direct parameter")
         loss = loss + p * data.draw(st.sampled_from([0.5, -2.0]), label="factor")
+    if data.draw(st.booleans(), label="inner use"):
+        # A value inside the last neuron enters the loss too: its z, or (expanded) a partial sum.
+        inner = outs[0].parents[0] if outs[0].op in ("relu", "tanh", "sigmoid") else outs[0]
+        if expand and inner.op == "add" and inner.parents[0].parents and data.draw(st.booleans(), label="partial"):
+            inner = inner.parents[0]
+        loss = loss + inner * 0.3
     if data.draw(st.booleans(), label="hidden use") and len(model.layers) > 1:
         first = model.layers[0]([float(v) for v in xs[0]])[0]
         loss = loss + first * 0.25  # one more run of L1 whose output reaches C directly
@@ -253,3 +259,19 @@ def test_every_printed_gradient_is_backwards(data):
                 assert all(_num(v) in layer_text for v in row)
             assert f"= {_tex_matrix(lr.weight_gradients)}$" in layer_markdown
             assert f"= {_tex_matrix([[b] for b in lr.bias_gradients])}$" in layer_markdown
+
+
+def test_a_partial_sum_of_an_expanded_neuron_used_by_the_loss_is_a_named_term():
+    m = MLP(2, [1], output_activation="tanh", seed=0, expand=True)
+    out = m([1.0, 2.0])
+    partial = out.parents[0].parents[0]  # b + w1·x1, inside the neuron's chain
+    loss = out * 1.0 + partial * 0.5
+    view = explain(loss, group="neuron")
+    text = str(view)
+    loss.backward()
+    w1, w2, b = m.parameters()
+    r = view.neuron("L1.N1")
+    assert (r.weights[0].gradient, r.weights[1].gradient, r.bias_gradient) == (w1.grad, w2.grad, b.grad)
+    assert f"    ∂C/∂L1.N1.w1 = aᵢₙ × δ + (via L1.N1) = 0.120264 + 0.5 = {_num(w1.grad)}" in text
+    assert "      through other uses of the neuron's partial sums: 0.5" in text
+    assert f"    ∂C/∂L1.N1.w2 = aᵢₙ × δ = 2 × 0.120264 = {_num(w2.grad)}  (aᵢₙ = input 2)" in text
