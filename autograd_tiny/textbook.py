@@ -85,6 +85,12 @@ SUM_LIMIT = 4
 NIELSEN_NOTE = (
     "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
 )
+# Said when the parameters changed after the graph was built (e.g. explain after opt.step()).
+STALE_NOTE = (
+    "The parameters changed after this graph was built (an optimizer step?): every number here is the "
+    "graph's, from the values its forward pass used, as backward() on it computes them; build the loss "
+    "again to explain the new values."
+)
 # Said by each view that shows a relu neuron.
 RELU_NOTE = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
 
@@ -271,7 +277,8 @@ class WeightTerm:
     """One weight of one neuron (one sample): ``∂C/∂w``, with its textbook term ``aᵢₙ × δ``.
 
     Attributes:
-        weight: the weight Value; name: its name; data: its number.
+        weight: the weight Value; name: its name; data: its number when the graph was built
+            (the number the forward and backward passes used).
         input_name: what feeds it (``"a(L1.N2)"``, an input's name, or a number).
         source: the input as the graph holds it (a Value, or a plain number).
         a_in: the input's number.
@@ -332,6 +339,8 @@ class NeuronRecord:
         bias_gradient: ∂C/∂b (δ when b is used nowhere else); bias_terms: its terms.
         z_name, a_name: the names of z and a in the edge-by-edge view and in drawings.
         z_node, a_node: the values z and a.
+        stale: True when the parameters changed after the graph was built (an optimizer
+            step): every number is still the graph's, as ``backward()`` on it computes them.
     """
 
     name: str
@@ -357,6 +366,7 @@ class NeuronRecord:
     a_name: str
     z_node: Value
     a_node: Value
+    stale: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -494,6 +504,28 @@ def _working(steps: Sequence) -> str:
     return " + ".join(parts)
 
 
+def _used_weight(wi: WeightedInput, i: int) -> float:
+    """The number weight i had when the graph was built: the local derivative of its input's
+    edge (∂z/∂aᵢ = wᵢ); ``w.data`` when the input is a plain number (an expanded neuron)."""
+    edge = wi.input_edges[i] if i < len(wi.input_edges) else None
+    if edge is None:
+        return wi.weights[i].data
+    node, index = edge
+    return node.local_derivatives[index]
+
+
+def _stale(wi: WeightedInput) -> bool:
+    """True when the parameters changed after the graph was built (an optimizer step).
+
+    z is recomputed from today's w and b in the order the forward pass summed it,
+    ((b + w₁·a₁) + w₂·a₂) + …, so unchanged parameters give z bit for bit.
+    """
+    total = wi.bias.data
+    for w, a in zip(wi.weights, wi.input_data):
+        total = total + w.data * a
+    return not (total == wi.z.data or (total != total and wi.z.data != wi.z.data))
+
+
 class _Pass:
     """One pure backward pass of `root` (graph.backward_steps: no ``.grad`` changes), read
     neuron by neuron: every value's gradient, every edge's step, and the role of each edge
@@ -616,7 +648,8 @@ class _Pass:
         for i, (w, name, source, a_in) in enumerate(zip(wi.weights, inputs, wi.inputs, wi.input_data)):
             own_term = PathTerm("aᵢₙ × δ", f"aᵢₙ = {name}", a_in * delta, _times(a_in, delta), textbook=True)
             terms = self._own_terms(w, wi.weight_edges[i], own_term, out)
-            weights.append(WeightTerm(w, names[w], w.data, name, source, a_in, a_in * delta, gradients[w], terms))
+            used = _used_weight(wi, i)
+            weights.append(WeightTerm(w, names[w], used, name, source, a_in, a_in * delta, gradients[w], terms))
         bias_terms = self._own_terms(wi.bias, wi.bias_edge, PathTerm("δ", "", delta, textbook=True), out)
         loss = [t.value for t in a_terms if t.symbol == "∇ₐC"]
         return NeuronRecord(
@@ -643,6 +676,7 @@ class _Pass:
             a_name=names[out],
             z_node=z,
             a_node=out,
+            stale=_stale(wi),
         )
 
     def _own_terms(self, parameter: Value, edge: tuple, textbook: PathTerm, out: Value) -> tuple:
@@ -1003,10 +1037,13 @@ class NeuronView:
         return "" if cost == "C" else f"C = {cost}; "
 
     def _notes(self) -> list[str]:
-        """The lines every view says once: layer numbers, and relu′(0) where relu is used."""
+        """The lines every view says once: layer numbers, relu′(0) where relu is used, and
+        parameters changed since the graph was built."""
         notes = [NIELSEN_NOTE]
         if any(r.activation == "relu" for r in self.records):
             notes.append(RELU_NOTE)
+        if any(r.stale for r in self.records):
+            notes.append(STALE_NOTE)
         return notes
 
     def __str__(self) -> str:
@@ -1048,7 +1085,11 @@ class NeuronView:
             a = f"a = z = {_num(r.a)} (linear: the identity)"
         else:
             a = f"a = {ACTIVATION_SYMBOLS[r.activation]}(z) = {_num(r.a)}"
-        lines = [f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {_operand(r.bias_data)} = {_num(r.z)};  {a}"]
+        if r.stale:
+            z = f"z = Σ w·aᵢₙ + b = {_num(r.z)} (with the values w and b had when the graph was built)"
+        else:
+            z = f"z = Σ w·aᵢₙ + b = {inputs} + {_operand(r.bias_data)} = {_num(r.z)}"
+        lines = [f"  neuron {name}: {z};  {a}"]
         lines += _sum_lines("∂C/∂a", r.grad_a_terms, r.grad_a, "    ")
         for t in r.back_terms:
             lines.append(

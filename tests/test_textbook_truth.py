@@ -275,3 +275,28 @@ def test_a_partial_sum_of_an_expanded_neuron_used_by_the_loss_is_a_named_term():
     assert f"    ∂C/∂L1.N1.w1 = aᵢₙ × δ + (via L1.N1) = 0.120264 + 0.5 = {_num(w1.grad)}" in text
     assert "      through other uses of the neuron's partial sums: 0.5" in text
     assert f"    ∂C/∂L1.N1.w2 = aᵢₙ × δ = 2 × 0.120264 = {_num(w2.grad)}  (aᵢₙ = input 2)" in text
+
+
+def test_explaining_a_graph_after_an_optimizer_step_tells_the_graphs_numbers():
+    """After opt.step() the old graph still holds the values its forward pass used."""
+    from autograd_tiny import SGD
+
+    m, loss = issue_model()
+    before = [p.data for p in m.parameters()]
+    fresh = str(explain(loss, group="neuron"))
+    loss.backward()
+    SGD(m.parameters(), lr=0.1).step()
+    view = explain(loss, group="neuron")
+    text = str(view)
+    assert "The parameters changed after this graph was built (an optimizer step?)" in text
+    assert "(with the values w and b had when the graph was built)" in text
+    # The numbers are the graph's: the same weights (as the forward pass used them) and gradients.
+    record = view.neuron("L2.N1")
+    assert [t.data for t in record.weights] == before[9:12]
+    assert [t.data for t in view.neuron("L1.N1").weights] == before[0:2]
+    layer = explain(loss, group="layer").layer("L1")
+    assert layer.next_weights == (tuple(before[9:12]),)
+    m.zero_grad()
+    loss.backward()
+    assert all(t.gradient == t.weight.grad for r in view.records for t in r.weights)
+    assert "The parameters changed" not in fresh
