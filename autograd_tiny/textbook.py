@@ -842,12 +842,12 @@ def _formula(record: NeuronRecord, z: str, a: str) -> str:
 
 def _prime(activation: str) -> str:
     """The name of the activation's derivative: ``σ′(z)``, ``tanh′(z)``, ``relu′(z)``, ``id′(z)``."""
-    return f"{ACTIVATION_SYMBOLS.get(activation, activation)}′(z)"
+    return f"{ACTIVATION_SYMBOLS.get(activation, 'f')}′(z)"  # f: a layer whose neurons differ
 
 
 def _tex_prime(activation: str, z: str) -> str:
     """The activation's derivative in LaTeX: ``\\sigma'(z)``, ``\\tanh'(z)``."""
-    return f"{TEX_ACTIVATION_SYMBOLS.get(activation, tex(activation))}'({z})"
+    return f"{TEX_ACTIVATION_SYMBOLS.get(activation, 'f')}'({z})"
 
 
 def _shown(items: Sequence) -> list:
