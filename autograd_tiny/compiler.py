@@ -351,7 +351,7 @@ def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name
     """The layers of `linear` nodes that can be one matrix product each.
 
     A node joins when its weights and bias are shared inputs used by it alone, listed
-    together in `inputs` as w0..w(n-1), b (the order of ``parameters()``); its layer is the
+    together in `inputs` as w1..wn, b (the order of ``parameters()``); its layer is the
     run of such nodes reading the same inputs, in the same scope prefix (``L1``), whose
     parameters follow each other in `inputs`.
     """

@@ -323,7 +323,7 @@ def save_neuron_graph(result: TrainingResult, path: str) -> list[str]:
     from .render import draw_dot
 
     neuron, i = active_neuron_sample(result.model, result.X)
-    x = [Value(v, label=f"x{k}") for k, v in enumerate(result.X[i])]
+    x = [Value(v, label=f"x{k + 1}") for k, v in enumerate(result.X[i])]  # x1, x2: numbered from 1
     out = neuron(x)
     out.label = f"{neuron.name} on sample {i}"
     graph = draw_dot(out, gradients=explain(out).gradients)

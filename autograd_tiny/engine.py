@@ -454,13 +454,13 @@ def linear(
 ) -> Value:
     """A neuron's weighted sum Σ wᵢ·xᵢ + b as one node (op ``"linear"``).
 
-    Its parents are ``w0..w(n-1), x0..x(n-1), b`` (plain-number inputs become constant
-    leaves) and its local derivatives ``x0..x(n-1), w0..w(n-1), 1``. The sum runs in
-    micrograd's order, ((b + w0·x0) + w1·x1) + ..., so value and gradients equal those of the
+    Its parents are ``w1..wn, x1..xn, b`` (plain-number inputs become constant
+    leaves) and its local derivatives ``x1..xn, w1..wn, 1``. The sum runs in
+    micrograd's order, ((b + w1·x1) + w2·x2) + ..., so value and gradients equal those of the
     ``*`` and ``+`` graph bit for bit, with one node instead of 2n.
 
     Args:
-        weights: the Values w0..w(n-1).
+        weights: the Values w1..wn.
         inputs: n Values or numbers.
         bias: the Value b.
         input_data: the inputs' numbers, already read by the caller, who has checked that

@@ -1,6 +1,7 @@
 """Neurons, layers and multi-layer perceptrons built from `Value` scalars.
 
-Parameters carry readable labels (``L1.N3.w0``, ``L1.N3.b``) and every value computed inside a
+Parameters carry readable labels, numbered from 1 as textbooks and the inputs x1, x2 are
+(``L1.N3.w1`` is the first weight, ``L1.N3.b`` the bias), and every value computed inside a
 neuron records where it came from in ``value.scope`` (``"L1.N3"``), so drawings can group a
 big graph by neuron or layer and explanations can name what they show.
 
@@ -8,7 +9,7 @@ big graph by neuron or layer and explanations can name what they show.
 >>> len(model.parameters())
 17
 >>> model.parameters()[0].label
-'L1.N1.w0'
+'L1.N1.w1'
 >>> out = model([1.0, -2.0])
 >>> out.scope
 'L2.N1'
@@ -275,7 +276,7 @@ def _check_inputs(x: Sequence[Input], expected: int) -> None:
 
 def _input_number(x: Any, i: int) -> float:
     """Input `i` as a float for a constant leaf, or the error that says what to pass."""
-    return as_number(x, f"input {i}", hint="pass a number or a Value")
+    return as_number(x, f"input {i + 1}", hint="pass a number or a Value")
 
 
 def _check_expand(expand: Any) -> bool:
@@ -313,7 +314,7 @@ class Neuron(Module):
 
     >>> n = Neuron(2, activation="tanh", seed=0, name="N1")
     >>> [p.label for p in n.parameters()]
-    ['N1.w0', 'N1.w1', 'N1.b']
+    ['N1.w1', 'N1.w2', 'N1.b']
     >>> round(n([1.0, 0.5]).data, 4)
     0.7383
     >>> n([1.0, 0.5]).parents[0].op, Neuron(2, seed=0, expand=True)([1.0, 0.5]).parents[0].op
@@ -340,7 +341,7 @@ class Neuron(Module):
         generator = _rng(rng, seed)
         self.activation = activation
         self.name = name
-        self.w = [Value(generator.uniform(-1, 1), label=f"{name}.w{i}") for i in range(nin)]
+        self.w = [Value(generator.uniform(-1, 1), label=f"{name}.w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, label=f"{name}.b")
         for p in self.parameters():
             p.scope = name
@@ -353,7 +354,7 @@ class Neuron(Module):
         """activation(w · x + b) on checked inputs; a Layer passes Values and their numbers, read once."""
         with scope(self.name):  # every value computed here records this neuron's name
             if self.expand:
-                # micrograd's graph: ((b + w0·x0) + w1·x1) + ..., one * and one + node per weight
+                # micrograd's graph: ((b + w1·x1) + w2·x2) + ..., one * and one + node per weight
                 z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
             else:
                 z = linear(self.w, x, self.b, input_data=x_data)

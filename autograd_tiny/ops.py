@@ -700,9 +700,9 @@ class Op:
 
 
 class _Linear(Op):
-    """``linear``: Σ wᵢ·xᵢ + b as one node, operands w0..w(n-1), x0..x(n-1), b.
+    """``linear``: Σ wᵢ·xᵢ + b as one node, operands w1..wn, x1..xn, b.
 
-    Summed in micrograd's order, ((b + w0·x0) + w1·x1) + ..., so values and gradients are
+    Summed in micrograd's order, ((b + w1·x1) + w2·x2) + ..., so values and gradients are
     bit for bit those of micrograd's ``*`` and ``+`` graph.
     """
 
@@ -728,7 +728,7 @@ class _Linear(Op):
 
     def operand_roles(self, count: int) -> tuple:
         n = (count - 1) // 2
-        return (*(f"w{i}" for i in range(n)), *(f"x{i}" for i in range(n)), "b")
+        return (*(f"w{i + 1}" for i in range(n)), *(f"x{i + 1}" for i in range(n)), "b")
 
     def local_derivatives(self, xs: tuple, out: float) -> tuple:
         n = (len(xs) - 1) // 2

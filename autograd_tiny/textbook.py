@@ -1,25 +1,38 @@
 """Backprop the textbook way: the error signal δ of each neuron, and each layer's matrix form.
 
 Courses (Nielsen's book, Mazur's worked example) teach backprop with the *error* of each
-neuron, δ = ∂C/∂z (z the neuron's weighted input), and four equations::
+neuron, δ = ∂C/∂z (z the neuron's weighted input, a = f(z) its activation, f the
+activation function: σ the logistic function, tanh, relu or the identity), and four
+equations::
 
-    δᴸ = ∇ₐC ⊙ σ′(zᴸ)                    (output layer)
-    δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ)          (a hidden layer, from the layer after it)
+    δᴸ = ∇ₐC ⊙ f′(zᴸ)                    (output layer)
+    δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ f′(zˡ)          (a hidden layer, from the layer after it)
     ∂C/∂bˡⱼ = δˡⱼ
     ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ
 
 ``explain(loss, group="neuron")`` and ``explain(loss, group="layer")`` show these
 equations with the numbers of a graph built by `autograd_tiny.nn`, read from the same
-backward pass as the edge-by-edge ``explain(loss)``: δ is the upstream gradient that
-arrives at the neuron's sum z there. Nothing in the graph changes (no ``.grad`` is touched).
+backward pass as the edge-by-edge ``explain(loss)``. Nothing in the graph changes (no
+``.grad`` is touched).
+
+The equations assume that a parameter is used only inside its neuron, and a neuron's
+output only by the next layer and the loss. A loss may use them other ways too: an l2
+penalty squares every parameter, a weight may be shared by two neurons, a parameter or a
+hidden activation may enter the loss directly. Each such use is one more path from the
+value to C, and the value's gradient is the sum of the contributions of all its paths.
+The views then write the gradient as that sum, the textbook term and each other path with
+its number and its name (``∂C/∂w = aᵢₙ × δ + (via t9) = …``), so every number they print
+is what ``backward()`` computes.
 
 Layers are numbered as autograd_tiny names them: ``L1`` is the first layer of neurons, so
-the inputs of ``L1`` are the network's inputs x (Nielsen calls the input layer layer 1).
+the inputs of ``L1`` are the network's inputs x (Nielsen numbers the input layer 1, so
+``L1`` is his layer 2).
 
 Batches: a loss over several samples runs every neuron once per sample. The records are per
 sample (``record.sample``, numbered in the order the graph reaches them: the samples' order
 for the losses in `autograd_tiny.losses`), and a parameter's gradient is the *sum* of its
-per-sample ``aᵢₙ × δ``; the text says so. ``sample=k`` keeps sample k only.
+per-sample ``aᵢₙ × δ`` (and of any other use); the text says so. ``sample=k`` keeps sample
+k only.
 
 >>> from autograd_tiny import MLP, explain
 >>> model = MLP(1, [1], activation="linear")
@@ -40,18 +53,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import RULES, Value, operands
-from .explain import natural_key, plural, tex, tex_number, tex_operand, text_label
+from .explain import natural_key, operand_texts, plural, tex, tex_number, tex_operand, text_label
 from .graph import backward_steps, topological_order, value_names
 from .limits import check_graph_size
-from .ops import format_number, format_operand
+from .ops import format_number
 
 __all__ = [
     "weighted_input",
     "WeightedInput",
+    "PathTerm",
     "WeightTerm",
     "BackTerm",
     "NeuronRecord",
     "LayerRecord",
+    "ParameterGradient",
     "NeuronView",
     "LayerView",
     "explain_neurons",
@@ -60,9 +75,12 @@ __all__ = [
 
 # The activation ops a neuron applies to its weighted input z (a "linear" neuron has none).
 ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
+# The name of each activation function f in the views: σ is the logistic function only.
+ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "linear": "id"}
+TEX_ACTIVATION_SYMBOLS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "linear": r"\mathrm{id}"}
 # Matrices and vectors with more rows or columns than this are shown abbreviated.
 MATRIX_LIMIT = 8
-# A parameter's per-sample terms are written out for at most this many samples.
+# A sum's terms are written out for at most this many terms (samples, edges of a path).
 SUM_LIMIT = 4
 # The largest graph the neuron and layer views read: values, and edges. Reading records is
 # cheap (micrograd's whole batch, MLP(2, [16, 16, 1]) on 100 points, 8,112 values and
@@ -72,6 +90,57 @@ TEXTBOOK_LIMIT = 100_000
 # a notebook renders a few hundred equations legibly, not the 6.8 MB of that whole batch
 # (3,300 records). 100 is three samples of micrograd's 33 neurons; the notebooks show 4.
 NEURON_MARKDOWN_LIMIT = 100
+# Said once by each view: how our layer numbers relate to Nielsen's.
+NIELSEN_NOTE = (
+    "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+)
+# Said when the parameters changed after the graph was built (e.g. explain after opt.step()).
+STALE_NOTE = (
+    "The parameters changed after this graph was built (an optimizer step?): every number here is the "
+    "graph's, from the values its forward pass used, as backward() on it computes them; build the loss "
+    "again to explain the new values."
+)
+# Said by each view that shows a relu neuron.
+RELU_NOTE = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
+
+
+# --------------------------------------------------------------------------------------
+# Numbers: one minus sign (−) in the views' text
+# --------------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    """A number as the views write it: `format_number` with the minus sign −.
+
+    >>> _num(-0.5), _num(2.0), _num(float("-inf"))
+    ('−0.5', '2', '−inf')
+    """
+    text = format_number(x)
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _operand(x: float) -> str:
+    """A number ready to stand in a formula: a negative one in parentheses, ``(−3)``."""
+    text = _num(x)
+    return f"({text})" if text.startswith("−") else text
+
+
+def _times(x: float, y: float) -> str:
+    """``0.4 × (−0.038)``: a product with negative factors in parentheses."""
+    return f"{_operand(x)} × {_operand(y)}"
+
+
+def _chain(*parts: str) -> str:
+    """Join ``a = b = c``, dropping a part equal to the one before it (no ``= 1 = 1``).
+
+    >>> _chain("δ", "11", "11")
+    'δ = 11'
+    """
+    kept: list[str] = []
+    for part in parts:
+        if part and (not kept or part != kept[-1]):
+            kept.append(part)
+    return " = ".join(kept)
 
 
 # --------------------------------------------------------------------------------------
@@ -89,6 +158,10 @@ class WeightedInput:
         inputs: the inputs aᵢ as the graph holds them: Values, or plain numbers.
         input_data: the inputs' numbers (∂z/∂wᵢ).
         bias: the bias Value b.
+        weight_edges: for each weight, the edge (node, parent index) by which it enters z.
+        input_edges: for each input, its edge into z, or None for a plain number.
+        bias_edge: the edge by which b enters z.
+        inner: the nodes computed inside the neuron on the way to z (z included).
     """
 
     z: Value
@@ -96,15 +169,19 @@ class WeightedInput:
     inputs: tuple
     input_data: tuple
     bias: Value
+    weight_edges: tuple = ()
+    input_edges: tuple = ()
+    bias_edge: tuple | None = None
+    inner: tuple = ()
 
 
 def weighted_input(output: Value) -> WeightedInput:
     """Read z, the weights, the inputs and the bias of the neuron whose output is `output`.
 
     The activation's parent is z (a linear neuron's output is z itself). z is either one
-    fused ``linear`` node (parents w₀…wₙ₋₁, x₀…xₙ₋₁, b) or, as `Neuron` builds it with
+    fused ``linear`` node (parents w₁…wₙ, x₁…xₙ, b) or, as `Neuron` builds it with
     ``expand=True`` and micrograd does, a chain of ``add`` nodes over ``mul`` nodes wᵢ · xᵢ,
-    ending with ``+ b``.
+    starting with b.
 
     Raises:
         ValueError: `output` was not made by a neuron of `autograd_tiny.nn`.
@@ -113,7 +190,7 @@ def weighted_input(output: Value) -> WeightedInput:
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> parts = weighted_input(n([1.0, 2.0]))
     >>> [w.label for w in parts.weights], parts.input_data, parts.bias.label
-    (['N1.w0', 'N1.w1'], (1.0, 2.0), 'N1.b')
+    (['N1.w1', 'N1.w2'], (1.0, 2.0), 'N1.b')
     """
     scope = output.scope
     z = output
@@ -128,30 +205,51 @@ def _fused_terms(z: Value) -> WeightedInput:
     """The parts of a fused ``linear`` node: parents w…, x…, b; ∂z/∂wᵢ = xᵢ."""
     count, odd = divmod(len(z.parents) - 1, 2)
     if odd or count < 1:
-        raise ValueError(f"a linear node needs parents w0..w(n-1), x0..x(n-1), b; this one has {len(z.parents)}")
+        raise ValueError(f"a linear node needs parents w1..wn, x1..xn, b; this one has {len(z.parents)}")
     parents, local = z.parents, z.local_derivatives
-    return WeightedInput(z, parents[:count], parents[count : 2 * count], tuple(local[:count]), parents[-1])
+    return WeightedInput(
+        z,
+        parents[:count],
+        parents[count : 2 * count],
+        tuple(local[:count]),
+        parents[-1],
+        weight_edges=tuple((z, i) for i in range(count)),
+        input_edges=tuple((z, count + i) for i in range(count)),
+        bias_edge=(z, 2 * count),
+        inner=(z,),
+    )
 
 
 def _expanded_terms(z: Value, scope: Any) -> WeightedInput:
-    """Walk z's chain back to its start: ``((b + w₀·x₀) + w₁·x₁) + …``, micrograd's order,
+    """Walk z's chain back to its start: ``((b + w₁·x₁) + w₂·x₂) + …``, micrograd's order,
     which ``expand=True`` builds (the last product is added last, the bias comes first)."""
-    products, node = [], z
+    products, adds, node = [], [], z
     while node.op == "add" and node.scope == scope and node.const is None:
         rest, product = node.parents
         products.append(product)
+        adds.append(node)
         node = rest
     bias = node
     if bias.parents or not products or any(p.op != "mul" or p.scope != scope for p in products):
         raise ValueError(
             f"the value {text_label(z.label or z.op or 'leaf')} (scope {scope!r}) is not a neuron's "
-            f"weighted input w0·x0 + … + b; group='neuron' and group='layer' explain graphs built "
+            f"weighted input w1·x1 + … + b; group='neuron' and group='layer' explain graphs built "
             f"with Neuron, Layer or MLP"
         )
     products.reverse()
     weights = tuple(p.parents[0] for p in products)
     inputs = tuple(operands(p)[1] for p in products)
-    return WeightedInput(z, weights, inputs, tuple(p.local_derivatives[0] for p in products), bias)
+    return WeightedInput(
+        z,
+        weights,
+        inputs,
+        tuple(p.local_derivatives[0] for p in products),
+        bias,
+        weight_edges=tuple((p, 0) for p in products),
+        input_edges=tuple((p, 1) if len(p.parents) == 2 else None for p in products),
+        bias_edge=(adds[-1], 0),
+        inner=(*adds, *products),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -160,15 +258,43 @@ def _expanded_terms(z: Value, scope: Any) -> WeightedInput:
 
 
 @dataclass(frozen=True)
-class WeightTerm:
-    """``∂C/∂w = aᵢₙ × δ`` for one weight of one neuron (one sample).
+class PathTerm:
+    """One term of a gradient written as a sum over paths: what one path contributes.
 
     Attributes:
-        weight: the weight Value; name: its name; data: its number.
+        symbol: the term as it stands in the sum: ``"aᵢₙ × δ"`` (the textbook's), or
+            ``"(via t9)"`` for a path through value t9.
+        path: the path in words, e.g. ``"via t9 = L1.N1.w1 · L1.N1.w1, outside the neurons"``.
+        value: the contribution: the sum of local derivative × upstream gradient over the
+            path's edges, as the backward pass computes it.
+        working: how `value` is computed (``"(−0.97 + (−0.97)) × 0.1"``), or "" when the
+            symbol says it.
+        textbook: True for the term the textbook's equation gives.
+        through: the name of the value or neuron the path goes through ("" for the textbook's).
+    """
+
+    symbol: str
+    path: str
+    value: float
+    working: str = ""
+    textbook: bool = False
+    through: str = ""
+
+
+@dataclass(frozen=True)
+class WeightTerm:
+    """One weight of one neuron (one sample): ``∂C/∂w``, with its textbook term ``aᵢₙ × δ``.
+
+    Attributes:
+        weight: the weight Value; name: its name; data: its number when the graph was built
+            (the number the forward and backward passes used).
         input_name: what feeds it (``"a(L1.N2)"``, an input's name, or a number).
         source: the input as the graph holds it (a Value, or a plain number).
         a_in: the input's number.
-        gradient: a_in × δ.
+        contribution: aᵢₙ × δ, what this neuron's use of w (in this sample) contributes.
+        gradient: ∂C/∂w, the weight's whole gradient: equal to ``w.grad`` after one
+            ``backward()``. It is `contribution` when w is used nowhere else.
+        terms: the terms of `gradient`, one per path (the textbook one first).
     """
 
     weight: Value
@@ -177,7 +303,9 @@ class WeightTerm:
     input_name: str
     source: Any
     a_in: float
+    contribution: float
     gradient: float
+    terms: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +315,7 @@ class BackTerm:
     Attributes:
         neuron: the later neuron k that uses this neuron's output.
         weight: the weight wₖⱼ it multiplies the output by; weight_name: its name.
-        w: its number; delta: δₖ; product: w × δₖ.
+        w: its number (the local derivative of that edge); delta: δₖ; product: w × δₖ.
     """
 
     neuron: str
@@ -205,18 +333,23 @@ class NeuronRecord:
     Attributes:
         name: the neuron (``"L2.N1"``); layer: its layer (``"L2"``); sample: 0-based sample.
         activation: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
-        z: the weighted input; a: the activation σ(z).
-        sigma_prime: σ′(z), the activation's local derivative (1 for linear).
-        grad_a: ∂C/∂a, everything that flows back into a.
+        z: the weighted input; a: the activation f(z).
+        sigma_prime: f′(z), the activation's local derivative (1 for linear).
+        grad_a: ∂C/∂a, the sum of everything that flows back into a.
+        grad_a_terms: the terms of `grad_a`, one per kind of path: Σₖ wₖⱼ δₖ (the later
+            neurons), ∇ₐC (straight from the loss), other uses.
         loss_gradient: the part of ∂C/∂a coming straight from nodes outside any neuron (the
             loss): ∇ₐC for an output neuron; None when a feeds only other neurons.
         back_terms: for a hidden neuron, the terms wₖⱼ δₖ of Σₖ wₖⱼ δₖ.
         delta: δ = ∂C/∂z, as the backward pass computes it.
-        weights: one `WeightTerm` (aᵢₙ × δ) per weight.
+        delta_terms: the terms of `delta`: ∂C/∂a · f′(z), and any other use of z.
+        weights: one `WeightTerm` per weight.
         bias: the bias Value; bias_name: its name; bias_data: its number.
-        bias_gradient: ∂C/∂b = δ.
+        bias_gradient: ∂C/∂b (δ when b is used nowhere else); bias_terms: its terms.
         z_name, a_name: the names of z and a in the edge-by-edge view and in drawings.
         z_node, a_node: the values z and a.
+        stale: True when the parameters changed after the graph was built (an optimizer
+            step): every number is still the graph's, as ``backward()`` on it computes them.
     """
 
     name: str
@@ -227,18 +360,22 @@ class NeuronRecord:
     a: float
     sigma_prime: float
     grad_a: float
+    grad_a_terms: tuple
     loss_gradient: float | None
     back_terms: tuple
     delta: float
+    delta_terms: tuple
     weights: tuple
     bias: Value
     bias_name: str
     bias_data: float
     bias_gradient: float
+    bias_terms: tuple
     z_name: str
     a_name: str
     z_node: Value
     a_node: Value
+    stale: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -247,30 +384,65 @@ class NeuronRecord:
 
 
 @dataclass(frozen=True)
+class ParameterGradient:
+    """A parameter's whole gradient as the sum of its terms (all samples, all uses).
+
+    Attributes:
+        parameter: the Value; name: its name; gradient: ∂C/∂p, equal to ``p.grad`` after
+        one ``backward()``; terms: one `PathTerm` per sample's aᵢₙ × δ (or δ) and per other use.
+    """
+
+    parameter: Value
+    name: str
+    gradient: float
+    terms: tuple
+
+    @property
+    def other_terms(self) -> tuple:
+        """The terms that are not the textbook's (penalties, shared weights, direct uses)."""
+        return tuple(t for t in self.terms if not t.textbook)
+
+
+@dataclass(frozen=True)
 class LayerRecord:
     """One layer in one sample, as vectors and matrices (rows: this layer's neurons).
 
     Attributes:
         name: ``"L1"``; sample: 0-based; neurons: the neurons' names, in order.
+        activation: the activation of the layer's neurons (``"mixed"`` if they differ).
         inputs: aˡ⁻¹, the layer's input vector (the first neuron's inputs).
-        z, a, sigma_prime, delta: the vectors zˡ, aˡ, σ′(zˡ), δˡ.
+        z, a, sigma_prime, delta: the vectors zˡ, aˡ, f′(zˡ), δˡ.
+        grad_a: ∂C/∂aˡ, everything that flows back into each output.
         weights: the weight matrix wˡ (one row per neuron, one column per input).
-        weight_gradients: ∂C/∂wˡ = δˡ (aˡ⁻¹)ᵀ, same shape; bias_gradients: ∂C/∂bˡ = δˡ.
-        loss_gradient: ∇ₐC for an output layer, else None.
+        weight_contributions: δˡ (aˡ⁻¹)ᵀ, the textbook's matrix (this sample's share when
+            the loss runs several samples).
+        weight_gradients: ∂C/∂wˡ, each entry the weight's whole gradient (``w.grad``).
+        bias_gradients: ∂C/∂bˡ, each entry the bias's whole gradient (``b.grad``).
+        loss_gradient: ∇ₐC straight from the loss, for a layer whose outputs all reach the
+            loss directly, else None.
         next_layer: the layer fed by this one (None for the output layer).
         next_weights: wˡ⁺¹ restricted to this layer's outputs (rows: next layer's neurons).
         next_delta: δˡ⁺¹; backpropagated: (wˡ⁺¹)ᵀ δˡ⁺¹.
+        grad_a_other: ∂C/∂aˡ's terms beyond the textbook's (direct uses of a hidden output,
+            other uses), per neuron, or None when there are none.
+        delta_other: δˡ's terms beyond ∂C/∂a ⊙ f′(z) (other uses of z), or None.
+        weight_other, bias_other: the terms of ∂C/∂wˡ and ∂C/∂bˡ beyond the textbook's
+            (penalties, shared weights, direct uses; in a batch, also the other samples'
+            shares), same shape, or None when there are none.
     """
 
     name: str
     sample: int
     neurons: tuple
+    activation: str
     inputs: tuple
     z: tuple
     a: tuple
     sigma_prime: tuple
+    grad_a: tuple
     delta: tuple
     weights: tuple
+    weight_contributions: tuple
     weight_gradients: tuple
     bias_gradients: tuple
     loss_gradient: tuple | None
@@ -278,16 +450,25 @@ class LayerRecord:
     next_weights: tuple | None
     next_delta: tuple | None
     backpropagated: tuple | None
+    grad_a_other: tuple | None = None
+    delta_other: tuple | None = None
+    weight_other: tuple | None = None
+    bias_other: tuple | None = None
 
 
 # --------------------------------------------------------------------------------------
-# Reading the records from one backward pass
+# Reading the records from one pure backward pass
 # --------------------------------------------------------------------------------------
 
 
 def _layer_name(scope: str) -> str:
     """``"L2"`` of ``"L2.N1"``; a neuron without a layer is its own layer."""
     return scope.split(".")[0]
+
+
+def _neuron(out: Value) -> str:
+    """The neuron that computed `out`, its scope (``"L1.N2"``); `_neuron_outputs` keeps only those with one."""
+    return out.scope if isinstance(out.scope, str) else ""
 
 
 def _neuron_outputs(order: list) -> list:
@@ -300,87 +481,301 @@ def _neuron_outputs(order: list) -> list:
     return [n for n in order if n.parents and isinstance(n.scope, str) and n not in used_inside]
 
 
-def _direct_gradients(root: Value, order: list) -> tuple[dict, dict]:
-    """One pure backward pass: ∂C/∂v for every v, and what each v receives from outside any neuron."""
-    gradients: dict[Value, float] = {root: 1.0}
-    direct: dict[Value, float] = {}
-    for step in backward_steps(root):
-        gradients[step.parent] = step.grad_after
-        if not isinstance(step.node.scope, str):
-            direct[step.parent] = direct.get(step.parent, 0.0) + step.contribution
-    return gradients, direct
+def _sum(steps: Sequence) -> float:
+    """The contributions of `steps` added in the pass's order, as backward() adds them."""
+    total = 0.0
+    for step in steps:
+        total += step.contribution
+    return total
 
 
-def _read_records(root: Value) -> tuple[list, dict, dict]:
-    """Every neuron record of `root`'s graph (forward order), the names, and the gradients."""
-    order = topological_order(root)
-    names = value_names(order)
-    gradients, direct = _direct_gradients(root, order)
-    outputs = _neuron_outputs(order)
-    if not outputs:
-        raise ValueError(
-            "this graph has no neuron: group='neuron' and group='layer' explain graphs built with "
-            "Neuron, Layer or MLP; use explain(root) for the edge-by-edge view"
+def _working(steps: Sequence) -> str:
+    """How the steps' contributions are computed: local derivative × upstream gradient.
+
+    Edges from one node share its upstream gradient: ``(w + w) × 0.1`` for w · w.
+    """
+    if not steps or len(steps) > SUM_LIMIT:
+        return ""
+    groups: list = []  # [(node, upstream, [local derivatives])]
+    for step in steps:
+        if groups and groups[-1][0] is step.node:
+            groups[-1][2].append(step.local)
+        else:
+            groups.append((step.node, step.upstream, [step.local]))
+    parts = []
+    for _node, upstream, local in groups:
+        first = (
+            _operand(local[0])
+            if len(local) == 1
+            else "(" + " + ".join([_num(local[0])] + [_operand(d) for d in local[1:]]) + ")"
         )
-    seen: dict = {}
-    parts = {}
-    for out in outputs:
-        sample = seen.get(out.scope, 0)
-        seen[out.scope] = sample + 1
-        parts[out] = (sample, weighted_input(out))
-    owner = {out: out.scope for out in outputs}  # a neuron's output -> the neuron
-    users: dict = {}  # a neuron's output -> [(later neuron, weight, its δ)]
-    for out, (_, wi) in parts.items():
-        delta = gradients[wi.z]
-        for weight, source in zip(wi.weights, wi.inputs):
-            if isinstance(source, Value) and source in owner:
-                users.setdefault(source, []).append((out.scope, weight, delta))
-    records = []
-    for out, (sample, wi) in parts.items():
-        records.append(_record(out, sample, wi, gradients, direct, users.get(out, []), owner, names))
-    records.sort(key=lambda r: (r.sample, natural_key(r.name)))
-    return records, names, gradients
+        parts.append(f"{first} × {_operand(upstream)}")
+    return " + ".join(parts)
 
 
-def _record(out, sample, wi, gradients, direct, users, owner, names) -> NeuronRecord:
-    delta = gradients[wi.z]
-    activation = out.op if out is not wi.z else "linear"
-    sigma_prime = out.local_derivatives[0] if out is not wi.z else 1.0
-    inputs = [_input_name(source, i, owner, names) for i, source in enumerate(wi.inputs)]
-    weights = tuple(
-        WeightTerm(w, names[w], w.data, name, source, a_in, a_in * delta)
-        for w, name, source, a_in in zip(wi.weights, inputs, wi.inputs, wi.input_data)
-    )
-    back = tuple(BackTerm(neuron, w, names[w], w.data, d, w.data * d) for neuron, w, d in users)
-    return NeuronRecord(
-        name=out.scope,
-        layer=_layer_name(out.scope),
-        sample=sample,
-        activation=activation,
-        z=wi.z.data,
-        a=out.data,
-        sigma_prime=sigma_prime,
-        grad_a=gradients[out],
-        loss_gradient=direct.get(out),
-        back_terms=back,
-        delta=delta,
-        weights=weights,
-        bias=wi.bias,
-        bias_name=names[wi.bias],
-        bias_data=wi.bias.data,
-        bias_gradient=delta,
-        z_name=names[wi.z],
-        a_name=names[out],
-        z_node=wi.z,
-        a_node=out,
-    )
+def _used_weight(wi: WeightedInput, i: int) -> float:
+    """The number weight i had when the graph was built: the local derivative of its input's
+    edge (∂z/∂aᵢ = wᵢ); ``w.data`` when the input is a plain number (an expanded neuron)."""
+    edge = wi.input_edges[i] if i < len(wi.input_edges) else None
+    if edge is None:
+        return wi.weights[i].data
+    node, index = edge
+    return node.local_derivatives[index]
 
 
-def _input_name(source: Any, index: int, owner: dict, names: dict) -> str:
-    """``a(L1.N2)`` for a neuron's output, a value's name, or ``input 1`` for a plain number."""
-    if isinstance(source, Value):
-        return f"a({owner[source]})" if source in owner else names[source]
-    return f"input {index + 1}"
+def _stale(wi: WeightedInput) -> bool:
+    """True when the parameters changed after the graph was built (an optimizer step).
+
+    z is recomputed from today's w and b in the order the forward pass summed it,
+    ((b + w₁·a₁) + w₂·a₂) + …, so unchanged parameters give z bit for bit.
+    """
+    total = wi.bias.data
+    for w, a in zip(wi.weights, wi.input_data):
+        total = total + w.data * a
+    return not (total == wi.z.data or (total != total and wi.z.data != wi.z.data))
+
+
+class _Pass:
+    """One pure backward pass of `root` (graph.backward_steps: no ``.grad`` changes), read
+    neuron by neuron: every value's gradient, every edge's step, and the role of each edge
+    that a neuron's equations account for.
+
+    Attributes:
+        names: every value's name (graph.value_names, as in every other view).
+        gradients: ∂C/∂v for every value v, bit for bit what ``backward()`` stores.
+        into: for each value, the steps whose contributions add up to its gradient.
+        parts: for each neuron output (one per neuron and sample), (sample, WeightedInput).
+        roles: (node, parent index) → (neuron output, kind, index) for the edges inside a
+            neuron; kind is "weight", "input", "bias", "activation" or "inner".
+    """
+
+    def __init__(self, root: Value) -> None:
+        order = topological_order(root)
+        self.names = value_names(order)
+        self.gradients: dict = {root: 1.0}
+        self.into: dict = {}
+        for step in backward_steps(root):
+            self.gradients[step.parent] = step.grad_after
+            self.into.setdefault(step.parent, []).append(step)
+        outputs = _neuron_outputs(order)
+        if not outputs:
+            raise ValueError(
+                "this graph has no neuron: group='neuron' and group='layer' explain graphs built with "
+                "Neuron, Layer or MLP; use explain(root) for the edge-by-edge view"
+            )
+        seen: dict = {}
+        self.parts: dict = {}
+        for out in outputs:
+            sample = seen.get(out.scope, 0)
+            seen[out.scope] = sample + 1
+            self.parts[out] = (sample, weighted_input(out))
+        self.samples = max(seen.values())
+        self.roles: dict = {}
+        self._described: dict = {}  # (node, parent index) -> describe(): computed once per edge
+        for out, (_, wi) in self.parts.items():
+            for i, edge in enumerate(wi.weight_edges):
+                self.roles[edge] = (out, "weight", i)
+            for i, edge in enumerate(wi.input_edges):
+                if edge is not None:
+                    self.roles[edge] = (out, "input", i)
+            self.roles[wi.bias_edge] = (out, "bias", 0)
+            if out is not wi.z:
+                self.roles[(out, 0)] = (out, "activation", 0)
+            for node in wi.inner:  # the add chain of an expanded neuron
+                for k in range(len(node.parents)):
+                    self.roles.setdefault((node, k), (out, "inner", k))
+
+    def where(self, out: Value) -> str:
+        """A neuron run as text: ``L1.N2``, or ``L1.N2, sample 3`` when there are several."""
+        sample = self.parts[out][0]
+        return text_label(_neuron(out)) + (f", sample {sample}" if self.samples > 1 else "")
+
+    def describe(self, step: Any) -> tuple[str, str, str]:
+        """(symbol, path, through) of the path that `step` is an edge of (not the textbook's)."""
+        key = (step.node, step.parent_index)
+        if key not in self._described:
+            self._described[key] = self._describe(step)
+        return self._described[key]
+
+    def _describe(self, step: Any) -> tuple[str, str, str]:
+        role = self.roles.get((step.node, step.parent_index))
+        if role is None:
+            node = step.node
+            name = text_label(self.names[node])
+            as_names, _ = operand_texts(node, self.names)
+            expression = RULES[node.op].write(as_names, out=name)
+            expression = f" = {expression}" if len(expression) <= 60 else ""
+            square = node.op == "mul" and len(node.parents) == 2 and node.parents[0] is node.parents[1]
+            square = square and not step.parent.parents  # a parameter (a leaf) squared
+            note = ", a square as in an l2 penalty" if square else ""
+            return f"(via {name})", f"via {name}{expression}, outside the neurons{note}", self.names[node]
+        out, kind, index = role
+        where = self.where(out)
+        words = {
+            "weight": f"as weight w{index + 1} of {where}: its aᵢₙ × δ",
+            "bias": f"as the bias of {where}: its δ",
+            "input": f"as input {index + 1} of {where}: w × δ there",
+            "activation": f"into the activation of {where}",
+            "inner": f"inside {where}",
+        }
+        symbol = f"(via {where} w{index + 1})" if kind == "weight" else f"(via {where})"
+        return symbol, words[kind], _neuron(out)
+
+    def other_terms(self, value: Value, skip: set) -> list:
+        """The terms of `value`'s gradient along every edge not in `skip`, one per path."""
+        groups: dict = {}
+        for step in self.into.get(value, ()):
+            if (step.node, step.parent_index) not in skip:
+                groups.setdefault(self.describe(step), []).append(step)
+        return [
+            PathTerm(symbol, path, _sum(steps), _working(steps), through=through)
+            for (symbol, path, through), steps in groups.items()
+        ]
+
+    def step(self, value: Value, edge: tuple) -> Any:
+        """The step of `edge` into `value`."""
+        return next(s for s in self.into[value] if (s.node, s.parent_index) == edge)
+
+    # ------------------------------------------------------------------ records
+
+    def record(self, out: Value) -> NeuronRecord:
+        sample, wi = self.parts[out]
+        z, names, gradients = wi.z, self.names, self.gradients
+        delta = gradients[z]
+        linear = out is z
+        sigma_prime = 1.0 if linear else out.local_derivatives[0]
+        grad_a = gradients[out]
+        back, a_terms = self._activation_terms(out)
+        if linear:
+            delta_terms: tuple = (PathTerm("∂C/∂a", "a = z", delta, textbook=True),)
+        else:
+            own = self.step(z, (out, 0))
+            textbook = PathTerm("∂C/∂a · f′(z)", "", own.contribution, _times(grad_a, sigma_prime), textbook=True)
+            delta_terms = (textbook, *self.other_terms(z, {(out, 0)}))
+        inputs = [self._input_name(source, i) for i, source in enumerate(wi.inputs)]
+        weights = []
+        for i, (w, name, source, a_in) in enumerate(zip(wi.weights, inputs, wi.inputs, wi.input_data)):
+            own_term = PathTerm("aᵢₙ × δ", f"aᵢₙ = {name}", a_in * delta, _times(a_in, delta), textbook=True)
+            terms = self._own_terms(w, wi.weight_edges[i], own_term, out)
+            used = _used_weight(wi, i)
+            weights.append(WeightTerm(w, names[w], used, name, source, a_in, a_in * delta, gradients[w], terms))
+        bias_terms = self._own_terms(wi.bias, wi.bias_edge, PathTerm("δ", "", delta, textbook=True), out)
+        loss = [t.value for t in a_terms if t.symbol == "∇ₐC"]
+        return NeuronRecord(
+            name=_neuron(out),
+            layer=_layer_name(_neuron(out)),
+            sample=sample,
+            activation=out.op if not linear else "linear",
+            z=z.data,
+            a=out.data,
+            sigma_prime=sigma_prime,
+            grad_a=grad_a,
+            grad_a_terms=a_terms,
+            loss_gradient=loss[0] if loss else None,
+            back_terms=back,
+            delta=delta,
+            delta_terms=delta_terms,
+            weights=tuple(weights),
+            bias=wi.bias,
+            bias_name=names[wi.bias],
+            bias_data=wi.bias.data,
+            bias_gradient=gradients[wi.bias],
+            bias_terms=bias_terms,
+            z_name=names[z],
+            a_name=names[out],
+            z_node=z,
+            a_node=out,
+            stale=_stale(wi),
+        )
+
+    def _own_terms(self, parameter: Value, edge: tuple, textbook: PathTerm, out: Value) -> tuple:
+        """The textbook term of `parameter` in its neuron, then every other path."""
+        terms = [textbook]
+        contribution = self.step(parameter, edge).contribution
+        if contribution != textbook.value:
+            # Only when a value inside an expanded neuron (its partial sums) is used elsewhere too.
+            rest = contribution - textbook.value
+            terms.append(
+                PathTerm(
+                    f"(via {self.where(out)})",
+                    "through other uses of the neuron's partial sums",
+                    rest,
+                    through=_neuron(out),
+                )
+            )
+        # In a batch the same neuron uses the parameter once per sample: one term for the others.
+        own_role = self.roles[edge]
+        skip, others = {edge}, []
+        for step in self.into[parameter]:
+            role = self.roles.get((step.node, step.parent_index))
+            if role is not None and role[0] is not out and role[0].scope == out.scope and role[1:] == own_role[1:]:
+                skip.add((step.node, step.parent_index))
+                others.append(step)
+        if others:
+            what = "aᵢₙ × δ" if own_role[1] == "weight" else "δ"
+            path = f"the same neuron in the other {plural(len(others), 'sample')}: their {what}"
+            terms.append(PathTerm("(other samples)", path, _sum(others), textbook=True, through=_neuron(out)))
+        return tuple(terms + self.other_terms(parameter, skip))
+
+    def _activation_terms(self, out: Value) -> tuple[tuple, tuple]:
+        """The back terms wₖⱼ δₖ of ∂C/∂a, and ∂C/∂a's terms: Σₖ wₖⱼ δₖ, ∇ₐC, other uses."""
+        back, back_steps, loss_steps, inside = [], [], [], 0.0
+        skip = set()
+        for step in self.into.get(out, ()):
+            role = self.roles.get((step.node, step.parent_index))
+            if role is not None and role[1] == "input":
+                later, _, index = role
+                lwi = self.parts[later][1]
+                delta = self.gradients[lwi.z]
+                weight = lwi.weights[index]
+                back.append(BackTerm(_neuron(later), weight, self.names[weight], step.local, delta, step.local * delta))
+                back_steps.append(step)
+                inside += step.contribution - step.local * delta
+                skip.add((step.node, step.parent_index))
+            elif role is None:
+                loss_steps.append(step)
+                skip.add((step.node, step.parent_index))
+        back.sort(key=lambda t: natural_key(t.neuron))
+        terms = []
+        if back:
+            working = " + ".join(_times(t.w, t.delta) for t in back) if len(back) <= SUM_LIMIT else ""
+            terms.append(PathTerm("Σₖ wₖⱼ δₖ", "the later neurons", math.fsum(t.product for t in back), working, True))
+            if inside:
+                terms.append(PathTerm("(inside the later neurons)", "through other uses of their partial sums", inside))
+        if loss_steps:
+            terms.append(PathTerm("∇ₐC", "straight from the loss", _sum(loss_steps), textbook=not back))
+        terms += self.other_terms(out, skip)
+        if not terms:  # nothing flows into a: it is C itself, where the backward pass starts with 1
+            terms.append(PathTerm("1", "a is C itself", self.gradients[out], textbook=True))
+        return tuple(back), tuple(terms)
+
+    def _input_name(self, source: Any, index: int) -> str:
+        """``a(L1.N2)`` for a neuron's output, a value's name, or ``input 1`` for a plain number."""
+        if isinstance(source, Value):
+            return f"a({source.scope})" if source in self.parts else self.names[source]
+        return f"input {index + 1}"
+
+    def parameter_gradients(self, records: list) -> list:
+        """Every parameter of `records`: its gradient as the sum over all its uses."""
+        found: dict = {}
+        for r in records:
+            for t in r.weights:
+                found.setdefault(t.weight, t.name)
+            found.setdefault(r.bias, r.bias_name)
+        result = []
+        for p, name in found.items():
+            textbook, skip = [], set()
+            for step in self.into.get(p, ()):
+                role = self.roles.get((step.node, step.parent_index))
+                if role is not None and role[1] in ("weight", "bias"):
+                    symbol = "aᵢₙ × δ" if role[1] == "weight" else "δ"
+                    key = (self.parts[role[0]][0], natural_key(_neuron(role[0])))
+                    textbook.append((key, PathTerm(symbol, self.where(role[0]), step.contribution, textbook=True)))
+                    skip.add((step.node, step.parent_index))
+            textbook.sort(key=lambda item: item[0])  # sample by sample (the pass runs them backwards)
+            terms = [term for _, term in textbook] + self.other_terms(p, skip)
+            result.append(ParameterGradient(p, name, self.gradients[p], tuple(terms)))
+        return result
 
 
 def _find_record(records: list, kind: str, name: str, sample: Any, samples: int, kept: int | None) -> Any:
@@ -448,10 +843,20 @@ def _tex_input(term: WeightTerm) -> str:
 
 
 def _formula(record: NeuronRecord, z: str, a: str) -> str:
-    """σ′(z) as the activation's rule writes it (engine.RULES), e.g. ``a · (1 − a)``."""
+    """f′(z) as the activation's rule writes it (engine.RULES), e.g. ``a · (1 − a)`` for σ."""
     if record.activation == "linear":
         return "1"
     return RULES[record.activation].derivative(0, [z], out=a)
+
+
+def _prime(activation: str) -> str:
+    """The name of the activation's derivative: ``σ′(z)``, ``tanh′(z)``, ``relu′(z)``, ``id′(z)``."""
+    return f"{ACTIVATION_SYMBOLS.get(activation, 'f')}′(z)"  # f: a layer whose neurons differ
+
+
+def _tex_prime(activation: str, z: str) -> str:
+    """The activation's derivative in LaTeX: ``\\sigma'(z)``, ``\\tanh'(z)``."""
+    return f"{TEX_ACTIVATION_SYMBOLS.get(activation, 'f')}'({z})"
 
 
 def _shown(items: Sequence) -> list:
@@ -463,14 +868,14 @@ def _shown(items: Sequence) -> list:
 
 def _vector_text(values: Sequence[float]) -> str:
     """``[0.1, 0.2, …, 0.9]``."""
-    return "[" + ", ".join("…" if v is None else format_number(v) for v in _shown(values)) + "]"
+    return "[" + ", ".join("…" if v is None else _num(v) for v in _shown(values)) + "]"
 
 
 def _matrix_text(rows: Sequence[Sequence[float]], indent: str) -> list[str]:
     """A matrix as aligned text rows; an abbreviated one ends with a line that says so."""
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
     columns = len(_shown(rows[0]))  # the entries each shown row has
-    cells = [["⋮"] * columns if row is None else ["…" if v is None else format_number(v) for v in row] for row in shown]
+    cells = [["⋮"] * columns if row is None else ["…" if v is None else _num(v) for v in row] for row in shown]
     width = max(len(c) for row in cells for c in row)
     lines = [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
     if len(rows) > MATRIX_LIMIT or len(rows[0]) > MATRIX_LIMIT:
@@ -499,9 +904,83 @@ def _column(values: Sequence[float]) -> list:
     return [[v] for v in values]
 
 
-def _times(x: float, y: float) -> str:
-    """``0.4 × (-0.038)``: a product with negative factors in parentheses."""
-    return f"{format_operand(x)} × {format_operand(y)}"
+# --------------------------------------------------------------------------------------
+# Writing a gradient as a sum of its terms
+# --------------------------------------------------------------------------------------
+
+
+def _term_text(term: PathTerm, symbol: str) -> str:
+    """One term on a line of its own: the textbook's with its working, another with its path."""
+    if term.textbook:
+        note = f"  ({term.path})" if term.path else ""
+        return _chain(symbol, term.working, _num(term.value)) + note
+    return f"{term.path}: " + _chain(term.working, _num(term.value))
+
+
+def _sum_lines(
+    lhs: str, terms: Sequence[PathTerm], total: float, indent: str, symbols: dict | None = None
+) -> list[str]:
+    """``lhs = t₁ + t₂ = 0.1 + 0.04 = 0.14`` and one line per term; one term stays on one line.
+
+    The total is the gradient of the backward pass, not a sum computed here, so the number
+    shown is ``.grad``'s even where float addition in another order would differ.
+    """
+    symbols = symbols or {}
+    shown = [symbols.get(t.symbol, t.symbol) for t in terms]
+    if len(terms) == 1:
+        t = terms[0]
+        note = f"  ({t.path})" if t.path else ""
+        return [f"{indent}{lhs} = " + _chain(shown[0], t.working, _num(total)) + note]
+    lines = [f"{indent}{lhs} = {' + '.join(shown)} = {' + '.join(_operand(t.value) for t in terms)} = {_num(total)}"]
+    lines += [f"{indent}  {_term_text(t, s)}" for t, s in zip(terms, shown)]
+    return lines
+
+
+def _tex_working(text: str) -> str:
+    """A working (numbers, ×, +, parentheses) in LaTeX."""
+    return text.replace("×", r"\times").replace("−", "-")
+
+
+def _tex_sum(lhs: str, terms: Sequence[PathTerm], total: float, symbols: dict | list) -> list[str]:
+    """`_sum_lines` in Markdown with LaTeX: the sum, then one sub-item per other path.
+
+    `symbols` maps a term's text symbol to LaTeX, or lists the terms' LaTeX symbols in order.
+    """
+    by_term = {id(t): symbols[i] for i, t in enumerate(terms)} if isinstance(symbols, list) else {}
+
+    def symbol(t: PathTerm) -> str:
+        if by_term:
+            return by_term[id(t)]
+        assert isinstance(symbols, dict)
+        if t.symbol in symbols:
+            return symbols[t.symbol]
+        if t.through:
+            return rf"(\text{{via }} {tex(t.through)})"
+        # Our own words (no label): "1" for C itself, "(inside the later neurons)".
+        return _tex_working(t.symbol) if t.textbook else rf"\text{{{t.symbol}}}"
+
+    if len(terms) == 1:
+        t = terms[0]
+        kept: list[str] = []
+        for part in (lhs, symbol(t), _tex_working(t.working), tex_number(total)):
+            if part and (not kept or part != kept[-1]):  # no "= 1 = 1"
+                kept.append(part)
+        return ["  - $" + " = ".join(kept) + "$"]
+    lines = [
+        f"  - ${lhs} = {' + '.join(symbol(t) for t in terms)} = "
+        f"{' + '.join(tex_operand(t.value) for t in terms)} = {tex_number(total)}$"
+    ]
+    for t in terms:
+        if not t.textbook:
+            working = f"{_tex_working(t.working)} = " if t.working else ""
+            lines.append(f"    - the path via ${tex(t.through)}$: ${working}{tex_number(t.value)}$")
+    return lines
+
+
+def _others(terms: Sequence[PathTerm]) -> float | None:
+    """The sum of the terms that are not the textbook's, or None when there are none."""
+    rest = [t.value for t in terms if not t.textbook]
+    return math.fsum(rest) if rest else None
 
 
 # --------------------------------------------------------------------------------------
@@ -520,16 +999,20 @@ class NeuronView:
         samples: how many times the graph runs the network (1 for one input).
         sample: the sample kept (``sample=k``), or None for all of them.
         gradients: ∂C/∂v for every value v of the graph (parameters: summed over samples).
+        parameters: a `ParameterGradient` per parameter: its whole gradient as a sum.
     """
 
     def __init__(self, root: Value, *, sample: int | None = None) -> None:
-        records, names, gradients = _read_records(root)
+        graph = _Pass(root)
+        records = [graph.record(out) for out in graph.parts]
+        records.sort(key=lambda r: (r.sample, natural_key(r.name)))
         self.root = root
-        self.samples = 1 + max(r.sample for r in records)
+        self.samples = graph.samples
         self.sample = _check_sample(sample, self.samples)
         self.records = [r for r in records if self.sample is None or r.sample == self.sample]
-        self.names = names
-        self.gradients = gradients
+        self.names = graph.names
+        self.gradients = graph.gradients
+        self.parameters = graph.parameter_gradients(records)
 
     def neuron(self, name: str, sample: int | None = None) -> NeuronRecord:
         """The record of neuron `name` (``"L2.N1"``); `sample` picks one when there are several.
@@ -562,11 +1045,23 @@ class NeuronView:
         cost = self._cost()
         return "" if cost == "C" else f"C = {cost}; "
 
+    def _notes(self) -> list[str]:
+        """The lines every view says once: layer numbers, relu′(0) where relu is used, and
+        parameters changed since the graph was built."""
+        notes = [NIELSEN_NOTE]
+        if any(r.activation == "relu" for r in self.records):
+            notes.append(RELU_NOTE)
+        if any(r.stale for r in self.records):
+            notes.append(STALE_NOTE)
+        return notes
+
     def __str__(self) -> str:
         lines = [
-            f"Backprop neuron by neuron ({self._cost_clause()}δ = ∂C/∂z, the neuron's error). "
-            "δ flows backwards, so the output layer comes first.",
-            "The loss nodes outside the neurons give ∇ₐC for the output layer.",
+            f"Backprop neuron by neuron ({self._cost_clause()}δ = ∂C/∂z, the neuron's error; a = f(z), "
+            "f its activation). δ flows backwards, so the output layer comes first.",
+            "The loss nodes outside the neurons give ∇ₐC for the output layer; a value that reaches C along "
+            "other paths too has the sum of all their contributions as its gradient.",
+            *self._notes(),
         ]
         lines += self._batch_sentence()
         for sample, layers in self._by_sample():
@@ -585,63 +1080,65 @@ class NeuronView:
         if self.sample is None:
             return [
                 f"The loss runs the network on {self.samples} samples: each sample has its own z, a and δ, "
-                "and a parameter's gradient is the sum of its per-sample aᵢₙ × δ (at the end)."
+                "and a parameter's gradient is the sum of its per-sample aᵢₙ × δ and of its other uses (at the end)."
             ]
         return [
             f"Sample {self.sample} of {self.samples}: its aᵢₙ × δ is this sample's share of each parameter's "
-            "gradient, which sums over every sample."
+            "gradient, which sums over every sample (at the end)."
         ]
 
     def _neuron_text(self, r: NeuronRecord) -> list[str]:
         name = text_label(r.name)
         inputs = " + ".join(f"{_times(t.data, t.a_in)}" for t in r.weights)
-        lines = [
-            f"  neuron {name}: z = Σ w·aᵢₙ + b = {inputs} + {format_operand(r.bias_data)} = {format_number(r.z)};  "
-            f"a = {r.activation}(z) = {format_number(r.a)}"
-        ]
-        if r.back_terms:
-            terms = " + ".join(_times(t.w, t.delta) for t in r.back_terms)
-            lines.append(f"    ∂C/∂a = Σₖ wₖⱼ δₖ = {terms} = {format_number(sum(t.product for t in r.back_terms))}")
-            for t in r.back_terms:
-                lines.append(
-                    f"      ({text_label(t.weight_name)} = {format_number(t.w)}, δ of {text_label(t.neuron)} = {format_number(t.delta)})"
-                )
-        if r.loss_gradient is not None:
-            where = "∇ₐC, from the loss" if not r.back_terms else "plus, straight from the loss"
-            lines.append(f"    ∂C/∂a = {format_number(r.loss_gradient)}  ({where})")
-        shown_a = text_label(r.a_name)
-        formula = _formula(r, text_label(r.z_name), "a")
-        shown = format_number(r.sigma_prime)
-        lines.append(f"    σ′(z) = {formula} = {shown}" if formula != shown else f"    σ′(z) = {shown}")
-        lines.append(f"    δ = ∂C/∂a · σ′(z) = {_times(r.grad_a, r.sigma_prime)} = {format_number(r.delta)}")
-        for t in r.weights:
+        if r.activation == "linear":
+            a = f"a = z = {_num(r.a)} (linear: the identity)"
+        else:
+            a = f"a = {ACTIVATION_SYMBOLS[r.activation]}(z) = {_num(r.a)}"
+        if r.stale:
+            z = f"z = Σ w·aᵢₙ + b = {_num(r.z)} (with the values w and b had when the graph was built)"
+        else:
+            z = f"z = Σ w·aᵢₙ + b = {inputs} + {_operand(r.bias_data)} = {_num(r.z)}"
+        lines = [f"  neuron {name}: {z};  {a}"]
+        lines += _sum_lines("∂C/∂a", r.grad_a_terms, r.grad_a, "    ")
+        for t in r.back_terms:
             lines.append(
-                f"    ∂C/∂{text_label(t.name)} = aᵢₙ × δ = {_times(t.a_in, r.delta)} = {format_number(t.gradient)}"
-                f"  (aᵢₙ = {text_label(t.input_name)})"
+                f"      ({text_label(t.weight_name)} = {_num(t.w)}, δ of {text_label(t.neuron)} = {_num(t.delta)})"
             )
-        lines.append(f"    ∂C/∂{text_label(r.bias_name)} = δ = {format_number(r.bias_gradient)}")
+        prime = _prime(r.activation)
+        if r.activation == "linear":
+            lines += _sum_lines("δ = ∂C/∂z", r.delta_terms, r.delta, "    ", {"∂C/∂a": "∂C/∂a"})
+            lines[-1] = lines[-1].replace("(a = z)", "(a = z: the identity, derivative 1)")
+        else:
+            formula = _formula(r, "z", "a")
+            lines.append(f"    {_chain(prime, formula, _num(r.sigma_prime))}")
+            lines += _sum_lines("δ", r.delta_terms, r.delta, "    ", {"∂C/∂a · f′(z)": f"∂C/∂a · {prime}"})
+        if self.samples == 1:
+            for t in r.weights:
+                lines += _sum_lines(f"∂C/∂{text_label(t.name)}", t.terms, t.gradient, "    ")
+            lines += _sum_lines(f"∂C/∂{text_label(r.bias_name)}", r.bias_terms, r.bias_gradient, "    ")
+        else:
+            for t in r.weights:
+                lines.append(
+                    f"    this sample's aᵢₙ × δ for {text_label(t.name)} = {_times(t.a_in, r.delta)} = "
+                    f"{_num(t.contribution)}  (aᵢₙ = {text_label(t.input_name)})"
+                )
+            lines.append(f"    this sample's δ for {text_label(r.bias_name)} = {_num(r.delta)}")
         lines.append(
             f"    (edge by edge, explain({self._cost()}): δ is the upstream gradient ∂C/∂{text_label(r.z_name)} "
-            f"arriving at the neuron's sum {text_label(r.z_name)}; a is {shown_a})"
+            f"arriving at the neuron's sum {text_label(r.z_name)}; a is {text_label(r.a_name)})"
         )
         return lines
 
-    def _parameter_sums(self) -> list:
-        """[(parameter name, per-sample terms, total gradient)] when several samples are shown."""
-        terms: dict = {}
-        for r in self.records:
-            for t in r.weights:
-                terms.setdefault(t.weight, (t.name, []))[1].append(t.gradient)
-            terms.setdefault(r.bias, (r.bias_name, []))[1].append(r.bias_gradient)
-        return list(terms.values())
-
     def _sums_text(self) -> list[str]:
-        if self.samples == 1 or self.sample is not None:
+        if self.samples == 1:
             return []
-        lines = ["", f"Parameter gradients (each the sum over the {self.samples} samples of aᵢₙ × δ):"]
-        for name, parts in self._parameter_sums():
-            shown = " + ".join(format_operand(p) for p in parts) + " = " if len(parts) <= SUM_LIMIT else "Σ = "
-            lines.append(f"  ∂C/∂{text_label(name)} = {shown}{format_number(math.fsum(parts))}")
+        lines = [
+            "",
+            f"Parameter gradients (each the sum of its contributions: aᵢₙ × δ, or δ for a bias, "
+            f"from each of the {self.samples} samples, and any other use):",
+        ]
+        for p in self.parameters:
+            lines += _parameter_lines(p, "  ")
         return lines
 
     def __repr__(self) -> str:
@@ -665,11 +1162,16 @@ class NeuronView:
         lines = [
             "**Backprop neuron by neuron** ("
             + (f"$C = {tex(self.names[self.root])}$, " if self.names[self.root] != "C" else "")
-            + r"$\delta^l_j = \partial C / \partial z^l_j$). The output layer comes first: "
-            r"$\delta^L_j = \frac{\partial C}{\partial a^L_j}\,\sigma'(z^L_j)$, "
-            r"$\delta^l_j = \big(\sum_k w^{l+1}_{kj}\delta^{l+1}_k\big)\,\sigma'(z^l_j)$, "
+            + r"$\delta^l_j = \partial C / \partial z^l_j$, $a^l_j = f(z^l_j)$ with $f$ the activation: "
+            r"$\sigma$ (logistic), $\tanh$, $\mathrm{relu}$ or the identity). The output layer comes first: "
+            r"$\delta^L_j = \frac{\partial C}{\partial a^L_j}\,f'(z^L_j)$, "
+            r"$\delta^l_j = \big(\sum_k w^{l+1}_{kj}\delta^{l+1}_k\big)\,f'(z^l_j)$, "
             r"$\frac{\partial C}{\partial b^l_j} = \delta^l_j$, "
-            r"$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k\,\delta^l_j$.",
+            r"$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k\,\delta^l_j$. "
+            "A value that reaches $C$ along other paths too (a penalty, a shared weight, a direct use) "
+            "has the sum of all their contributions as its gradient; the sums below show every term.",
+            "",
+            *self._notes(),
         ]
         lines += ["", *self._batch_sentence()] if self.samples > 1 else []
         for sample, layers in self._by_sample():
@@ -679,39 +1181,68 @@ class NeuronView:
                 lines += ["", f"*Layer ${tex(layer)}$*", ""]
                 for record in records:
                     lines += self._neuron_markdown(record)
-        if self.samples > 1 and self.sample is None:
-            lines += ["", f"**Parameter gradients** (sums over the {self.samples} samples)", ""]
-            for name, parts in self._parameter_sums():
-                lines.append(rf"- $\frac{{\partial C}}{{\partial {tex(name)}}} = {tex_number(math.fsum(parts))}$")
+        if self.samples > 1:
+            lines += ["", f"**Parameter gradients** (sums over the {self.samples} samples and any other use)", ""]
+            for p in self.parameters:
+                terms, symbols = _parameter_display(p)
+                lines += _tex_sum(rf"\frac{{\partial C}}{{\partial {tex(p.name)}}}", terms, p.gradient, symbols)
         return "\n".join(lines)
 
     def _neuron_markdown(self, r: NeuronRecord) -> list[str]:
         z, a, d = _symbol("z", r.name), _symbol("a", r.name), _symbol(r"\delta", r.name)
-        lines = [f"- neuron ${tex(r.name)}$: ${z} = {tex_number(r.z)}$, ${a} = {tex_number(r.a)}$"]
+        shown_a = f"{a} = {z}" if r.activation == "linear" else f"{a} = {TEX_ACTIVATION_SYMBOLS[r.activation]}({z})"
+        lines = [f"- neuron ${tex(r.name)}$: ${z} = {tex_number(r.z)}$, ${shown_a} = {tex_number(r.a)}$"]
+        dc_da = f"\\frac{{\\partial C}}{{\\partial {a}}}"
         if r.back_terms:
             terms = " + ".join(f"{tex_operand(t.w)} \\cdot {tex_operand(t.delta)}" for t in r.back_terms)
             symbols = " + ".join(tex(t.weight_name) + r"\," + _symbol(r"\delta", t.neuron) for t in r.back_terms)
-            total = tex_number(sum(t.product for t in r.back_terms))
-            lines.append(
-                f"  - $\\frac{{\\partial C}}{{\\partial {a}}} = \\sum_k w_{{kj}}\\delta_k = {symbols} = {terms} = {total}$"
+            back = f"{symbols} = {terms}" if len(r.back_terms) <= SUM_LIMIT else symbols
+        else:
+            back = ""
+        a_symbols = {"Σₖ wₖⱼ δₖ": r"\sum_k w_{kj}\delta_k", "∇ₐC": f"\\nabla_{{{a}}} C"}
+        if len(r.grad_a_terms) == 1 and back:
+            lines.append(f"  - ${dc_da} = \\sum_k w_{{kj}}\\delta_k = {back} = {tex_number(r.grad_a)}$")
+        else:
+            lines += _tex_sum(dc_da, r.grad_a_terms, r.grad_a, a_symbols)
+            if back:
+                lines.append(f"    - $\\sum_k w_{{kj}}\\delta_k = {back}$")
+        if r.activation == "linear":
+            lines += _tex_sum(d, r.delta_terms, r.delta, {"∂C/∂a": dc_da})
+            lines[-1] += f" (${a} = {z}$: the identity, derivative 1)"
+        else:
+            prime = _tex_prime(r.activation, z)
+            # Braced, so a squared superscripted symbol stays valid LaTeX: {a^{1}_{1}}^2.
+            sp = (
+                _formula(r, f"{{{z}}}", f"{{{a}}}")
+                .replace(" · ", r" \cdot ")
+                .replace("−", "-")
+                .replace("²", "^2")
+                .replace("≤", r"\le")
             )
-        if r.loss_gradient is not None:
-            lines.append(f"  - $\\nabla_{{{a}}} C = {tex_number(r.loss_gradient)}$ (from the loss)")
-        sp = _formula(r, z, a).replace(" · ", r" \cdot ").replace("−", "-").replace("²", "^2")
-        sp = sp.replace("1 if ", r"1 \text{ if } ").replace(" else ", r" \text{ else } ")
-        lines.append(f"  - $\\sigma'({z}) = {sp} = {tex_number(r.sigma_prime)}$")
-        lines.append(
-            f"  - ${d} = \\frac{{\\partial C}}{{\\partial {a}}}\\,\\sigma'({z}) = "
-            f"{tex_operand(r.grad_a)} \\cdot {tex_operand(r.sigma_prime)} = {tex_number(r.delta)}$"
-        )
-        for _k, t in enumerate(r.weights):
-            lines.append(
-                f"  - $\\frac{{\\partial C}}{{\\partial {tex(t.name)}}} = {_tex_input(t)}\\,{d} = "
-                f"{tex_operand(t.a_in)} \\cdot {tex_operand(r.delta)} = {tex_number(t.gradient)}$"
+            lines.append(f"  - ${prime} = {sp} = {tex_number(r.sigma_prime)}$")
+            own_tex = _tex_working(r.delta_terms[0].working)
+            if len(r.delta_terms) == 1:
+                lines.append(f"  - ${d} = {dc_da}\\,{prime} = {own_tex} = {tex_number(r.delta)}$")
+            else:
+                lines += _tex_sum(d, r.delta_terms, r.delta, {"∂C/∂a · f′(z)": f"{dc_da}\\,{prime}"})
+        if self.samples == 1:
+            for t in r.weights:
+                own = {"aᵢₙ × δ": f"{_tex_input(t)}\\,{d}"}
+                lines += _tex_sum(f"\\frac{{\\partial C}}{{\\partial {tex(t.name)}}}", t.terms, t.gradient, own)
+            lines += _tex_sum(
+                f"\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}}", r.bias_terms, r.bias_gradient, {"δ": d}
             )
-        lines.append(
-            f"  - $\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}} = {d} = {tex_number(r.bias_gradient)}$"
-        )
+        else:
+            for t in r.weights:
+                lines.append(
+                    f"  - this sample's share of $\\frac{{\\partial C}}{{\\partial {tex(t.name)}}}$: "
+                    f"${_tex_input(t)}\\,{d} = {tex_operand(t.a_in)} \\cdot {tex_operand(r.delta)} = "
+                    f"{tex_number(t.contribution)}$"
+                )
+            lines.append(
+                f"  - this sample's share of $\\frac{{\\partial C}}{{\\partial {tex(r.bias_name)}}}$: "
+                f"${d} = {tex_number(r.delta)}$"
+            )
         lines.append(
             f"  - edge by edge: ${d}$ is the upstream gradient $\\frac{{\\partial C}}{{\\partial {tex(r.z_name)}}}$ "
             f"arriving at the neuron's sum ${tex(r.z_name)}$"
@@ -724,9 +1255,59 @@ class NeuronView:
         return self.markdown() if refusal is None else f"*{refusal}*"
 
 
+def _parameter_display(p: ParameterGradient) -> tuple[list, list]:
+    """The terms of a parameter's sum as shown: each sample's aᵢₙ × δ by its number (or
+    their Σ when there are many), then each other use; and the terms' LaTeX symbols."""
+    textbook = [t for t in p.terms if t.textbook]
+    others = [t for t in p.terms if not t.textbook]
+    terms: list[PathTerm] = []
+    symbols: list[str] = []
+    if textbook and len(textbook) <= SUM_LIMIT:
+        terms += [PathTerm(_operand(t.value), t.path, t.value, textbook=True) for t in textbook]
+        symbols += [tex_operand(t.value) for t in textbook]
+    elif textbook:
+        total = 0.0
+        for t in textbook:
+            total += t.value
+        kind = textbook[0].symbol
+        terms.append(PathTerm(f"Σ {kind} ({len(textbook)} uses)", "", total, textbook=True))
+        symbols.append(rf"\Sigma\,(\text{{{len(textbook)} uses}})")
+    terms += others
+    symbols += [rf"(\text{{via }} {tex(t.through)})" for t in others]
+    return terms, symbols
+
+
+def _parameter_lines(p: ParameterGradient, indent: str) -> list[str]:
+    """``∂C/∂w = 0.1 + 0.2 + (via t9) = …``: a parameter's whole gradient, over samples and uses."""
+    terms, _ = _parameter_display(p)
+    others = [t for t in terms if not t.textbook]
+    lhs = f"∂C/∂{text_label(p.name)}"
+    if not others:
+        if len(terms) == 1:
+            return [f"{indent}{lhs} = " + _chain(terms[0].symbol, _num(p.gradient))]
+        return [f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {_num(p.gradient)}"]
+    line = f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {' + '.join(_operand(t.value) for t in terms)}"
+    lines = [f"{line} = {_num(p.gradient)}"]
+    lines += [f"{indent}  {_term_text(t, t.symbol)}" for t in others]
+    return lines
+
+
 # --------------------------------------------------------------------------------------
 # The layer view
 # --------------------------------------------------------------------------------------
+
+
+def _vector_or_none(values: list) -> tuple | None:
+    """The per-neuron values as a vector, or None when no neuron has one."""
+    if all(v is None for v in values):
+        return None
+    return tuple(0.0 if v is None else v for v in values)
+
+
+def _matrix_or_none(rows: list) -> tuple | None:
+    if all(v is None for row in rows for v in row):
+        return None
+    return tuple(tuple(0.0 if v is None else v for v in row) for row in rows)
 
 
 def _layer_record(records: list, by_output: dict) -> LayerRecord:
@@ -744,27 +1325,33 @@ def _layer_record(records: list, by_output: dict) -> LayerRecord:
         columns = {r.a_node: j for j, r in enumerate(records)}
         next_weights = tuple(_weight_row(n, columns, len(records)) for n in following)
         next_delta = tuple(n.delta for n in following)
-        backpropagated = tuple(
-            math.fsum(next_weights[k][j] * next_delta[k] for k in range(len(following))) for j in range(len(records))
-        )
+        backpropagated = tuple(math.fsum(t.product for t in r.back_terms) for r in records)
     outputs = all(r.loss_gradient is not None for r in records)
+    activations = {r.activation for r in records}
     return LayerRecord(
         name=first.layer,
         sample=first.sample,
         neurons=tuple(r.name for r in records),
+        activation=activations.pop() if len(activations) == 1 else "mixed",
         inputs=tuple(t.a_in for t in first.weights),
         z=tuple(r.z for r in records),
         a=tuple(r.a for r in records),
         sigma_prime=tuple(r.sigma_prime for r in records),
+        grad_a=tuple(r.grad_a for r in records),
         delta=deltas,
         weights=tuple(tuple(t.data for t in r.weights) for r in records),
+        weight_contributions=tuple(tuple(t.contribution for t in r.weights) for r in records),
         weight_gradients=tuple(tuple(t.gradient for t in r.weights) for r in records),
-        bias_gradients=deltas,
+        bias_gradients=tuple(r.bias_gradient for r in records),
         loss_gradient=tuple(r.loss_gradient for r in records) if outputs else None,
         next_layer=next_layer,
         next_weights=next_weights,
         next_delta=next_delta,
         backpropagated=backpropagated,
+        grad_a_other=_vector_or_none([_others(r.grad_a_terms) for r in records]),
+        delta_other=_vector_or_none([_others(r.delta_terms) for r in records]),
+        weight_other=_matrix_or_none([[_others(t.terms) for t in r.weights] for r in records]),
+        bias_other=_vector_or_none([_others(r.bias_terms) for r in records]),
     )
 
 
@@ -798,6 +1385,7 @@ class LayerView:
         groups: dict = {}
         for r in neurons.records:
             groups.setdefault((r.sample, r.layer), []).append(r)
+        self._groups = groups
         self.records = [_layer_record(records, by_output) for records in groups.values()]
 
     def layer(self, name: str, sample: int | None = None) -> LayerRecord:
@@ -818,8 +1406,10 @@ class LayerView:
     def __str__(self) -> str:
         lines = [
             f"Backprop layer by layer ({self.neurons._cost_clause()}vectors are columns, one entry per neuron; "
-            "⊙ multiplies entry by entry).",
-            "δᴸ = ∇ₐC ⊙ σ′(zᴸ);  δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ);  ∂C/∂bˡ = δˡ;  ∂C/∂wˡ = δˡ (aˡ⁻¹)ᵀ",
+            "⊙ multiplies entry by entry; f is the layer's activation: σ (logistic), tanh, relu or the identity).",
+            "δᴸ = ∇ₐC ⊙ f′(zᴸ);  δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ f′(zˡ);  ∂C/∂bˡ = δˡ;  ∂C/∂wˡ = δˡ (aˡ⁻¹)ᵀ",
+            "Where a value also reaches C along other paths, its gradient adds their contributions (shown as + other uses).",
+            *self.neurons._notes(),
         ]
         lines += self.neurons._batch_sentence()
         for sample, records in self._backwards():
@@ -827,35 +1417,131 @@ class LayerView:
                 lines += ["", f"Sample {sample}:"]
             for r in records:
                 lines += ["", *self._layer_text(r)]
+        if self.samples > 1:
+            lines += ["", *self._totals_text()]
         return "\n".join(lines)
+
+    def _textbook(self, r: LayerRecord, what: str) -> tuple:
+        """Per neuron, the sum of the textbook's terms of ∂C/∂a ("a") or of δ ("delta")."""
+        records = self._groups[(r.sample, r.name)]
+        terms = [record.grad_a_terms if what == "a" else record.delta_terms for record in records]
+        return tuple(math.fsum(t.value for t in ts if t.textbook) for ts in terms)
+
+    def _other_uses(self, r: LayerRecord, what: str) -> list[str]:
+        """The terms beyond the textbook's, named, for `what` ("a", "delta", "w", "b")."""
+        lines = []
+        for record in self._groups[(r.sample, r.name)]:
+            if what == "a":
+                named = [(f"∂C/∂a of {text_label(record.name)}", record.grad_a_terms)]
+            elif what == "delta":
+                named = [(f"δ of {text_label(record.name)}", record.delta_terms)]
+            elif what == "w":
+                named = [(f"∂C/∂{text_label(t.name)}", t.terms) for t in record.weights]
+            else:
+                named = [(f"∂C/∂{text_label(record.bias_name)}", record.bias_terms)]
+            for name, terms in named:
+                lines += [f"      {name}: {_term_text(t, t.symbol)}" for t in terms if not t.textbook]
+        return lines
 
     def _layer_text(self, r: LayerRecord) -> list[str]:
         name = text_label(r.name)
-        lines = [f"Layer {name} ({plural(len(r.neurons), 'neuron')}):"]
+        symbol = ACTIVATION_SYMBOLS.get(r.activation, "f")
+        prime = _prime(r.activation) if r.activation != "linear" else "f′(z)"
+        lines = [f"Layer {name} ({plural(len(r.neurons), 'neuron')}, activation {r.activation}):"]
         lines.append(f"  aᵢₙ = {_vector_text(r.inputs)}")
         lines.append(f"  z = w aᵢₙ + b = {_vector_text(r.z)}")
-        lines.append(f"  a = σ(z) = {_vector_text(r.a)}")
-        lines.append(f"  σ′(z) = {_vector_text(r.sigma_prime)}")
+        if r.activation == "linear":
+            lines.append(f"  a = z = {_vector_text(r.a)}  (the identity: f′(z) = 1)")
+        else:
+            lines.append(f"  a = {symbol}(z) = {_vector_text(r.a)}")
+            lines.append(f"  {prime} = {_vector_text(r.sigma_prime)}")
         if r.next_weights is None:
-            grad = (
-                r.loss_gradient
-                if r.loss_gradient is not None
-                else tuple(d / s if s else 0.0 for d, s in zip(r.delta, r.sigma_prime))
-            )
-            lines.append(
-                f"  δ = ∇ₐC ⊙ σ′(z) = {_vector_text(grad)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}"
-            )
+            textbook = "∇ₐC"
         else:
             # `_layer_record` sets the four next_* fields together: all of them, or none (output layer).
             assert r.next_layer is not None and r.next_delta is not None and r.backpropagated is not None
             nxt = text_label(r.next_layer)
-            lines.append(f"  δ = ((w of {nxt})ᵀ δ of {nxt}) ⊙ σ′(z), with w of {nxt} (rows: its neurons) =")
+            textbook = "(wᵀ δ)"
+            lines.append(f"  (wᵀ δ) = (w of {nxt})ᵀ (δ of {nxt}), with w of {nxt} (rows: its neurons) =")
             lines += _matrix_text(r.next_weights, "      ")
-            lines.append(f"    and δ of {nxt} = {_vector_text(r.next_delta)}:")
-            lines.append(f"    (wᵀ δ) = {_vector_text(r.backpropagated)};  ⊙ σ′(z) = {_vector_text(r.delta)}")
-        lines.append(f"  ∂C/∂b = δ = {_vector_text(r.bias_gradients)}")
-        lines.append("  ∂C/∂w = δ aᵢₙᵀ =")
-        lines += _matrix_text(r.weight_gradients, "      ")
+            lines.append(
+                f"    and δ of {nxt} = {_vector_text(r.next_delta)}:  (wᵀ δ) = {_vector_text(r.backpropagated)}"
+            )
+        if r.grad_a_other is None:
+            lines.append(f"  ∂C/∂a = {textbook} = {_vector_text(r.grad_a)}")
+        else:
+            base = self._textbook(r, "a")
+            lines.append(
+                f"  ∂C/∂a = {textbook} + other uses = {_vector_text(base)} + {_vector_text(r.grad_a_other)} = "
+                f"{_vector_text(r.grad_a)}"
+            )
+            lines += ["    other uses:", *self._other_uses(r, "a")]
+        if r.activation == "linear":
+            lines.append(f"  δ = ∂C/∂a = {_vector_text(r.delta)}  (a = z)")
+        elif r.delta_other is None:
+            lines.append(
+                f"  δ = ∂C/∂a ⊙ {prime} = {_vector_text(r.grad_a)} ⊙ {_vector_text(r.sigma_prime)} = {_vector_text(r.delta)}"
+            )
+        else:
+            own = self._textbook(r, "delta")
+            lines.append(
+                f"  δ = ∂C/∂a ⊙ {prime} + other uses of z = {_vector_text(own)} + {_vector_text(r.delta_other)} = "
+                f"{_vector_text(r.delta)}"
+            )
+            lines += ["    other uses:", *self._other_uses(r, "delta")]
+        if self.samples > 1:
+            lines.append(f"  this sample's share of ∂C/∂b: δ = {_vector_text(r.delta)}")
+            lines.append("  this sample's share of ∂C/∂w: δ aᵢₙᵀ =")
+            lines += _matrix_text(r.weight_contributions, "      ")
+            return lines
+        if r.bias_other is None:
+            lines.append(f"  ∂C/∂b = δ = {_vector_text(r.bias_gradients)}")
+        else:
+            lines.append(
+                f"  ∂C/∂b = δ + other uses = {_vector_text(r.delta)} + {_vector_text(r.bias_other)} = "
+                f"{_vector_text(r.bias_gradients)}"
+            )
+            lines += ["    other uses:", *self._other_uses(r, "b")]
+        if r.weight_other is None:
+            lines.append("  ∂C/∂w = δ aᵢₙᵀ =")
+            lines += _matrix_text(r.weight_gradients, "      ")
+        else:
+            lines.append("  ∂C/∂w = δ aᵢₙᵀ + other uses =")
+            lines += _matrix_text(r.weight_contributions, "      ")
+            lines.append("    +")
+            lines += _matrix_text(r.weight_other, "      ")
+            lines.append("    =")
+            lines += _matrix_text(r.weight_gradients, "      ")
+            lines += ["    other uses:", *self._other_uses(r, "w")]
+        return lines
+
+    def _totals(self) -> list:
+        """[(layer, weight gradient matrix, bias gradient vector, parameters with other terms)]."""
+        found = {p.parameter: p for p in self.neurons.parameters}
+        layers: dict = {}
+        for (_, layer), records in self._groups.items():
+            layers.setdefault(layer, records)
+        result = []
+        for layer, records in sorted(layers.items(), key=lambda item: natural_key(item[0])):
+            weights = tuple(tuple(found[t.weight].gradient for t in r.weights) for r in records)
+            biases = tuple(found[r.bias].gradient for r in records)
+            params = [found[t.weight] for r in records for t in r.weights] + [found[r.bias] for r in records]
+            result.append((layer, weights, biases, params))
+        return result
+
+    def _totals_text(self) -> list[str]:
+        lines = [
+            f"Parameter gradients, layer by layer (each entry the sum over the {self.samples} samples of aᵢₙ × δ, "
+            "or δ for a bias, plus any other use):"
+        ]
+        for layer, weights, biases, params in self._totals():
+            lines.append(f"  ∂C/∂w of {text_label(layer)} =")
+            lines += _matrix_text(weights, "      ")
+            lines.append(f"  ∂C/∂b of {text_label(layer)} = {_vector_text(biases)}")
+            others = [(p, t) for p in dict.fromkeys(params) for t in p.other_terms]
+            if others:
+                lines.append("    other uses:")
+                lines += [f"      ∂C/∂{text_label(p.name)}: {_term_text(t, t.symbol)}" for p, t in others]
         return lines
 
     def __repr__(self) -> str:
@@ -865,11 +1551,17 @@ class LayerView:
     def markdown(self) -> str:
         r"""The layer view as Markdown with LaTeX: the four equations with the actual matrices."""
         lines = [
-            f"**Backprop layer by layer** ($C = {tex(self.neurons.names[self.root])}$). "
-            r"$\delta^L = \nabla_a C \odot \sigma'(z^L)$, "
-            r"$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$, "
+            "**Backprop layer by layer** ("
+            + (f"$C = {tex(self.neurons.names[self.root])}$; " if self.neurons.names[self.root] != "C" else "")
+            + r"$f$ is the layer's activation: $\sigma$ (logistic), $\tanh$, $\mathrm{relu}$ or the identity). "
+            r"$\delta^L = \nabla_a C \odot f'(z^L)$, "
+            r"$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot f'(z^l)$, "
             r"$\partial C / \partial b^l = \delta^l$, "
-            r"$\partial C / \partial w^l = \delta^l (a^{l-1})^T$, with $a^0 = x$, the inputs.",
+            r"$\partial C / \partial w^l = \delta^l (a^{l-1})^T$, with $a^0 = x$, the inputs. "
+            "Where a value also reaches $C$ along other paths, its gradient adds their contributions "
+            "(shown as + other uses).",
+            "",
+            *self.neurons._notes(),
         ]
         lines += ["", *self.neurons._batch_sentence()] if self.samples > 1 else []
         for sample, records in self._backwards():
@@ -877,6 +1569,12 @@ class LayerView:
                 lines += ["", f"**Sample {sample}**"]
             for r in records:
                 lines += ["", *self._layer_markdown(r)]
+        if self.samples > 1:
+            lines += ["", f"**Parameter gradients** (sums over the {self.samples} samples and any other use)", ""]
+            for layer, weights, biases, _ in self._totals():
+                k = _layer_index(layer)
+                lines.append(f"- $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}} = {_tex_matrix(weights)}$")
+                lines.append(f"- $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}} = {_tex_matrix(_column(biases))}$")
         if any(len(r.neurons) > MATRIX_LIMIT or len(r.inputs) > MATRIX_LIMIT for r in self.records):
             lines += [
                 "",
@@ -887,34 +1585,77 @@ class LayerView:
     def _layer_markdown(self, r: LayerRecord) -> list[str]:
         k = _layer_index(r.name)
         col = _tex_matrix
+        prime = _tex_prime(r.activation, f"z^{{{k}}}") if r.activation != "mixed" else f"f'(z^{{{k}}})"
+        f = TEX_ACTIVATION_SYMBOLS.get(r.activation, "f")
         lines = [f"*Layer ${tex(r.name)}$*", ""]
-        lines.append(
-            f"- $z^{{{k}}} = {col(_column(r.z))}$, $a^{{{k}}} = {col(_column(r.a))}$, "
-            f"$\\sigma'(z^{{{k}}}) = {col(_column(r.sigma_prime))}$"
-        )
-        if r.next_weights is None:
-            grad = r.loss_gradient or tuple(0.0 for _ in r.delta)
+        if r.activation == "linear":
+            lines.append(f"- $z^{{{k}}} = a^{{{k}}} = {col(_column(r.z))}$ (the identity: derivative 1)")
+        else:
             lines.append(
-                f"- $\\delta^{{{k}}} = \\nabla_a C \\odot \\sigma'(z^{{{k}}}) = {col(_column(grad))} \\odot "
-                f"{col(_column(r.sigma_prime))} = {col(_column(r.delta))}$"
+                f"- $z^{{{k}}} = {col(_column(r.z))}$, $a^{{{k}}} = {f}(z^{{{k}}}) = {col(_column(r.a))}$, "
+                f"${prime} = {col(_column(r.sigma_prime))}$"
             )
+        dc_da = f"\\frac{{\\partial C}}{{\\partial a^{{{k}}}}}"
+        if r.next_weights is None:
+            textbook = r"\nabla_a C"
         else:
             # `_layer_record` sets the four next_* fields together: all of them, or none (output layer).
             assert r.next_layer is not None and r.next_delta is not None and r.backpropagated is not None
             m = _layer_index(r.next_layer)
+            textbook = f"(w^{{{m}}})^T \\delta^{{{m}}}"
             lines.append(
-                f"- $\\delta^{{{k}}} = ((w^{{{m}}})^T \\delta^{{{m}}}) \\odot \\sigma'(z^{{{k}}}) = "
-                f"\\left({col(_transpose(r.next_weights))} {col(_column(r.next_delta))}\\right) \\odot "
-                f"{col(_column(r.sigma_prime))} = {col(_column(r.backpropagated))} \\odot "
-                f"{col(_column(r.sigma_prime))} = {col(_column(r.delta))}$"
+                f"- ${textbook} = {col(_transpose(r.next_weights))} {col(_column(r.next_delta))} = "
+                f"{col(_column(r.backpropagated))}$"
             )
-        lines.append(
-            f"- $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}} = \\delta^{{{k}}} = {col(_column(r.bias_gradients))}$"
-        )
-        lines.append(
-            f"- $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}} = \\delta^{{{k}}} (a^{{{k - 1 if isinstance(k, int) else 'in'}}})^T = "
-            f"{col(_column(r.delta))} {col([list(r.inputs)])} = {col(r.weight_gradients)}$"
-        )
+        if r.grad_a_other is None:
+            lines.append(f"- ${dc_da} = {textbook} = {col(_column(r.grad_a))}$")
+        else:
+            lines.append(
+                f"- ${dc_da} = {textbook} + (\\text{{other uses}}) = {col(_column(r.grad_a))}$, the other uses "
+                f"contributing {col(_column(r.grad_a_other))}"
+            )
+        own = f"{dc_da} \\odot {prime}"
+        if r.activation == "linear":
+            lines.append(f"- $\\delta^{{{k}}} = {dc_da} = {col(_column(r.delta))}$ ($a = z$)")
+        elif r.delta_other is None:
+            lines.append(
+                f"- $\\delta^{{{k}}} = {own} = {col(_column(r.grad_a))} \\odot {col(_column(r.sigma_prime))} = "
+                f"{col(_column(r.delta))}$"
+            )
+        else:
+            lines.append(
+                f"- $\\delta^{{{k}}} = {own} + (\\text{{other uses of }} z) = {col(_column(r.delta))}$, the other "
+                f"uses contributing {col(_column(r.delta_other))}"
+            )
+        k_in = k - 1 if isinstance(k, int) else "in"
+        if self.samples > 1:
+            lines.append(f"- this sample's share of $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}}$: $\\delta^{{{k}}}$")
+            lines.append(
+                f"- this sample's share of $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}}$: "
+                f"$\\delta^{{{k}}} (a^{{{k_in}}})^T = {col(_column(r.delta))} {col([list(r.inputs)])} = "
+                f"{col(r.weight_contributions)}$"
+            )
+            return lines
+        if r.bias_other is None:
+            lines.append(
+                f"- $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}} = \\delta^{{{k}}} = {col(_column(r.bias_gradients))}$"
+            )
+        else:
+            lines.append(
+                f"- $\\frac{{\\partial C}}{{\\partial b^{{{k}}}}} = \\delta^{{{k}}} + (\\text{{other uses}}) = "
+                f"{col(_column(r.delta))} + {col(_column(r.bias_other))} = {col(_column(r.bias_gradients))}$"
+            )
+        product = f"\\delta^{{{k}}} (a^{{{k_in}}})^T"
+        if r.weight_other is None:
+            lines.append(
+                f"- $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}} = {product} = "
+                f"{col(_column(r.delta))} {col([list(r.inputs)])} = {col(r.weight_gradients)}$"
+            )
+        else:
+            lines.append(
+                f"- $\\frac{{\\partial C}}{{\\partial w^{{{k}}}}} = {product} + (\\text{{other uses}}) = "
+                f"{col(r.weight_contributions)} + {col(r.weight_other)} = {col(r.weight_gradients)}$"
+            )
         return lines
 
     def _repr_markdown_(self) -> str:

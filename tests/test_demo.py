@@ -34,7 +34,7 @@ def test_command_writes_plots_and_graph(tmp_path, capsys):
         assert f"wrote {path}" in printed
         assert path.read_bytes().startswith(PNG) and path.stat().st_size > 5000
     svg = (out / "neuron_graph.svg").read_text()
-    assert "<svg" in svg and "L1.N1.w0" in svg
+    assert "<svg" in svg and "L1.N1.w1" in svg
 
 
 @pytest.mark.parametrize("dataset, optimizer", [("circles", "adam"), ("spirals", "sgd"), ("xor", "adam")])

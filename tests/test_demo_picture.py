@@ -39,7 +39,7 @@ def test_picture_shows_an_active_neuron_with_this_pass_gradients_only(eager, tmp
     x = eager.X[i]
     # d out / d w_k = x_k for an active ReLU neuron, d out / d b = 1: nothing left over.
     for k, xk in enumerate(x):
-        assert shown[f"{neuron.name}.w{k}"] == pytest.approx(round(xk, 4), abs=1e-4)
+        assert shown[f"{neuron.name}.w{k + 1}"] == pytest.approx(round(xk, 4), abs=1e-4)
     assert shown[f"{neuron.name}.b"] == 1.0
     assert [p.grad for p in neuron.parameters()] == leftover  # drawing changed no .grad
 

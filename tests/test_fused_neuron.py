@@ -159,22 +159,22 @@ def test_group_by_neuron_draws_the_same_boxes_either_way(expand):
 
 def test_a_fused_neuron_draws_inputs_then_sigma_then_activation():
     n = Neuron(2, seed=0, name="N1")
-    out = n([Value(1.0, label="x0"), Value(2.0, label="x1")])
+    out = n([Value(1.0, label="x1"), Value(2.0, label="x2")])
     out.label = "y"
     source = draw_dot(out).source
     assert 'label="Σ"' in source and "label=ReLU" in source
-    # The edges into Σ say what each operand is.
-    for role in ("w0", "w1", "x0", "x1", "b"):
+    # The edges into Σ say what each operand is, numbered from 1 as the inputs x1, x2 are.
+    for role in ("w1", "w2", "x1", "x2", "b"):
         assert f"label={role} " in source, role
 
 
 def test_explain_writes_the_weighted_sum():
     n = Neuron(2, activation="linear", seed=0, name="N1")
-    out = n([Value(1.0, label="x0"), Value(2.0, label="x1")])
+    out = n([Value(1.0, label="x1"), Value(2.0, label="x2")])
     out.label = "z"
     text = str(explain(out))
-    assert "z = N1.w0 · x0 + N1.w1 · x1 + N1.b = " in text
-    assert "∂z/∂N1.w0₍₁₎ = x0 = 1" in text and "∂z/∂N1.b₍₅₎ = 1" in text and "∂z/∂x1₍₄₎ = N1.w1 = " in text
+    assert "z = N1.w1 · x1 + N1.w2 · x2 + N1.b = " in text
+    assert "∂z/∂N1.w1₍₁₎ = x1 = 1" in text and "∂z/∂N1.b₍₅₎ = 1" in text and "∂z/∂x2₍₄₎ = N1.w2 = " in text
 
 
 @pytest.mark.parametrize("expand", [False, True])
@@ -211,7 +211,7 @@ def test_a_layer_makes_one_constant_leaf_per_number_input_for_all_its_neurons():
     inputs = {id(out.parents[0].parents[2]) for out in outs}, {id(out.parents[0].parents[3]) for out in outs}
     assert [len(s) for s in inputs] == [1, 1]
     assert [outs[0].parents[0].parents[k].data for k in (2, 3)] == [1.5, -2.0]
-    with pytest.raises(TypeError, match=r"^input 1 must be a number, got str 'x'; pass a number or a Value$"):
+    with pytest.raises(TypeError, match=r"^input 2 must be a number, got str 'x'; pass a number or a Value$"):
         layer([1.0, "x"])
 
 

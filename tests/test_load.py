@@ -51,10 +51,10 @@ def model():
 @pytest.mark.parametrize(
     ("bad", "pattern"),
     [
-        (True, "L1.N1.w0 must be a finite real number, got True"),
-        ("0.5", r"L1.N1.w0 must be a finite real number, got '0.5'"),
-        (None, "L1.N1.w0 must be a finite real number, got None"),
-        ([1.0], r"L1.N1.w0 must be a finite real number, got \[1.0\]"),
+        (True, "L1.N1.w1 must be a finite real number, got True"),
+        ("0.5", r"L1.N1.w1 must be a finite real number, got '0.5'"),
+        (None, "L1.N1.w1 must be a finite real number, got None"),
+        ([1.0], r"L1.N1.w1 must be a finite real number, got \[1.0\]"),
         (10**308 * 10, r"the file holds a 310-digit number, too large for a float"),
     ],
 )
@@ -331,7 +331,7 @@ def test_load_state_dict_accepts_any_real_number_type(tmp_path):
     neuron.load_state_dict(state)
     assert _weights(neuron) == [0.25, 2.0, 0.5]
     state["parameters"] = [10**400, 0.0, 0.0]
-    with pytest.raises(ValueError, match=r"N1.w0 must be a finite real number, got 1000000000000"):
+    with pytest.raises(ValueError, match=r"N1.w1 must be a finite real number, got 1000000000000"):
         neuron.load_state_dict(state)
     assert _weights(neuron) == [0.25, 2.0, 0.5]
 

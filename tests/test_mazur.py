@@ -42,9 +42,9 @@ def test_neuron_view_gives_the_posts_numbers():
     assert o1.loss_gradient == pytest.approx(0.74136507, abs=1e-8)  # ∂E/∂out_o1
     assert o1.sigma_prime == pytest.approx(0.186815602, abs=1e-9)
     assert o1.delta == pytest.approx(0.138498562, abs=1e-9)
-    assert o1.weights[0].name == "L2.N1.w0"  # Mazur's w5
+    assert o1.weights[0].name == "L2.N1.w1"  # Mazur's w5
     assert o1.weights[0].gradient == pytest.approx(0.082167041, abs=1e-9)
-    assert h1.weights[0].name == "L1.N1.w0"  # Mazur's w1
+    assert h1.weights[0].name == "L1.N1.w1"  # Mazur's w1
     assert h1.weights[0].gradient == pytest.approx(0.000438568, abs=1e-9)
     # The hidden neuron's backpropagated sum: ∂E/∂out_h1 = w5 δo1 + w7 δo2 = 0.036350306.
     assert [(t.neuron, t.w) for t in h1.back_terms] == [("L2.N1", 0.40), ("L2.N2", 0.50)]
@@ -74,7 +74,7 @@ def test_the_views_agree_with_backward_and_change_no_grad():
         assert grads[record.bias_name] == record.delta
         for term in record.weights:
             assert grads[term.name] == term.gradient
-    assert layers.layer("L1").weight_gradients[1] == (grads["L1.N2.w0"], grads["L1.N2.w1"])
+    assert layers.layer("L1").weight_gradients[1] == (grads["L1.N2.w1"], grads["L1.N2.w2"])
     # Mazur's shared bias b2 would get the sum of the output layer's δ.
     assert grads["L2.N1.b"] + grads["L2.N2.b"] == pytest.approx(sum(layers.layer("L2").delta), abs=1e-15)
     assert str(explain(E, group="neuron")) == str(neurons)  # explaining after backward tells the same
@@ -85,6 +85,6 @@ def test_one_sgd_step_with_learning_rate_half():
     E.backward()
     SGD(model.parameters(), lr=0.5).step()
     new = {p.label: p.data for p in model.parameters()}
-    assert new["L2.N1.w0"] == pytest.approx(0.35891648, abs=1e-8)  # w5+
-    assert new["L1.N1.w0"] == pytest.approx(0.149780716, abs=1e-9)  # w1+
-    assert math.isclose(new["L2.N2.w1"], 0.561370121, abs_tol=1e-9)  # w8+
+    assert new["L2.N1.w1"] == pytest.approx(0.35891648, abs=1e-8)  # w5+
+    assert new["L1.N1.w1"] == pytest.approx(0.149780716, abs=1e-9)  # w1+
+    assert math.isclose(new["L2.N2.w2"], 0.561370121, abs_tol=1e-9)  # w8+

@@ -35,8 +35,8 @@ def test_micrograd_nonlin_false_means_linear():
 def test_labels_and_scopes_trace_values_to_their_neuron():
     model = MLP(2, [3, 1], seed=0)
     labels = [p.label for p in model.parameters()]
-    assert labels[:3] == ["L1.N1.w0", "L1.N1.w1", "L1.N1.b"]
-    assert labels[-4:] == ["L2.N1.w0", "L2.N1.w1", "L2.N1.w2", "L2.N1.b"]
+    assert labels[:3] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b"]
+    assert labels[-4:] == ["L2.N1.w1", "L2.N1.w2", "L2.N1.w3", "L2.N1.b"]
     assert all(p.scope == p.label.rsplit(".", 1)[0] for p in model.parameters())
     x = [Value(1.0, label="x0"), Value(2.0, label="x1")]
     out = model(x)
@@ -192,7 +192,7 @@ def test_load_errors_leave_the_model_unchanged(tmp_path):
         model.load(tmp_path / "short.json")
     state["parameters"] = ["x"] * 13
     (tmp_path / "strings.json").write_text(json.dumps(state))
-    with pytest.raises(ValueError, match=r"L1\.N1\.w0 must be a finite real number, got .x."):
+    with pytest.raises(ValueError, match=r"L1\.N1\.w1 must be a finite real number, got .x."):
         model.load(tmp_path / "strings.json")
     (tmp_path / "list.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a saved autograd_tiny model"):

@@ -108,10 +108,10 @@ def test_colours_tell_kinds_apart():
     source = draw_dot(out).source
     line = {
         name: next(line for line in source.splitlines() if f"<B>{name}</B>" in line)
-        for name in ("x", "L1.N1.w0", "L1.N1.b")
+        for name in ("x", "L1.N1.w1", "L1.N1.b")
     }
     assert "#dbeafe" in line["x"]  # input
-    assert "#fde68a" in line["L1.N1.w0"] and "#fde68a" in line["L1.N1.b"]  # parameters
+    assert "#fde68a" in line["L1.N1.w1"] and "#fde68a" in line["L1.N1.b"]  # parameters
 
 
 def test_constants_are_visible():

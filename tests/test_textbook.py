@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from autograd_tiny import MLP, Neuron, Value, explain, mse
 from autograd_tiny.engine import RULES
-from autograd_tiny.textbook import MATRIX_LIMIT, weighted_input
+from autograd_tiny.textbook import MATRIX_LIMIT, _num, _operand, weighted_input
 
 
 def tiny():
@@ -27,20 +28,21 @@ def test_a_linear_neuron_by_hand():
     _, loss = tiny()
     n = explain(loss, group="neuron").neuron("L1.N1")
     assert (n.z, n.a, n.sigma_prime, n.grad_a, n.loss_gradient, n.delta) == (6.5, 6.5, 1.0, 11.0, 11.0, 11.0)
-    assert [(t.name, t.a_in, t.gradient) for t in n.weights] == [("L1.N1.w0", 2.0, 22.0)]
+    assert [(t.name, t.a_in, t.contribution, t.gradient) for t in n.weights] == [("L1.N1.w1", 2.0, 22.0, 22.0)]
     assert (n.bias_name, n.bias_gradient, n.bias_data) == ("L1.N1.b", 11.0, 0.5)
     assert n.activation == "linear" and not n.hidden
 
 
 def test_text_of_the_neuron_view():
     _, loss = tiny()
-    assert str(explain(loss, group="neuron")).splitlines()[3:] == [
+    assert str(explain(loss, group="neuron")).splitlines()[2:] == [
+        "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1).",
+        "",
         "Layer L1:",
-        "  neuron L1.N1: z = Σ w·aᵢₙ + b = 3 × 2 + 0.5 = 6.5;  a = linear(z) = 6.5",
-        "    ∂C/∂a = 11  (∇ₐC, from the loss)",
-        "    σ′(z) = 1",
-        "    δ = ∂C/∂a · σ′(z) = 11 × 1 = 11",
-        "    ∂C/∂L1.N1.w0 = aᵢₙ × δ = 2 × 11 = 22  (aᵢₙ = x1)",
+        "  neuron L1.N1: z = Σ w·aᵢₙ + b = 3 × 2 + 0.5 = 6.5;  a = z = 6.5 (linear: the identity)",
+        "    ∂C/∂a = ∇ₐC = 11  (straight from the loss)",
+        "    δ = ∂C/∂z = ∂C/∂a = 11  (a = z: the identity, derivative 1)",
+        "    ∂C/∂L1.N1.w1 = aᵢₙ × δ = 2 × 11 = 22  (aᵢₙ = x1)",
         "    ∂C/∂L1.N1.b = δ = 11",
         "    (edge by edge, explain(C): δ is the upstream gradient ∂C/∂t1 arriving at the neuron's sum t1; a is t1)",
     ]
@@ -126,11 +128,17 @@ def test_a_batch_loss_has_one_record_per_sample_and_gradients_sum():
         view.neuron("L2.N1")
     loss.backward()
     w = model.layers[0].neurons[1].w[0]
-    per_sample = [view.neuron("L1.N2", sample=k).weights[0].gradient for k in range(3)]
+    per_sample = [view.neuron("L1.N2", sample=k).weights[0].contribution for k in range(3)]
     assert w.grad == pytest.approx(math.fsum(per_sample), rel=1e-12)
+    assert all(view.neuron("L1.N2", sample=k).weights[0].gradient == w.grad for k in range(3))
     text = str(view)
     assert "The loss runs the network on 3 samples" in text and "Sample 2:" in text
-    assert "Parameter gradients (each the sum over the 3 samples of aᵢₙ × δ):" in text
+    assert (
+        "Parameter gradients (each the sum of its contributions: aᵢₙ × δ, or δ for a bias, "
+        "from each of the 3 samples, and any other use):"
+    ) in text
+    assert f"  ∂C/∂L1.N2.w1 = {' + '.join(_operand(g) for g in per_sample)} = {_num(w.grad)}" in text
+    assert "this sample's aᵢₙ × δ for L1.N2.w1 = " in text
     one = explain(loss, group="layer", sample=1)
     assert one.layer("L2").a == (outs[1].data,)
     assert "Sample 1 of 3" in str(one)
@@ -142,7 +150,7 @@ def test_weighted_input_reads_the_expanded_chain():
     out = n([a, 2.0, -1.0])
     parts = weighted_input(out)
     assert parts.z is out.parents[0] and parts.z.op == "add"
-    assert [w.label for w in parts.weights] == ["L1.N1.w0", "L1.N1.w1", "L1.N1.w2"]
+    assert [w.label for w in parts.weights] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.w3"]
     assert parts.inputs == (a, 2.0, -1.0) and parts.input_data == (0.5, 2.0, -1.0)
     assert parts.bias is n.b
     single = Neuron(1, activation="linear", seed=0, name="N1")
@@ -151,8 +159,8 @@ def test_weighted_input_reads_the_expanded_chain():
 
 def _fused_neuron(name="L1.N1"):
     """A neuron as the fused op "linear" builds it: one node with parents w…, x…, b."""
-    w = [Value(0.5, label=f"{name}.w0"), Value(-2.0, label=f"{name}.w1")]
-    x = [Value(3.0, label="x0"), Value(1.0, label="x1")]
+    w = [Value(0.5, label=f"{name}.w1"), Value(-2.0, label=f"{name}.w2")]
+    x = [Value(3.0, label="x1"), Value(1.0, label="x2")]
     b = Value(0.25, label=f"{name}.b")
     z = Value(0.5 * 3.0 - 2.0 * 1.0 + 0.25)
     z.op, z.parents, z.local_derivatives, z.scope = "linear", (*w, *x, b), (3.0, 1.0, 0.5, -2.0, 1.0), name
@@ -176,7 +184,7 @@ def test_weighted_input_refuses_a_value_not_made_by_a_neuron():
     a = Value(2.0, label="a")
     y = a * a
     y.scope = "L1.N1"
-    with pytest.raises(ValueError, match=r"is not a neuron's weighted input w0·x0 \+ … \+ b; group='neuron'"):
+    with pytest.raises(ValueError, match=r"is not a neuron's weighted input w1·x1 \+ … \+ b; group='neuron'"):
         weighted_input(y.sigmoid())
 
 
@@ -200,10 +208,12 @@ def test_markdown_uses_nielsens_notation_and_escapes_labels():
     assert r"\delta^{1}_{1} = \frac{\partial C}{\partial a^{1}_{1}}\,\sigma'(z^{1}_{1})" in md
     assert r"\mathrm{x\_\lt b\gt \$}\,\delta^{1}_{1}" in md
     assert "<b>" not in md and RULES["sigmoid"].derivative_formulas[0] == "{out} · (1 − {out})"
-    assert r"\sigma'(z^{2}_{1}) = a^{2}_{1} \cdot (1 - a^{2}_{1})" in md
+    assert r"\sigma'(z^{2}_{1}) = {a^{2}_{1}} \cdot (1 - {a^{2}_{1}})" in md
     layers = explain(loss, group="layer")
     assert layers._repr_markdown_() == layers.markdown()
-    assert r"\delta^{1} = ((w^{2})^T \delta^{2}) \odot \sigma'(z^{1})" in layers.markdown()
+    assert r"(w^{2})^T \delta^{2} = " in layers.markdown()
+    assert r"\frac{\partial C}{\partial a^{1}} = (w^{2})^T \delta^{2} = " in layers.markdown()
+    assert r"\delta^{1} = \frac{\partial C}{\partial a^{1}} \odot \sigma'(z^{1}) = " in layers.markdown()
 
 
 def test_bad_arguments_say_what_to_do():
@@ -238,3 +248,54 @@ def test_gradient_norms_per_layer():
     # out = 3·a1 + 4·a2 with a1 = 1·x, a2 = 2·x: ∂/∂w of L2 = (a1, a2) = (1, 2); of L1 = (3x, 4x) = (3, 4).
     model([1.0]).backward()
     assert model.gradient_norms() == {"L1": 5.0, "L2": math.sqrt(1 + 4)}
+
+
+def test_names_follow_the_textbooks_one_base_and_one_meaning_of_sigma():
+    """Issue 19 item 4: 1-based names, σ only for the logistic function, one minus sign."""
+    model = MLP(2, [2, 1], activation="tanh", output_activation="linear", seed=0)
+    loss = (model([1.0, -2.0]) - 3.0) ** 2
+    loss.label = "C"
+    view, layers = explain(loss, group="neuron"), explain(loss, group="layer")
+    text, layer_text, markdown = str(view), str(layers), view.markdown()
+    assert [p.label for p in model.layers[0].neurons[0].parameters()] == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b"]
+    # σ means the logistic function only: tanh prints tanh and tanh′, the linear output the identity.
+    assert "σ′" not in text and "σ′" not in layer_text and r"\sigma'" not in markdown
+    assert "a = tanh(z) = " in text and "    tanh′(z) = 1 − a² = " in text and "δ = ∂C/∂a · tanh′(z) = " in text
+    assert "a = z = " in text and "(linear: the identity)" in text and "(a = z: the identity, derivative 1)" in text
+    assert "  tanh′(z) = [" in layer_text and "  a = z = [" in layer_text
+    assert r"a^{1}_{1} = \tanh(z^{1}_{1})" in markdown and r"\tanh'(z^{1}_{1})" in markdown
+    # Where our layer numbers differ from Nielsen's, each view says so in one line.
+    note = (
+        "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
+    )
+    for shown in (text, layer_text, markdown, layers.markdown()):
+        assert shown.count(note) == 1
+    # One minus sign in the text; no "= 1 = 1" repetitions.
+    assert not re.search(r"(?<![\w.])-\d", text + layer_text)
+    assert "−" in text
+    assert not re.search(r"= (\S+) = \1(?:\s|$)", text + layer_text)
+    sigmoid = MLP(1, [1], output_activation="sigmoid", seed=0)
+    assert "σ′(z) = a · (1 − a) = " in str(explain(sigmoid([0.5]) * 1.0, group="neuron"))
+
+
+def test_an_output_that_is_c_itself_has_gradient_one_and_latex_squares_are_braced():
+    model = MLP(1, [1, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    out = model([3.0])
+    view = explain(out, group="neuron")
+    assert view.neuron("L2.N1").grad_a == 1.0
+    assert "    ∂C/∂a = 1  (a is C itself)" in str(view)
+    assert r"  - $\frac{\partial C}{\partial a^{2}_{1}} = 1$" in view.markdown()
+    assert r"\tanh'(z^{1}_{1}) = 1 - {a^{1}_{1}}^2 = " in view.markdown()
+
+
+def test_relu_states_its_derivative_at_zero_as_a_convention():
+    model = MLP(1, [1, 1], activation="relu")
+    w1, b1, w2, b2 = model.parameters()
+    w1.data, b1.data, w2.data, b2.data = 1.0, -2.0, 2.0, 0.0  # z = 1·2 − 2 = 0 exactly
+    view = explain(model([2.0]) * 1.0, group="neuron")
+    hidden = view.neuron("L1.N1")
+    assert (hidden.z, hidden.sigma_prime, hidden.delta) == (0.0, 0.0, 0.0)
+    note = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
+    assert str(view).count(note) == 1 and note in str(explain(model([2.0]) * 1.0, group="layer"))
+    assert "    relu′(z) = 1 (z > 0), 0 (z ≤ 0) = 0" in str(view)
+    assert "relu′" not in str(explain(tiny()[1], group="neuron"))

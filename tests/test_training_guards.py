@@ -28,7 +28,7 @@ def test_a_parameter_listed_twice_is_refused(make):
 
 def test_a_model_listed_twice_is_refused_naming_the_label():
     model = MLP(2, [1], seed=0)
-    with pytest.raises(ValueError, match=r"the same Value \(L1.N1.w0\) is listed twice \(positions 0 and 3\)"):
+    with pytest.raises(ValueError, match=r"the same Value \(L1.N1.w1\) is listed twice \(positions 0 and 3\)"):
         SGD(model.parameters() + model.parameters(), lr=0.1)
 
 
