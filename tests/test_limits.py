@@ -167,7 +167,7 @@ def _loss(samples: int):
 @pytest.mark.parametrize("group", ["neuron", "layer"])
 def test_the_textbook_views_refuse_before_reading_records(group, monkeypatch):
     monkeypatch.setattr(textbook, "TEXTBOOK_LIMIT", 50)
-    _forbid(monkeypatch, textbook, "_read_records")
+    _forbid(monkeypatch, textbook, "topological_order")
     with pytest.raises(ValueError) as caught:
         explain(_loss(2), group=group)
     assert str(caught.value) == (
@@ -177,7 +177,7 @@ def test_the_textbook_views_refuse_before_reading_records(group, monkeypatch):
 
 
 def test_the_textbook_views_refuse_a_real_size_graph_at_once(monkeypatch):
-    _forbid(monkeypatch, textbook, "_read_records")
+    _forbid(monkeypatch, textbook, "topological_order")
     _, y = chain(textbook.TEXTBOOK_LIMIT)
     with pytest.raises(ValueError, match=r"^explain\(group='neuron'\) handles graphs of at most 100000 values"):
         explain(y, group="neuron")
