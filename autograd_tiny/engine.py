@@ -96,7 +96,7 @@ class Value:
     # d0, d1). Every tuple that holds Values is an object the cyclic garbage collector tracks
     # and visits; one tuple per node instead of two makes building big graphs markedly
     # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
-    __slots__ = ("_edges", "const", "data", "grad", "label", "op", "scope")
+    __slots__ = ("_edges", "_label", "const", "data", "grad", "op", "scope")
 
     def __init__(self, data: Number, *, label: str = "") -> None:
         if isinstance(data, Value):
@@ -104,19 +104,37 @@ class Value:
                 "Value() needs a number, got a Value; use that Value directly (or its .data for the number)"
             )
         value = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        _check_label(label)
         self.data = value
         self.grad = 0.0
         self._edges = _NO_EDGES
         self.op = ""
         self.const: float | None = None
-        self.label = label
+        self._label = label
         self.scope: str | None = None
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # `label` is checked when set, since drawings, explanations and compiled code all show
+    # it as text. Ops write the slot `_label` directly: a property setter per node would
+    # cost more than the check is worth there, where the label is always "".
+    @property
+    def label(self) -> str:
+        """The name shown in drawings and explanations ("" if none); a str.
+
+        >>> y = Value(2.0) * 3
+        >>> y.label = "y"
+        >>> y
+        Value(data=6.0, grad=0.0, label='y')
+        """
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        _check_label(label)
+        self._label = label
 
     @property
     def parents(self) -> tuple:
@@ -655,7 +673,7 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out._label = ""
     if not _open_blocks:
         out._edges = edges
         out.op = op
@@ -836,6 +854,12 @@ def current_scope() -> str | None:
 # --------------------------------------------------------------------------------------
 # Input checking
 # --------------------------------------------------------------------------------------
+
+
+def _check_label(label: object) -> None:
+    """Refuse a label that is not a str: it is shown as text everywhere."""
+    if not isinstance(label, str):
+        raise TypeError(f'label must be a str, got {type(label).__name__} {label!r}; pass a str, e.g. "w1"')
 
 
 def _constant(x: object, symbol: str) -> float:

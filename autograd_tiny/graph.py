@@ -12,6 +12,7 @@ two halves). They never import `Value`, which keeps the import direction one way
 
 from __future__ import annotations
 
+import numbers
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -219,7 +220,25 @@ def _reset_gradients(order: list, root: Any) -> None:
     for node in order:
         if node._edges:
             node.grad = 0.0
+        elif node.grad.__class__ is not float:  # rare: an int, a NumPy number, or not a number
+            _check_leaf_gradient(node)
     root.grad += 1.0
+
+
+def _check_leaf_gradient(leaf: Any) -> None:
+    """Refuse a leaf whose ``grad`` is not a number (``w.grad = None``), before the pass adds to it.
+
+    Raised before any leaf changes; interior nodes may have been reset to 0 by then.
+    """
+    grad = leaf.grad
+    if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        return
+    label = getattr(leaf, "label", "")
+    name = label if label else repr(leaf)
+    raise TypeError(
+        f"{name}.grad is {type(grad).__name__} {grad!r}, not a number, so backward() cannot add to it; "
+        f"set {name}.grad = 0.0 (or call zero_grad()) first"
+    )
 
 
 # One backward pass at a time, in the whole process. A pass resets the interior nodes'
