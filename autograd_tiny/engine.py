@@ -191,6 +191,12 @@ class Value:
         Calling it again: leaves (inputs, parameters) *accumulate* into ``.grad``, as in
         PyTorch, so gradients of several losses add up; call ``zero_grad()`` (or set
         ``.grad = 0.0``) between training steps. Interior values hold the latest pass only.
+        Passes started in several threads at once run one after the other, so each gives
+        what it gives alone.
+
+        Raises:
+            ValueError: the graph has a cycle (parents set by hand so that a value depends
+                on itself). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``).
 
         >>> x = Value(3.0)
         >>> y = x * x
@@ -627,6 +633,9 @@ _current: ContextVar[_Mode] = ContextVar("autograd_tiny_grad_mode", default=_PLA
 # generator suspended inside one and never closed, keeps an entry: results stay right,
 # `_make` just takes the slower look-up.)
 _open_blocks: list = []
+# The same functions bound once, for `scope`, which Neuron enters on every call.
+_get_mode, _set_mode, _reset_mode = _current.get, _current.set, _current.reset
+_open_block, _close_block = _open_blocks.append, _open_blocks.pop
 
 
 def _current_mode() -> _Mode:
@@ -680,7 +689,7 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
         out.const = const
         out.scope = None
         return out
-    mode = _current.get()
+    mode = _get_mode()
     if mode.left:
         mode = _current_mode()
     if mode.enabled:
@@ -790,53 +799,56 @@ class scope(_Mode):
 
     # A class, not a generator: Neuron enters one per call, and these few lines cost a
     # fraction of @contextmanager's generator machinery. For the same reason a scope is its
-    # own block's mode the first time it is entered (no second object to make), and
-    # `_enter` and `_leave` are written out inline.
-    __slots__ = ("_entered", "_token", "name")
+    # own block's mode the first time it is entered (no second object to make), `_enter` and
+    # `_leave` are written out inline, and no attribute is set before it is needed.
+    __slots__ = ("_entered", "_token")
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str):
             raise TypeError(f'scope needs a name as a str, e.g. scope("L1.N3"), got {type(name).__name__} {name!r}')
-        self.name = self.scope = name
-        self.enabled = True  # set on entering, from the mode the block is entered in
-        self.outer = None  # None until first entered
-        self.left = False
-        self._entered: _Mode | None = None  # this block's mode, while inside the block
-        self._token: Token | None = None
+        self.scope = name
+        self.outer = None  # None until first entered; `enabled` and `left` are set then too
+        self._token: Token | None = None  # not None while inside the block
+
+    @property
+    def name(self) -> str:
+        """The scope's name, e.g. ``"L1.N3"``."""
+        return cast(str, self.scope)
 
     def __enter__(self) -> scope:
-        if self._entered is not None:
-            raise RuntimeError(f"scope({self.name!r}) is already entered; make a new scope(...) to nest one")
-        outer = _current.get()
+        if self._token is not None:
+            raise RuntimeError(f"scope({self.scope!r}) is already entered; make a new scope(...) to nest one")
+        outer = _get_mode()
         if outer.left:
             outer = _current_mode()
         if self.outer is None:
             mode: _Mode = self
             self.enabled = outer.enabled
             self.outer = outer
+            self.left = False
         else:
             # Entered again: a fresh mode, since a task started inside the earlier block
             # may still hold that one, which must stay left.
-            mode = _Mode(outer.enabled, self.name, outer)
-        _open_blocks.append(None)
+            mode = _Mode(outer.enabled, self.scope, outer)
+        _open_block(None)
         self._entered = mode
-        self._token = _current.set(mode)
+        self._token = _set_mode(mode)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        mode = self._entered
+        token = self._token
         # `with` calls __exit__ only after __enter__, which set the mode and the token.
-        assert mode is not None and self._token is not None
-        mode.left = True
+        assert token is not None
+        self._entered.left = True
+        self._token = None
         try:
-            _current.reset(self._token)
+            _reset_mode(token)
         except ValueError:  # left from another thread or task: see _leave
             pass
-        _open_blocks.pop()
-        self._entered = self._token = None
+        _close_block()
 
     def __repr__(self) -> str:
-        return f"scope({self.name!r})"
+        return f"scope({self.scope!r})"
 
 
 def current_scope() -> str | None:
