@@ -360,3 +360,24 @@ def test_a_task_entering_no_grad_inside_an_outer_block_that_ends_first_keeps_its
 
     assert asyncio.run(main()) == [(False, False), (True, True)]
     assert not engine._open_blocks
+
+
+def test_enable_grad_builds_a_graph_inside_no_grad_and_restores_it():
+    from autograd_tiny.engine import enable_grad
+
+    with no_grad():
+        with enable_grad():
+            assert is_grad_enabled() and _builds_graph()
+            with pytest.raises(KeyError):
+                with no_grad():
+                    raise KeyError("inside")
+            assert is_grad_enabled() and _builds_graph()
+        assert not is_grad_enabled() and not _builds_graph()
+    assert is_grad_enabled() and _builds_graph() and not engine._open_blocks
+
+
+def test_a_thread_started_inside_no_grad_starts_with_grad_on_as_in_pytorch():
+    seen = []
+    with no_grad():
+        _run_in_threads(lambda: seen.append((is_grad_enabled(), _builds_graph())))
+    assert seen == [(True, True)]
