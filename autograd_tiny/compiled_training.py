@@ -20,13 +20,14 @@ vector. No gradient is written by hand: both come from the engine's rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 from .compiler import compile_graph
-from .engine import Value
+from .engine import Value, enable_grad
 from .losses import hinge_term, l2
 from .nn import MLP
+from .ops import as_number
 
 __all__ = ["CompiledTrainingStep", "hinge_term"]
 
@@ -58,17 +59,22 @@ class CompiledTrainingStep:
 
         self.parameters = model.parameters()
         nin = len(model.layers[0].neurons[0].w)
-        xs = [Value(0.0, label=f"x{i}") for i in range(nin)]
-        label = Value(1.0, label="y")
-        score = model(xs)
-        if not isinstance(score, Value):
-            raise ValueError(f"the model must have one output (a score per sample), got {len(score)} outputs")
-        self.loss = compile_graph(term(score, label), self.parameters + xs + [label])
-        self.score = compile_graph(score, self.parameters + xs)
-        p = Value(0.0, label="p")
-        self.penalty = compile_graph(l2([p], alpha), [p]) if alpha else None
-        self.columns = [np.array([float(sample[i]) for sample in X]) for i in range(nin)]
-        self.labels = np.array(y, dtype=float)
+        rows = _samples(X, nin)
+        labels = _labels(y, len(rows))
+        # Tracing builds the graphs to compile, so it needs grad mode on whatever the
+        # caller's: inside no_grad() every result would be a constant, the loss too.
+        with enable_grad():
+            xs = [Value(0.0, label=f"x{i}") for i in range(nin)]
+            label = Value(1.0, label="y")
+            score = model(xs)
+            if not isinstance(score, Value):
+                raise ValueError(f"the model must have one output (a score per sample), got {len(score)} outputs")
+            self.loss = compile_graph(term(score, label), self.parameters + xs + [label])
+            self.score = compile_graph(score, self.parameters + xs)
+            p = Value(0.0, label="p")
+            self.penalty = compile_graph(l2([p], alpha), [p]) if alpha else None
+        self.columns = [np.array([row[i] for row in rows]) for i in range(nin)]
+        self.labels = np.array(labels, dtype=float)
 
     def weights(self) -> Any:
         """The parameters' current values as a NumPy vector (a fresh copy)."""
@@ -90,3 +96,41 @@ class CompiledTrainingStep:
     def scores(self, weights: Any) -> Any:
         """The model's score for every sample at `weights` (a NumPy array)."""
         return self.score.forward([*weights.tolist(), *self.columns])
+
+
+def _is_list_like(x: Any) -> bool:
+    """A sequence with a length and an order (a list, a tuple, a NumPy array), not text."""
+    return hasattr(x, "__len__") and not isinstance(x, (str, bytes, Mapping, Set, Value))
+
+
+def _samples(X: Any, nin: int) -> list[list[float]]:
+    """`X` as rows of `nin` floats, or one error that names the first bad sample."""
+    if not _is_list_like(X):
+        raise TypeError(f"X must be a list of samples (each a list of {nin} numbers), got {type(X).__name__}")
+    if len(X) == 0:
+        raise ValueError(f"X has no samples; pass at least one sample, a list of {nin} numbers")
+    rows = []
+    for i, sample in enumerate(X):
+        if not _is_list_like(sample):
+            raise TypeError(
+                f"X[{i}] must be one sample, a list of {nin} numbers, got {type(sample).__name__} {sample!r}"
+            )
+        if len(sample) != nin:
+            raise ValueError(
+                f"X[{i}] has {len(sample)} number{'s' if len(sample) != 1 else ''}; every sample needs {nin}, "
+                f"one per model input (the model was made with nin={nin})"
+            )
+        rows.append([as_number(v, f"X[{i}][{j}]", hint="pass numbers") for j, v in enumerate(sample)])
+    return rows
+
+
+def _labels(y: Any, count: int) -> list[float]:
+    """`y` as `count` floats, one per sample, or one error that says what is wrong."""
+    if not _is_list_like(y):
+        raise TypeError(f"y must be a list of labels, one per sample of X, got {type(y).__name__}")
+    if len(y) != count:
+        raise ValueError(
+            f"y has {len(y)} label{'s' if len(y) != 1 else ''} for {count} sample{'s' if count != 1 else ''}; "
+            "pass one label per sample of X"
+        )
+    return [as_number(v, f"y[{i}]", hint="pass numbers") for i, v in enumerate(y)]

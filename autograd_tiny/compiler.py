@@ -835,7 +835,7 @@ class CompiledGraph:
                 f"batch needs a 1-D vector for the first inputs and at least one array for the rest, "
                 f"{len(self.inputs)} in all; got a vector of shape {shared.shape} and {len(samples)} arrays"
             )
-        if len({a.shape for a in samples}) != 1 or samples[0].ndim != 1 or not len(samples[0]):
+        if len({a.shape for a in samples}) != 1 or samples[0].ndim != 1:
             raise ValueError(
                 f"the sample arrays must be 1-D and of one length, got shapes {[a.shape for a in samples]}"
             )
@@ -847,6 +847,10 @@ class CompiledGraph:
     def _reduced(self, layout: tuple, shared: Any, samples: list, reduce: str) -> tuple[float, Any]:
         np = _numpy()
         n = len(samples[0])
+        if n == 0 and reduce == "mean":  # the mean of no numbers is not a number
+            raise ValueError(
+                "reduce='mean' needs at least one sample, got arrays of length 0; pass arrays with one entry per sample"
+            )
         scale = 1.0 / n if reduce == "mean" else 1.0
         function = self._matrix_code(layout)[1]
         with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="raise"):
@@ -941,8 +945,10 @@ def compile_graph(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
 
     Raises:
         TypeError: `root` or an input is not a `Value`.
-        ValueError: an input is not a leaf, or is listed twice; or the graph has more than
-            `COMPILE_LIMIT` (100,000) values or edges (checked before any code is written).
+        ValueError: an input is not a leaf, or is listed twice; `root` is a leaf that is not
+            an input (a constant: a graph built inside ``no_grad()`` looks like that); or the
+            graph has more than `COMPILE_LIMIT` (100,000) values or edges (checked before any
+            code is written).
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph needs a Value as root, got {type(root).__name__}; build it from Values first")
@@ -961,4 +967,11 @@ def compile_graph(root: Value, inputs: Sequence[Value]) -> CompiledGraph:
         if v in seen:
             raise ValueError(f"input {i} ({v!r}) is listed twice; list each input once")
         seen.add(v)
+    if not root.parents and root not in seen:
+        # What a graph built inside no_grad() looks like: its root remembers no inputs.
+        raise ValueError(
+            f"compile_graph got a root that is a leaf and not one of the inputs ({root!r}): its compiled value "
+            "would be a constant and every gradient 0; was the graph built inside no_grad()? build it with grad "
+            "mode on"
+        )
     return CompiledGraph(root, inputs)

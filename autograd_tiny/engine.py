@@ -33,9 +33,9 @@ mode (`no_grad`), `scope`, and checking plain-number inputs.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import cast
 
 from . import ops
@@ -46,6 +46,7 @@ __all__ = [
     "Value",
     "Number",
     "no_grad",
+    "enable_grad",
     "is_grad_enabled",
     "scope",
     "current_scope",
@@ -95,7 +96,7 @@ class Value:
     # d0, d1). Every tuple that holds Values is an object the cyclic garbage collector tracks
     # and visits; one tuple per node instead of two makes building big graphs markedly
     # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
-    __slots__ = ("_edges", "const", "data", "grad", "label", "op", "scope")
+    __slots__ = ("_edges", "_label", "const", "data", "grad", "op", "scope")
 
     def __init__(self, data: Number, *, label: str = "") -> None:
         if isinstance(data, Value):
@@ -103,19 +104,37 @@ class Value:
                 "Value() needs a number, got a Value; use that Value directly (or its .data for the number)"
             )
         value = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {type(label).__name__} {label!r}")
+        _check_label(label)
         self.data = value
         self.grad = 0.0
         self._edges = _NO_EDGES
         self.op = ""
         self.const: float | None = None
-        self.label = label
+        self._label = label
         self.scope: str | None = None
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # `label` is checked when set, since drawings, explanations and compiled code all show
+    # it as text. Ops write the slot `_label` directly: a property setter per node would
+    # cost more than the check is worth there, where the label is always "".
+    @property
+    def label(self) -> str:
+        """The name shown in drawings and explanations ("" if none); a str.
+
+        >>> y = Value(2.0) * 3
+        >>> y.label = "y"
+        >>> y
+        Value(data=6.0, grad=0.0, label='y')
+        """
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        _check_label(label)
+        self._label = label
 
     @property
     def parents(self) -> tuple:
@@ -172,6 +191,12 @@ class Value:
         Calling it again: leaves (inputs, parameters) *accumulate* into ``.grad``, as in
         PyTorch, so gradients of several losses add up; call ``zero_grad()`` (or set
         ``.grad = 0.0``) between training steps. Interior values hold the latest pass only.
+        Passes started in several threads at once run one after the other, so each gives
+        what it gives alone.
+
+        Raises:
+            ValueError: the graph has a cycle (parents set by hand so that a value depends
+                on itself). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``).
 
         >>> x = Value(3.0)
         >>> y = x * x
@@ -579,40 +604,77 @@ Rule = Op
 _NO_EDGES: tuple = ()
 
 
-class _GradMode:
-    """One thread's mode of building nodes: grad on or off (`no_grad`), and its `scope`."""
+class _Mode:
+    """Grad mode and scope name, as one `no_grad` or `scope` block sets them.
 
-    __slots__ = ("enabled", "scope")
+    Each block entered makes a mode and sets it as the current one of its thread or task
+    (`_current`, a ContextVar); leaving the block puts back the mode it found, with the
+    ContextVar's token. ``outer`` is the mode the block was entered in.
 
-    def __init__(self) -> None:
-        self.enabled = True
-        self.scope: str | None = None
-
-
-# Grad mode and scope are per thread, as in PyTorch. `_make` runs for every op, so it first
-# reads one flag: True while no thread at all is inside `no_grad()` or a `scope` (a bool: the
-# fastest test there is). Only when it is False does `_make` look up its own thread's mode.
-# The flag follows two counts: threads with grad mode off, threads inside a scope. (A thread
-# that ends inside a block without leaving it keeps its count up: results stay right, `_make`
-# just takes the slower look-up.)
-_threads_without_grad = 0
-_threads_in_scope = 0
-_every_thread_plain = True
-_count_lock = threading.Lock()
-
-
-class _ThreadMode(threading.local):
-    """`.mode`: the current thread's _GradMode, made on the thread's first use.
-
-    Made in __init__, which threading.local runs once in each thread, so reading `.mode`
-    never misses (a miss raises and catches an AttributeError: about ten times slower).
+    ``left`` becomes True when the block is left, and a left mode is passed over in favour
+    of its ``outer``. That covers what a token cannot: a block left from another thread or
+    task than the one that entered it (a generator closed elsewhere), and a task started
+    inside a block that outlives it. A block's mode is in force only while the block is.
     """
 
-    def __init__(self) -> None:
-        self.mode = _GradMode()
+    __slots__ = ("enabled", "left", "outer", "scope")
+
+    def __init__(self, enabled: bool, scope: str | None, outer: _Mode | None) -> None:
+        self.enabled = enabled
+        self.scope = scope
+        self.outer = outer
+        self.left = False
 
 
-_thread_mode = _ThreadMode()
+# Grad mode and scope follow the thread and the asyncio task, through a ContextVar: a new
+# thread starts with grad on and no scope (as in PyTorch, per thread), and a task starts
+# in the mode of the code that created it, then goes its own way.
+_PLAIN = _Mode(True, None, None)
+_current: ContextVar[_Mode] = ContextVar("autograd_tiny_grad_mode", default=_PLAIN)
+
+# `_make` runs for every op, so it first tests one module-level list: empty while no thread
+# or task at all is inside a `no_grad()` or `scope` block (the test costs what a bool's
+# does). Only when a block is open somewhere does `_make` look up its own mode. Every block
+# appends on entering and pops on leaving: both are atomic, so no lock is needed, and the
+# list is never empty while some block is in force. (A block never left, such as a
+# generator suspended inside one and never closed, keeps an entry: results stay right,
+# `_make` just takes the slower look-up.)
+_open_blocks: list = []
+# The same functions bound once, for `scope`, which Neuron enters on every call.
+_get_mode, _set_mode, _reset_mode = _current.get, _current.set, _current.reset
+_open_block, _close_block = _open_blocks.append, _open_blocks.pop
+
+
+def _current_mode() -> _Mode:
+    """The mode in force in this thread or task: the current one, past any block that was left."""
+    mode = _current.get()
+    while mode.left:
+        mode = cast(_Mode, mode.outer)  # _PLAIN is never left, so the walk ends there
+    return mode
+
+
+def _enter(enabled: bool | None, scope: str | None) -> tuple[_Mode, Token]:
+    """Start a block: make its mode current here; return it and the token to leave with.
+
+    ``None`` keeps what the block is entered in: grad mode for a scope, the scope for
+    `no_grad`.
+    """
+    outer = _current_mode()
+    mode = _Mode(outer.enabled if enabled is None else enabled, outer.scope if scope is None else scope, outer)
+    _open_blocks.append(None)  # first: the fast path is off before the mode is in force
+    return mode, _current.set(mode)
+
+
+def _leave(mode: _Mode, token: Token) -> None:
+    """End the block of `mode`: its mode is over everywhere, and the one it found is back."""
+    mode.left = True
+    try:
+        _current.reset(token)
+    except ValueError:
+        # Left from another thread or task (a generator closed elsewhere): that context's
+        # variable cannot be set from here, but `left` makes it pass over this mode.
+        pass
+    _open_blocks.pop()
 
 
 _new = object.__new__
@@ -627,14 +689,16 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
-    if _every_thread_plain:
+    out._label = ""
+    if not _open_blocks:
         out._edges = edges
         out.op = op
         out.const = const
         out.scope = None
         return out
-    mode = _thread_mode.mode
+    mode = _get_mode()
+    if mode.left:
+        mode = _current_mode()
     if mode.enabled:
         out._edges = edges
         out.op = op
@@ -657,34 +721,20 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=
     return _make(data, parents + local_derivatives, op, const)
 
 
-def _update_flag() -> None:
-    """Recompute the fast flag from the counts (the caller holds the lock)."""
-    global _every_thread_plain
-    _every_thread_plain = _threads_without_grad == 0 and _threads_in_scope == 0
-
-
-def _set_grad_mode(mode: _GradMode, enabled: bool) -> None:
-    """Switch one thread's grad mode, keeping the count of threads without grad exact."""
-    global _threads_without_grad
-    with _count_lock:
-        if mode.enabled != enabled:
-            _threads_without_grad += -1 if enabled else 1
-            mode.enabled = enabled
-            _update_flag()
-
-
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block, operations build no graph: their results are plain leaves.
 
-    Use it for inference and for parameter updates. Grad mode is per thread, as in
-    PyTorch: the block affects only the thread that enters it, and on leaving it restores
-    that thread's previous mode (so blocks nest, and blocks in several threads may overlap).
+    Use it for inference and for parameter updates. Grad mode follows the thread and the
+    asyncio task (a ContextVar), as PyTorch's follows the thread: the block affects only
+    the thread or task that enters it (and tasks it starts while inside), and leaving it
+    always restores the mode it found, so blocks nest, and blocks in several threads or
+    tasks may overlap in any order.
 
     A generator that yields inside ``with no_grad():`` leaves the block in force, while
-    it is suspended, for the thread that entered it: that thread builds no graph until the
-    generator is resumed and leaves the block (or is closed). Other threads are never
-    affected. PyTorch behaves the same way.
+    it is suspended, for the code that resumed it: that code builds no graph until the
+    generator is resumed and leaves the block (or is closed, from anywhere). PyTorch
+    behaves the same way.
 
     >>> w = Value(1.0)
     >>> with no_grad():
@@ -692,19 +742,35 @@ def no_grad() -> Iterator[None]:
     >>> y.parents, y.op
     ((), '')
     """
-    mode = _thread_mode.mode
-    # Restore this very thread's mode on leaving, even if the block is left from another
-    # thread (a generator closed elsewhere).
-    previous = mode.enabled
-    _set_grad_mode(mode, False)
+    mode, token = _enter(False, None)
     try:
         yield
     finally:
-        _set_grad_mode(mode, previous)
+        _leave(mode, token)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Inside this block, operations build a graph again, even within `no_grad()`.
+
+    For code that must trace a graph whatever its caller's mode, as
+    `CompiledTrainingStep` does. Like `no_grad`, it follows the thread and the task.
+
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = Value(1.0) * 2
+    >>> y.op
+    'mul'
+    """
+    mode, token = _enter(True, None)
+    try:
+        yield
+    finally:
+        _leave(mode, token)
 
 
 def is_grad_enabled() -> bool:
-    """True unless this thread is inside `no_grad()`.
+    """True unless this thread or task is inside `no_grad()`.
 
     >>> is_grad_enabled()
     True
@@ -712,17 +778,18 @@ def is_grad_enabled() -> bool:
     ...     is_grad_enabled()
     False
     """
-    return _thread_mode.mode.enabled
+    return _current_mode().enabled
 
 
-class scope:
+class scope(_Mode):
     """``with scope(name):`` every value an op computes in the block records ``scope == name``.
 
     Drawings group a graph by scope (``draw_dot(..., group="neuron")``) and explanations
     name what they show by it; `Neuron` runs its maths inside ``scope("L1.N3")``. Like grad
-    mode, a scope is per thread: it never affects another thread. Blocks nest: the innermost
-    name is the one recorded, and leaving a block restores the name around it. Only op
-    results take the scope; a leaf you make with ``Value(...)`` is yours to place.
+    mode, a scope follows the thread and the asyncio task: it never affects another thread,
+    nor a task it did not start. Blocks nest: the innermost name is the one recorded, and
+    leaving a block restores the name around it. Only op results take the scope; a leaf you
+    make with ``Value(...)`` is yours to place.
 
     Args:
         name: the scope's name, e.g. ``"L1.N3"`` (a str).
@@ -738,48 +805,61 @@ class scope:
     """
 
     # A class, not a generator: Neuron enters one per call, and these few lines cost a
-    # fraction of @contextmanager's generator machinery (the lock is taken only when the
-    # thread goes in or out of scopes altogether, not between nested ones).
-    __slots__ = ("_mode", "_outer", "name")
+    # fraction of @contextmanager's generator machinery. For the same reason a scope is its
+    # own block's mode the first time it is entered (no second object to make), `_enter` and
+    # `_leave` are written out inline, and no attribute is set before it is needed.
+    __slots__ = ("_entered", "_token")
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str):
             raise TypeError(f'scope needs a name as a str, e.g. scope("L1.N3"), got {type(name).__name__} {name!r}')
-        self.name = name
-        self._mode: _GradMode | None = None  # the entering thread's mode, while inside the block
+        self.scope = name
+        self.outer = None  # None until first entered; `enabled` and `left` are set then too
+        self._token: Token | None = None  # not None while inside the block
+
+    @property
+    def name(self) -> str:
+        """The scope's name, e.g. ``"L1.N3"``."""
+        return cast(str, self.scope)
 
     def __enter__(self) -> scope:
-        if self._mode is not None:
-            raise RuntimeError(f"scope({self.name!r}) is already entered; make a new scope(...) to nest one")
-        # Remember this very thread's mode, to restore it on leaving (as no_grad does).
-        self._mode = mode = _thread_mode.mode
-        self._outer = outer = mode.scope
-        mode.scope = self.name
-        if outer is None:  # the thread goes into scopes: count it (inline: this runs per neuron)
-            global _threads_in_scope
-            with _count_lock:
-                _threads_in_scope += 1
-                _update_flag()
+        if self._token is not None:
+            raise RuntimeError(f"scope({self.scope!r}) is already entered; make a new scope(...) to nest one")
+        outer = _get_mode()
+        if outer.left:
+            outer = _current_mode()
+        if self.outer is None:
+            mode: _Mode = self
+            self.enabled = outer.enabled
+            self.outer = outer
+            self.left = False
+        else:
+            # Entered again: a fresh mode, since a task started inside the earlier block
+            # may still hold that one, which must stay left.
+            mode = _Mode(outer.enabled, self.scope, outer)
+        _open_block(None)
+        self._entered = mode
+        self._token = _set_mode(mode)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        mode, outer = self._mode, self._outer
-        # `with` calls __exit__ only after __enter__, which set the mode.
-        assert mode is not None
-        self._mode = None
-        mode.scope = outer
-        if outer is None:  # the thread leaves scopes altogether
-            global _threads_in_scope
-            with _count_lock:
-                _threads_in_scope -= 1
-                _update_flag()
+        token = self._token
+        # `with` calls __exit__ only after __enter__, which set the mode and the token.
+        assert token is not None
+        self._entered.left = True
+        self._token = None
+        try:
+            _reset_mode(token)
+        except ValueError:  # left from another thread or task: see _leave
+            pass
+        _close_block()
 
     def __repr__(self) -> str:
-        return f"scope({self.name!r})"
+        return f"scope({self.scope!r})"
 
 
 def current_scope() -> str | None:
-    """The name of this thread's innermost `scope` block, or None outside any.
+    """The name of the innermost `scope` block of this thread or task, or None outside any.
 
     >>> current_scope() is None
     True
@@ -787,12 +867,18 @@ def current_scope() -> str | None:
     ...     current_scope()
     'L1.N1'
     """
-    return _thread_mode.mode.scope
+    return _current_mode().scope
 
 
 # --------------------------------------------------------------------------------------
 # Input checking
 # --------------------------------------------------------------------------------------
+
+
+def _check_label(label: object) -> None:
+    """Refuse a label that is not a str: it is shown as text everywhere."""
+    if not isinstance(label, str):
+        raise TypeError(f'label must be a str, got {type(label).__name__} {label!r}; pass a str, e.g. "w1"')
 
 
 def _constant(x: object, symbol: str) -> float:

@@ -12,8 +12,11 @@ two halves). They never import `Value`, which keeps the import direction one way
 
 from __future__ import annotations
 
+import numbers
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 __all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step"]
@@ -25,6 +28,10 @@ def topological_order(root: Any) -> list:
     The walk is iterative (an explicit stack, never recursion), so a chain of a million
     nodes is fine. The order is deterministic: parents are visited in operand order.
 
+    Raises:
+        ValueError: the graph has a cycle (a value whose parents were set by hand so that
+            it depends on itself); the message names a value on the cycle.
+
     >>> from autograd_tiny import Value
     >>> a = Value(2.0, label="a")
     >>> b = a * a
@@ -34,59 +41,142 @@ def topological_order(root: Any) -> list:
     """
     order: list = []
     done: set = set()  # the nodes already in `order`
-    expanded: set = set()  # nodes of many operands whose operands have been pushed
+    # Nodes of many operands whose operands have been pushed, with the stack's length then.
+    expanded: dict = {}
     stack = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, done.add
-    while stack:
-        node = stack[-1]
-        if node in done:  # listed already, through another path
-            pop()
-            continue
-        # A node is listed once all its operands are. If some are not, push them (the last
-        # operand first, so the first operand is listed first) and come back to the node.
-        # With two operands, a leaf operand is listed at once instead: pushed last, it would
-        # be the very next node listed anyway (a * b of two inputs or parameters is common).
-        edges = node._edges
-        count = len(edges)  # twice the number of parents
-        # One and two operands (every built-in op but linear) are spelled out: a loop would
-        # allocate an iterator per node, which costs a third of the walk's time.
-        if count == 2:
-            # One operand: mostly the previous op of a chain, so no test for a leaf here.
-            if edges[0] not in done:
-                push(edges[0])
-                continue
-        elif count == 4:
-            first = edges[0]
-            second = edges[1]
-            if first not in done:
-                if first._edges:
+    # A graph with a cycle would keep the walk pushing forever. Testing for that at every
+    # step would slow every walk down, so the walk runs in rounds of `budget` steps
+    # (`repeat` counts them without a test of its own) and checks between rounds that the
+    # stack is no longer than a graph without a cycle allows (_check_no_cycle).
+    budget = _STEPS_PER_ROUND
+    while True:
+        try:
+            for _ in repeat(None, budget):
+                node = stack[-1]  # an IndexError once the stack is empty: the walk is done
+                if node in done:  # listed already, through another path
+                    pop()
+                    continue
+                # A node is listed once all its operands are. If some are not, push them (the
+                # last operand first, so the first operand is listed first) and come back to
+                # the node. With two operands, a leaf operand is listed at once instead: pushed
+                # last, it would be the very next node listed anyway (a * b of two inputs or
+                # parameters is common).
+                edges = node._edges
+                count = len(edges)  # twice the number of parents
+                # One and two operands (every built-in op but linear) are spelled out: a loop
+                # would allocate an iterator per node, which costs a third of the walk's time.
+                if count == 2:
+                    # One operand: mostly the previous op of a chain, so no test for a leaf here.
+                    if edges[0] not in done:
+                        push(edges[0])
+                        continue
+                elif count == 4:
+                    first = edges[0]
+                    second = edges[1]
+                    if first not in done:
+                        if first._edges:
+                            if second not in done:
+                                push(second)
+                            push(first)
+                            continue
+                        mark(first)
+                        emit(first)
                     if second not in done:
-                        push(second)
-                    push(first)
-                    continue
-                mark(first)
-                emit(first)
-            if second not in done:
-                if second._edges:
-                    push(second)
-                    continue
-                mark(second)
-                emit(second)
-        elif count and node not in expanded:
-            # Many operands (a fused neuron has 2n + 1): push those not listed yet, once. When
-            # the node is back on top they are all listed, so it need not check them again.
-            waiting = False
-            for parent in reversed(edges[: count >> 1]):
-                if parent not in done:
-                    push(parent)
-                    waiting = True
-            if waiting:
-                expanded.add(node)
-                continue
-        pop()
-        mark(node)
-        emit(node)
-    return order
+                        if second._edges:
+                            push(second)
+                            continue
+                        mark(second)
+                        emit(second)
+                elif count:
+                    # Many operands (a fused neuron has 2n + 1): push those not listed yet,
+                    # once. When the node is back on top they are all listed, so it need not
+                    # check them again: it is back at the stack length it had then. Found on
+                    # top at another length, it was pushed again by one of its own operands.
+                    height = expanded.get(node)
+                    if height is None:
+                        height = len(stack)
+                        for parent in reversed(edges[: count >> 1]):
+                            if parent not in done:
+                                push(parent)
+                        if len(stack) != height:
+                            expanded[node] = height
+                            continue
+                    elif height != len(stack):
+                        raise _cycle_error(root)
+                pop()
+                mark(node)
+                emit(node)
+        except IndexError:
+            if stack:  # not the end of the walk: an error of the nodes' own
+                raise
+            return order
+        _check_no_cycle(stack, root)
+        budget *= 4  # rounds grow, so the checks cost a small fraction of the walk however long
+
+
+# Steps of the walk before its first check for a cycle (each later round is 4 times
+# longer). A chain of a million op nodes takes about two million steps, so it is checked
+# once; a cycle is reported within a second.
+_STEPS_PER_ROUND = 1 << 20
+
+
+def _check_no_cycle(stack: list, root: Any) -> None:
+    """Raise the cycle error if the walk's stack has grown beyond what a graph without one allows.
+
+    Without a cycle, every entry of the stack but the root was pushed by a node below it
+    that is still waiting for its operands, and each distinct node waits in one place at a
+    time, having pushed at most one entry per operand. So the stack holds at most 1 + the
+    operand counts of its distinct nodes. With a cycle it grows without end and passes that.
+    """
+    distinct = set(stack)
+    if len(distinct) == len(stack):  # no node twice (a chain): no cycle, and the sum is skipped
+        return
+    if len(stack) > 1 + sum([len(node._edges) >> 1 for node in distinct]):
+        raise _cycle_error(root)
+
+
+def _cycle_error(root: Any) -> ValueError:
+    """The error for a graph with a cycle, naming a value on it and the cycle's length."""
+    cycle = _find_cycle(root)
+    # Name the value a reader is likeliest to know: the first one on the cycle with a label.
+    labelled = [node for node in cycle if getattr(node, "label", "")]
+    name = repr(labelled[0].label) if labelled else repr(cycle[0])
+    ops = f"{len(cycle)} op{'s' if len(cycle) != 1 else ''}"
+    return ValueError(
+        f"the graph has a cycle: {name} depends on itself (through {ops}), so it has no gradient; "
+        "a value's parents must be computed before it: check the parents set by hand"
+    )
+
+
+def _find_cycle(root: Any) -> list:
+    """The nodes of a cycle reachable from `root`, from the one nearest to `root`.
+
+    A depth-first walk that keeps the current path: an operand already on the path closes
+    a cycle. Slower than `topological_order`, and run only once a cycle is known to exist.
+    """
+    on_path: dict = {}  # node -> its position on the path
+    path: list = []
+    finished: set = set()
+    stack = [(root, iter(root._edges[: len(root._edges) >> 1]))]
+    on_path[root] = 0
+    path.append(root)
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent in on_path:  # back to a node of the path: a cycle
+                return path[on_path[parent] :]
+            if parent not in finished:
+                on_path[parent] = len(path)
+                path.append(parent)
+                stack.append((parent, iter(parent._edges[: len(parent._edges) >> 1])))
+                break
+        else:
+            stack.pop()
+            path.pop()
+            del on_path[node]
+            finished.add(node)
+    raise AssertionError("_find_cycle is called only for a graph with a cycle")  # pragma: no cover
 
 
 def value_names(order: list) -> dict:
@@ -130,14 +220,47 @@ def _reset_gradients(order: list, root: Any) -> None:
     for node in order:
         if node._edges:
             node.grad = 0.0
+        elif node.grad.__class__ is not float:  # rare: an int, a NumPy number, or not a number
+            _check_leaf_gradient(node)
     root.grad += 1.0
+
+
+def _check_leaf_gradient(leaf: Any) -> None:
+    """Refuse a leaf whose ``grad`` is not a number (``w.grad = None``), before the pass adds to it.
+
+    Raised before any leaf changes; interior nodes may have been reset to 0 by then.
+    """
+    grad = leaf.grad
+    if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        return
+    label = getattr(leaf, "label", "")
+    name = label if label else repr(leaf)
+    raise TypeError(
+        f"{name}.grad is {type(grad).__name__} {grad!r}, not a number, so backward() cannot add to it; "
+        f"set {name}.grad = 0.0 (or call zero_grad()) first"
+    )
+
+
+# One backward pass at a time, in the whole process. A pass resets the interior nodes'
+# gradients and then adds into them, so two passes over one graph in two threads at once
+# would add into each other's sums (four threads gave 6e30 for 800). Taking the lock costs
+# well under a microsecond per pass; passes cannot run in parallel under the GIL anyway.
+# Re-entrant, so a pass that somehow starts another in the same thread cannot deadlock.
+_one_pass_at_a_time = threading.RLock()
 
 
 def backpropagate(root: Any) -> list:
     """Run the chain rule from `root` over its graph; return the topological order used.
 
-    Every node's ``grad`` becomes d(root)/d(node) (leaves add it to what they had).
+    Every node's ``grad`` becomes d(root)/d(node) (leaves add it to what they had). Passes
+    in several threads at once run one after the other, so each gives what it gives alone.
     """
+    with _one_pass_at_a_time:
+        return _backpropagate(root)
+
+
+def _backpropagate(root: Any) -> list:
+    """`backpropagate`'s pass itself, run while holding the lock."""
     order = topological_order(root)
     _reset_gradients(order, root)
     for node in reversed(order):

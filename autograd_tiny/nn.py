@@ -22,7 +22,7 @@ import math
 import numbers
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from .engine import Value, linear, scope
@@ -265,6 +265,21 @@ def _check_size(name: str, value: Any) -> int:
 
 
 def _check_inputs(x: Sequence[Input], expected: int) -> None:
+    """Refuse what is not one sample of `expected` inputs, saying what to pass instead.
+
+    A dict would give its keys and a set an arbitrary order: both would compute, silently,
+    with the wrong numbers, so neither is taken.
+    """
+    if isinstance(x, (Mapping, Set)):
+        shown = (
+            f"a {type(x).__name__} (its keys would be read, not its values)"
+            if isinstance(x, Mapping)
+            else f"a {type(x).__name__} (it has no order)"
+        )
+        example = ", ".join(f"{i + 1}.0" for i in range(min(expected, 3))) + (", ..." if expected > 3 else "")
+        raise TypeError(
+            f"inputs must be a list of {expected} numbers or Values, got {shown}; pass a list, e.g. model([{example}])"
+        )
     if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
         raise TypeError(f"inputs must be a list of {expected} numbers or Values, got {type(x).__name__}")
     if len(x) != expected:

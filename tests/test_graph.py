@@ -80,3 +80,102 @@ def test_backward_steps_flag_fan_out():
     assert [s.fan_out for s in into_a] == [False, True, True]
     assert into_a[-1].grad_after == 2 * (a.data + a.data)  # d/da (2a * a) = 4a = 12
     assert a.grad == 0.0
+
+
+# ---------------------------------------------------------------------- cycles
+
+
+def test_a_node_made_its_own_parent_is_refused_by_backward_naming_it():
+    a = Value(2.0, label="a")
+    c = a * 3.0
+    c.label = "c"
+    c.parents = (c,)  # by hand: c now depends on itself
+    with pytest.raises(ValueError, match=r"^the graph has a cycle: 'c' depends on itself"):
+        c.backward()
+    with pytest.raises(ValueError, match=r"'c' depends on itself \(through 1 op\)"):
+        topological_order(c)
+
+
+@pytest.mark.parametrize("arity", [1, 2, 5])
+def test_a_longer_cycle_is_refused_whatever_the_ops_arity(arity):
+    # one operand (a chain), two (mul) and many (a fused neuron): each branch of the walk
+    from autograd_tiny.engine import linear
+
+    leaves = [Value(float(i + 1)) for i in range(4)]
+    x = Value(1.0, label="x")
+    first = x * 2.0
+    first.label = "first"
+    node = first
+    for i in range(3):
+        if arity == 1:
+            node = node.tanh()
+        elif arity == 2:
+            node = node * leaves[i]
+        else:
+            node = linear([node, leaves[0]], [leaves[1], leaves[2]], leaves[3])
+    root = node + 1.0
+    first.parents = (node,)  # first <- ... <- node <- first: a cycle of 4 ops under root
+    with pytest.raises(ValueError, match=r"the graph has a cycle: 'first' depends on itself \(through 4 ops\)"):
+        root.backward()
+    assert (x.grad, leaves[0].grad) == (0.0, 0.0)  # refused before any gradient changed
+
+
+def test_a_cycle_is_refused_by_drawing_and_explaining_too():
+    from autograd_tiny import draw_dot, explain
+
+    a = Value(1.0, label="a")
+    b = a + 1.0
+    b.label = "b"
+    b.parents = (b,)
+    for show in (draw_dot, explain):
+        with pytest.raises(ValueError, match="the graph has a cycle: 'b' depends on itself"):
+            show(b)
+
+
+def test_an_unlabelled_value_in_a_cycle_is_named_by_its_numbers():
+    c = Value(2.0) * 3.0
+    c.parents = (c,)
+    with pytest.raises(ValueError, match=r"cycle: Value\(data=6\.0, grad=0\.0\) depends on itself"):
+        c.backward()
+
+
+# ---------------------------------------------------------------------- concurrent backward
+
+
+def test_backward_in_four_threads_at_once_gives_each_pass_as_if_run_alone():
+    import sys
+    import threading
+
+    # One graph, big enough that the passes overlap: x used along many paths.
+    x = Value(2.0, label="x")
+    terms = [x * float(i % 7 + 1) for i in range(3000)]
+    root = terms[0]
+    for t in terms[1:]:
+        root = root + t
+    alone = sum(float(i % 7 + 1) for i in range(3000))
+    passes, threads_count = 5, 4
+    start = threading.Barrier(threads_count)
+    errors = []
+
+    def worker():
+        try:
+            start.wait(timeout=10)
+            for _ in range(passes):
+                root.backward()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    # The leaf accumulates once per pass; every interior node holds one pass's gradient.
+    assert x.grad == alone * passes * threads_count
+    assert root.grad == 1.0 and terms[5].grad == 1.0

@@ -28,7 +28,7 @@ def test_nested_scopes_restore_the_outer_name_even_after_an_error():
         assert current_scope() == "L1"
         z = a.tanh()
     assert z.scope == "L1" and current_scope() is None
-    assert engine._threads_in_scope == 0 and engine._every_thread_plain
+    assert not engine._open_blocks
 
 
 def test_scope_and_no_grad_together():
@@ -54,7 +54,7 @@ def test_a_scope_in_one_thread_never_names_another_threads_values():
     finally:
         release.set()
         thread.join()
-    assert mine.scope is None and engine._threads_in_scope == 0
+    assert mine.scope is None and not engine._open_blocks
 
 
 def test_a_scope_object_cannot_be_entered_twice_at_once():
@@ -92,3 +92,52 @@ def test_a_neuron_called_alone_scopes_its_values():
 
 def test_scope_is_exported():
     assert "scope" in autograd_tiny.__all__ and autograd_tiny.scope is scope
+
+
+def test_scopes_follow_the_asyncio_task():
+    import asyncio
+
+    async def named(name, entered, release):
+        with scope(name):
+            entered.set()
+            await release.wait()
+            value = Value(1.0) * 2.0
+        return value.scope, current_scope()
+
+    async def main():
+        a_in, b_in, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        a = asyncio.create_task(named("A", a_in, release))
+        await a_in.wait()
+        b = asyncio.create_task(named("B", b_in, release))
+        await b_in.wait()
+        here = (Value(1.0) * 2.0).scope
+        release.set()
+        return here, await a, await b
+
+    assert asyncio.run(main()) == (None, ("A", None), ("B", None))
+    assert current_scope() is None and not engine._open_blocks
+
+
+def test_a_scope_entered_again_leaves_a_task_of_its_first_block_alone():
+    import asyncio
+
+    async def main():
+        s = scope("S")
+        gate = asyncio.Event()
+        seen = []
+
+        async def child():
+            await gate.wait()
+            seen.append(((Value(1.0) * 2.0).scope, current_scope()))
+
+        with s:
+            task = asyncio.create_task(child())
+            await asyncio.sleep(0)
+        with s:  # the same object, entered again while the task still runs
+            gate.set()
+            await task
+            seen.append(((Value(1.0) * 2.0).scope, current_scope()))
+        return seen
+
+    assert asyncio.run(main()) == [(None, None), ("S", "S")]
+    assert not engine._open_blocks
