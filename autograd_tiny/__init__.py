@@ -8,20 +8,20 @@
 5.0
 """
 
-from . import datasets, losses, nn, optim
-from .check import GradcheckError, gradcheck
-from .compiled_training import CompiledTrainingStep
-from .compiler import CompiledGraph, compile_graph
-from .datasets import make_circles, make_moons, make_spirals, make_xor
-from .engine import Number, Value, define_op, is_grad_enabled, no_grad, scope
-from .explain import Explanation, explain
-from .grading import Feedback
-from .graph import topological_order
-from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
-from .nn import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
-from .render import Graph, draw_dot
-from .textbook import LayerView, NeuronView
+from .core.graph import topological_order
+from .core.value import Number, Value, define_op, is_grad_enabled, no_grad, scope
+from .fast.compiler import CompiledGraph, compile_graph
+from .fast.training import CompiledTrainingStep
+from .learn import datasets, losses, nn, optim
+from .learn.datasets import make_circles, make_moons, make_spirals, make_xor
+from .learn.gradcheck import GradcheckError, gradcheck
+from .learn.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from .learn.nn import MLP, Layer, Module, Neuron
+from .learn.optim import SGD, Adam
+from .show.explain import Explanation, explain
+from .show.grading import Feedback
+from .show.render import Graph, draw_dot
+from .show.textbook import LayerView, NeuronView
 
 __version__ = "0.1.0"
 

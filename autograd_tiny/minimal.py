@@ -9,7 +9,7 @@ then applies the chain rule from the output back to the inputs:
 visiting the nodes in reverse topological order, so that a node's gradient is complete
 (every contribution added) before it is passed on. That is all of reverse-mode autodiff.
 
-The real engine (`autograd_tiny.engine`) uses the same node layout and the same words, and adds
+The real engine (`autograd_tiny.core.value`) uses the same node layout and the same words, and adds
 more ops, error messages, constants, speed and tools; tests check that both give the same
 values and gradients on random graphs.
 

@@ -38,8 +38,8 @@ import time
 import numpy as np
 
 from autograd_tiny import MLP, Value, compile_graph, hinge, l2, make_moons
-from autograd_tiny.compiled_training import CompiledTrainingStep
-from autograd_tiny.graph import topological_order
+from autograd_tiny.core.graph import topological_order
+from autograd_tiny.fast.training import CompiledTrainingStep
 
 try:
     import torch

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograd_tiny import MLP, Value, compile_graph, make_moons, no_grad
-from autograd_tiny.compiled_training import CompiledTrainingStep
+from autograd_tiny.fast.training import CompiledTrainingStep
 
 # --- tracing does not depend on the caller's grad mode -----------------------------------
 

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from autograd_tiny import Value, engine
-from autograd_tiny.check import GradcheckError, gradcheck
+from autograd_tiny import Value
+from autograd_tiny.core import value as engine
+from autograd_tiny.learn.gradcheck import GradcheckError, gradcheck
 from tests.test_engine import OPS
 
 

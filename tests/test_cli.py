@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from autograd_tiny.cli import main
+from autograd_tiny.app.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

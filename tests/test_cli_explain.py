@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograd_tiny.cli import main
+from autograd_tiny.app.cli import main
 
 
 def test_text(capsys):

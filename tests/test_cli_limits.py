@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from autograd_tiny import demo
-from autograd_tiny.cli import BROKEN_PIPE, build_parser, main
-from autograd_tiny.expression import ExpressionError, build_expression, parse_values
+from autograd_tiny.app import demo
+from autograd_tiny.app.cli import BROKEN_PIPE, build_parser, main
+from autograd_tiny.app.expression import ExpressionError, build_expression, parse_values
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from autograd_tiny import MLP, Value, hinge, l2, make_moons
-from autograd_tiny.compiled_training import CompiledTrainingStep, hinge_term
+from autograd_tiny.fast.training import CompiledTrainingStep, hinge_term
 
 
 def eager_loss_and_gradient(model, X, y, alpha):

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value
-from autograd_tiny.compiler import compile_graph
-from autograd_tiny.graph import topological_order, value_names
+from autograd_tiny.core.graph import topological_order, value_names
+from autograd_tiny.fast.compiler import compile_graph
 from tests.test_compiler_hygiene import check_source
 from tests.test_properties import programs, run
 
@@ -459,7 +459,7 @@ def test_full_batch_graph_equals_eager_backward():
 
 
 def test_compiled_demo_matches_the_eager_trajectory():
-    from autograd_tiny.demo import train
+    from autograd_tiny.app.demo import train
 
     eager_run = train(steps=25, n=40, hidden=[8, 8])
     compiled_run = train(steps=25, n=40, hidden=[8, 8], compiled=True)
@@ -471,7 +471,7 @@ def test_compiled_demo_matches_the_eager_trajectory():
 
 
 def test_compiled_demo_refuses_spirals():
-    from autograd_tiny.demo import train
+    from autograd_tiny.app.demo import train
 
     with pytest.raises(ValueError, match="two-class datasets"):
         train(steps=1, n=30, hidden=[4], dataset="spirals", compiled=True)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value
-from autograd_tiny.compiler import _comment, _literal, _plain_float, compile_graph
-from autograd_tiny.ops import escape_code
+from autograd_tiny.core.ops import escape_code
+from autograd_tiny.fast.compiler import _comment, _literal, _plain_float, compile_graph
 
 np = pytest.importorskip("numpy")
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from autograd_tiny.datasets import DATASETS, make_circles, make_moons, make_spirals, make_xor
+from autograd_tiny.learn.datasets import DATASETS, make_circles, make_moons, make_spirals, make_xor
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))

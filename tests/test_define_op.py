@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
-from autograd_tiny.ops import REGISTRY
+from autograd_tiny.core.ops import REGISTRY
 
 square = define_op(
     "square", lambda x: x * x, [lambda x, out: 2 * x], symbol="²", formula="{0}²", derivative_formulas=["2 · {0}"]

@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from autograd_tiny import MLP, cross_entropy, hinge, l2
-from autograd_tiny.cli import main
-from autograd_tiny.datasets import DATASETS
-from autograd_tiny.demo import L2_ALPHA, final_accuracy, train
+from autograd_tiny.app.cli import main
+from autograd_tiny.app.demo import L2_ALPHA, final_accuracy, train
+from autograd_tiny.learn.datasets import DATASETS
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from autograd_tiny.demo import active_neuron_sample, save_neuron_graph, train
+from autograd_tiny.app.demo import active_neuron_sample, save_neuron_graph, train
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,7 @@ import operator
 import pytest
 
 from autograd_tiny import Value, no_grad
-from autograd_tiny.engine import RULES, is_grad_enabled, operands
+from autograd_tiny.core.value import RULES, is_grad_enabled, operands
 
 # --------------------------------------------------------------------------------------
 # Every op, as a function of Values, with points inside its domain.

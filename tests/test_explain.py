@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value
-from autograd_tiny.explain import NARRATIVE_LIMIT, explain
+from autograd_tiny.show.explain import NARRATIVE_LIMIT, explain
 
 
 def lecture_example():

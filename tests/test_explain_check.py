@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Feedback, Value, explain
-from autograd_tiny.grading import MISTAKES, answer_matches, telling_slips
+from autograd_tiny.show.grading import MISTAKES, answer_matches, telling_slips
 
 SIZES = [-2.5, -0.7, 0.6, 1.3, 2.2, 3.1]
 OPS = {"+": lambda p, q: p + q, "*": lambda p, q: p * q, "-": lambda p, q: p - q}

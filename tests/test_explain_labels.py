@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, explain
-from autograd_tiny.explain import tex, text_label
-from autograd_tiny.stepper import step_text
+from autograd_tiny.show.explain import tex, text_label
+from autograd_tiny.show.stepper import step_text
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 HOSTILE = [

@@ -6,7 +6,8 @@ import json
 import math
 
 from autograd_tiny import Value, explain
-from autograd_tiny.explain import format_number, tex_number
+from autograd_tiny.core.ops import format_number
+from autograd_tiny.show.text import tex_number
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, draw_dot, explain
-from autograd_tiny.graph import topological_order
+from autograd_tiny.core.graph import topological_order
 from tests.test_explain import GOLDEN, fan_out_example, lecture_example
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, topological_order
-from autograd_tiny.expression import ExpressionError, build_expression, parse_values
+from autograd_tiny.app.expression import ExpressionError, build_expression, parse_values
 
 
 def test_builds_the_same_graph_as_python():

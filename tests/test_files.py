@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_tiny.files import FileTooLarge, read_regular_file, write_atomically
+from autograd_tiny.learn.files import FileTooLarge, read_regular_file, write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent / "autograd_tiny"
 
@@ -70,7 +70,7 @@ def test_an_existing_file_keeps_its_permission_bits(tmp_path, mode):
 _NEW_FILE_MODE = """
 import os, stat, sys
 os.umask(int(sys.argv[2], 8))
-from autograd_tiny.files import write_atomically
+from autograd_tiny.learn.files import write_atomically
 write_atomically(sys.argv[1], "x")
 print(oct(stat.S_IMODE(os.stat(sys.argv[1]).st_mode)))
 """
@@ -253,14 +253,14 @@ def test_the_guard_spots_writing_calls():
 
 def test_every_file_the_package_writes_goes_through_write_atomically():
     offenders = {}
-    for module in sorted(PACKAGE.glob("*.py")):
+    for module in sorted(PACKAGE.rglob("*.py")):
         if module.name == "files.py":
             continue
         found = _writes_outside_the_helper(module.read_text(encoding="utf-8"))
         if found:
             offenders[module.name] = found
     assert offenders == {}
-    users = {m.name for m in PACKAGE.glob("*.py") if "write_atomically(" in m.read_text(encoding="utf-8")}
+    users = {m.name for m in PACKAGE.rglob("*.py") if "write_atomically(" in m.read_text(encoding="utf-8")}
     assert {"nn.py", "render.py", "explain.py", "demo.py"} <= users
 
 

@@ -29,7 +29,7 @@ from autograd_tiny import (
     hinge,
     l2,
 )
-from autograd_tiny.graph import topological_order
+from autograd_tiny.core.graph import topological_order
 
 micrograd_engine = pytest.importorskip("micrograd.engine")
 micrograd_nn = pytest.importorskip("micrograd.nn")

@@ -7,8 +7,9 @@ import threading
 
 import pytest
 
-from autograd_tiny import Value, engine, is_grad_enabled, no_grad, scope
-from autograd_tiny.engine import current_scope
+from autograd_tiny import Value, is_grad_enabled, no_grad, scope
+from autograd_tiny.core import value as engine
+from autograd_tiny.core.value import current_scope
 
 
 def _builds_graph() -> bool:
@@ -363,7 +364,7 @@ def test_a_task_entering_no_grad_inside_an_outer_block_that_ends_first_keeps_its
 
 
 def test_enable_grad_builds_a_graph_inside_no_grad_and_restores_it():
-    from autograd_tiny.engine import enable_grad
+    from autograd_tiny.core.value import enable_grad
 
     with no_grad():
         with enable_grad():

@@ -1,4 +1,4 @@
-"""The one rule for a right answer (autograd_tiny.grading): 4 significant digits, non-finite only for itself."""
+"""The one rule for a right answer (autograd_tiny.show.grading): 4 significant digits, non-finite only for itself."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_tiny.grading import Feedback, accepted, answer_matches
+from autograd_tiny.show.grading import Feedback, accepted, answer_matches
 
 INF, NAN = math.inf, math.nan
 

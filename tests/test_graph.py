@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_tiny import Value, topological_order
-from autograd_tiny.graph import backward_steps, value_names
+from autograd_tiny.core.graph import backward_steps, value_names
 
 
 def test_order_lists_inputs_before_their_results_in_operand_order():
@@ -99,7 +99,7 @@ def test_a_node_made_its_own_parent_is_refused_by_backward_naming_it():
 @pytest.mark.parametrize("arity", [1, 2, 5])
 def test_a_longer_cycle_is_refused_whatever_the_ops_arity(arity):
     # one operand (a chain), two (mul) and many (a fused neuron): each branch of the walk
-    from autograd_tiny.engine import linear
+    from autograd_tiny.core.value import linear
 
     leaves = [Value(float(i + 1)) for i in range(4)]
     x = Value(1.0, label="x")

@@ -11,7 +11,7 @@ import html
 import re
 
 from autograd_tiny import Value, define_op
-from autograd_tiny.explain import explain
+from autograd_tiny.show.explain import explain
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 RUN = "window.pwned=1"

@@ -11,11 +11,13 @@ import importlib
 
 import pytest
 
-from autograd_tiny import MLP, Value, compile_graph, compiler, explain, hinge, l2, make_moons, textbook
-from autograd_tiny.limits import check_graph_size, graph_size
+from autograd_tiny import MLP, Value, compile_graph, explain, hinge, l2, make_moons
+from autograd_tiny.core.limits import check_graph_size, graph_size
+from autograd_tiny.fast import compiler
+from autograd_tiny.show import textbook
 
 # The module, not the function the package exports under the same name.
-explain_module = importlib.import_module("autograd_tiny.explain")
+explain_module = importlib.import_module("autograd_tiny.show.explain")
 
 
 def chain(ops: int) -> tuple[Value, Value]:

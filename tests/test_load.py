@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import nn
-from autograd_tiny.nn import MLP, Neuron
+from autograd_tiny.learn.nn import MLP, Neuron
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
+from autograd_tiny.learn.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 
 
 def finite_difference_check(loss_of, xs, eps=1e-6):

@@ -37,7 +37,7 @@ def micrograd_demo(MLP, X, y, steps=15):
 
 
 def test_micrograd_demo_training_loop_runs_unchanged():
-    from autograd_tiny.datasets import make_moons
+    from autograd_tiny.learn.datasets import make_moons
     from autograd_tiny.nn import MLP
 
     X, y = make_moons(n=40, noise=0.1, seed=1)

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, binary_cross_entropy, cross_entropy, hinge, l2, mse, no_grad, topological_order
-from autograd_tiny.compiler import compile_graph
-from autograd_tiny.files import write_atomically
-from autograd_tiny.graph import backpropagate, backward_steps
+from autograd_tiny.core.graph import backpropagate, backward_steps
+from autograd_tiny.fast.compiler import compile_graph
+from autograd_tiny.learn.files import write_atomically
 from tests.test_explain import lecture_example
 
 # --------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ import pytest
 
 import autograd_tiny
 from autograd_tiny import SGD, Value, draw_dot, gradcheck, make_moons
-from autograd_tiny.nn import Layer
-from autograd_tiny.ops import Number, as_number, as_whole_number, format_number
-from autograd_tiny.stepper import page_number
+from autograd_tiny.core.ops import Number, as_number, as_whole_number, format_number
+from autograd_tiny.learn.nn import Layer
+from autograd_tiny.show.stepper import page_number
 
 PACKAGE = pathlib.Path(autograd_tiny.__file__).parent
 
@@ -20,7 +20,7 @@ PACKAGE = pathlib.Path(autograd_tiny.__file__).parent
 def private_imports():
     """(module, imported name) for every `from .x import _y` in the package (dunders aside)."""
     found = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.level > 0 or (node.module or "").startswith("autograd_tiny")):
                 for alias in node.names:
@@ -129,7 +129,7 @@ def test_every_module_checks_numbers_with_the_one_checker(call, error, message):
 
 
 def test_number_is_defined_once():
-    definitions = [path.name for path in sorted(PACKAGE.glob("*.py")) if "\nNumber = " in path.read_text("utf-8")]
+    definitions = [path.name for path in sorted(PACKAGE.rglob("*.py")) if "\nNumber = " in path.read_text("utf-8")]
     assert definitions == ["ops.py"]
     assert autograd_tiny.Number is Number
 
@@ -140,7 +140,7 @@ PYTHON_ONLY = (" if ", " else ", "**", " * ", "math.", "_")
 
 
 def test_display_formulas_never_read_as_python():
-    from autograd_tiny.ops import REGISTRY
+    from autograd_tiny.core.ops import REGISTRY
 
     # The built-in ops only: other test files register ops of their own while the suite runs.
     for name, entry in REGISTRY.items():
@@ -155,7 +155,7 @@ def test_display_formulas_never_read_as_python():
 def test_step_records_use_one_name_per_meaning():
     """parent_index: the entry of node.parents; operand_index: the place in the written formula."""
     from autograd_tiny import Value, explain
-    from autograd_tiny.graph import backward_steps
+    from autograd_tiny.core.graph import backward_steps
 
     a = Value(3.0, label="a")
     y = 2 - a  # a is parent 0 but operand 1 (the constant 2 stands before it)

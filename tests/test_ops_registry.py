@@ -16,8 +16,8 @@ import pytest
 
 import autograd_tiny
 from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
-from autograd_tiny.engine import RULES, apply, linear, operands
-from autograd_tiny.ops import REGISTRY, Op
+from autograd_tiny.core.ops import REGISTRY, Op
+from autograd_tiny.core.value import RULES, apply, linear, operands
 from tests.test_engine import OPS
 
 # Two custom ops, defined once for the whole module: one with array versions, one without
@@ -257,14 +257,23 @@ def test_apply_takes_numbers_as_constant_leaves_and_checks_arity():
 def test_sin_and_cos_are_named_in_the_registry_only():
     """The engine, compiler, renderer and explainer know no op by name: they read the registry."""
     package = Path(autograd_tiny.__file__).parent
-    for module in ("engine", "compiler", "render", "explain", "nn", "graph", "check", "__init__"):
+    for module in (
+        "core/value",
+        "fast/compiler",
+        "show/render",
+        "show/explain",
+        "learn/nn",
+        "core/graph",
+        "learn/gradcheck",
+        "__init__",
+    ):
         text = (package / f"{module}.py").read_text(encoding="utf-8")
         assert not re.search(r"\b(sin|cos)\b", text), module
-    assert re.search(r"\bsin\b", (package / "ops.py").read_text(encoding="utf-8"))
+    assert re.search(r"\bsin\b", (package / "core" / "ops.py").read_text(encoding="utf-8"))
 
 
 def test_the_compiler_restates_no_rule():
-    text = (Path(autograd_tiny.__file__).parent / "compiler.py").read_text(encoding="utf-8")
+    text = (Path(autograd_tiny.__file__).parent / "fast" / "compiler.py").read_text(encoding="utf-8")
     code = text.split('"""', 2)[2]  # past the module docstring, which shows an example
     for word in ("math.exp", "math.log", "np.exp", "_tanh", "_sigmoid", "undefined for", "overflows for"):
         assert word not in code, word
@@ -281,7 +290,7 @@ def test_register_refuses_to_replace_a_built_in():
     with pytest.raises(
         ValueError, match=r"^'mul' is a built-in op and cannot be replaced; register your op under another name$"
     ):
-        autograd_tiny.ops.register(Op(**{**plus, "name": "mul"}))
+        autograd_tiny.core.ops.register(Op(**{**plus, "name": "mul"}))
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
     assert REGISTRY["mul"].symbol == "*"
     assert compile_graph(a * b, [a, b])([2.0, 3.0]) == (6.0, [3.0, 2.0])
@@ -292,14 +301,14 @@ def test_register_checks_an_op_made_without_define_op():
     with pytest.raises(
         ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"
     ):
-        autograd_tiny.ops.register(Op(**{**plus, "name": "my op"}))
+        autograd_tiny.core.ops.register(Op(**{**plus, "name": "my op"}))
     with pytest.raises(ValueError, match=r"^define_op\('plus2'\): symbol '\\x00' holds an invisible character"):
-        autograd_tiny.ops.register(Op(**{**plus, "name": "plus2", "symbol": "\x00"}))
+        autograd_tiny.core.ops.register(Op(**{**plus, "name": "plus2", "symbol": "\x00"}))
     assert "my op" not in REGISTRY and "plus2" not in REGISTRY
 
 
 def test_rule_of_gives_the_rule_a_node_was_built_with():
-    from autograd_tiny.ops import rule_of
+    from autograd_tiny.core.ops import rule_of
 
     first = define_op("versioned", lambda x: x + 1, [lambda x, out: 1.0])
     node = first(1.0)

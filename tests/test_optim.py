@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.optim import SGD, Adam
+from autograd_tiny.learn.optim import SGD, Adam
 
 
 def quadratic_steps(opt_factory, steps=5, start=(1.5, -2.0)):

@@ -1,6 +1,6 @@
 """Quiz mode of the stepper page: wrong answers reveal nothing and name the slip, right ones reveal, a score.
 
-The page grades with the sets of right answers that autograd_tiny.grading computes, and each
+The page grades with the sets of right answers that autograd_tiny.show.grading computes, and each
 slip's number comes from Explanation.step_slips / gradient_slips: the page holds data, not a
 second implementation of the rule or of the maths.
 """
@@ -15,9 +15,9 @@ import sys
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.cli import main
-from autograd_tiny.explain import explain
-from autograd_tiny.grading import accepted
+from autograd_tiny.app.cli import main
+from autograd_tiny.show.explain import explain
+from autograd_tiny.show.grading import accepted
 from tests.test_explain import lecture_example
 from tests.test_grading import CASES
 from tests.test_stepper import browser, open_page  # noqa: F401  (browser: the headless Chromium fixture)
@@ -154,7 +154,7 @@ def test_quiz_data_and_page_title(tmp_path):
     text = open(path, encoding="utf-8").read()
     data = page_data(path)
     assert data["quiz"] is True
-    # The right answers are the sets autograd_tiny.grading computes for each contribution.
+    # The right answers are the sets autograd_tiny.show.grading computes for each contribution.
     questions = data["questions"]
     assert [q["right"] for q in questions] == [list(accepted(c)) for c in [-2.0, 4.0, -2.0, -2.0, 6.0, -4.0]]
     assert questions[4]["hint"].startswith("Hint: the local derivative is ∂e/∂a₍₁₎ = b;")

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_tiny import MLP, Value, draw_dot
-from autograd_tiny.render import INSTALL_HELP, RENDERER_ENV, find_renderer
+from autograd_tiny.show.render import INSTALL_HELP, RENDERER_ENV, find_renderer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -223,7 +223,7 @@ def test_bad_arguments():
 def test_no_renderer_gives_install_commands(monkeypatch, tmp_path):
     monkeypatch.delenv(RENDERER_ENV, raising=False)
     monkeypatch.setenv("PATH", "")
-    monkeypatch.setattr("autograd_tiny.render._scripts_folders", lambda: [])
+    monkeypatch.setattr("autograd_tiny.show.render._scripts_folders", lambda: [])
     *_, d = small()
     with pytest.raises(RuntimeError, match=re.escape(INSTALL_HELP)) as info:
         draw_dot(d).save(tmp_path / "graph.svg")

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value
-from autograd_tiny.nn import Neuron
-from autograd_tiny.ops import format_number
-from autograd_tiny.render import _escape, _plain, draw_dot, find_renderer, visible
+from autograd_tiny.core.ops import format_number
+from autograd_tiny.learn.nn import Neuron
+from autograd_tiny.show.render import _escape, _plain, draw_dot, find_renderer, visible
 
 try:
     find_renderer("svg")

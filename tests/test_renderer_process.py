@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from autograd_tiny import Value, render
-from autograd_tiny.render import RENDERER_ENV, draw_dot
+from autograd_tiny import Value
+from autograd_tiny.show import render
+from autograd_tiny.show.render import RENDERER_ENV, draw_dot
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="fake renderers are shell scripts")
 

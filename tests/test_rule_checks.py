@@ -10,7 +10,8 @@ import math
 
 import pytest
 
-from autograd_tiny import Value, engine
+from autograd_tiny import Value
+from autograd_tiny.core import value as engine
 
 from .test_engine import OPS, derivatives_match
 

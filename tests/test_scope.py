@@ -5,8 +5,9 @@ import threading
 import pytest
 
 import autograd_tiny
-from autograd_tiny import MLP, Neuron, Value, engine, no_grad, scope
-from autograd_tiny.engine import current_scope
+from autograd_tiny import MLP, Neuron, Value, no_grad, scope
+from autograd_tiny.core import value as engine
+from autograd_tiny.core.value import current_scope
 
 
 def test_scope_names_op_results_but_not_leaves():

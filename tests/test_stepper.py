@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.explain import HTML_LIMIT, explain
+from autograd_tiny.show.explain import HTML_LIMIT, explain
 from tests.test_explain import lecture_example
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

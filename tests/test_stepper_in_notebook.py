@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from autograd_tiny.explain import explain
+from autograd_tiny.show.explain import explain
 from tests.test_explain import lecture_example
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 

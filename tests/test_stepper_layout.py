@@ -7,8 +7,8 @@ import json
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny.explain import HTML_LIMIT, explain
-from autograd_tiny.stepper import MAX_SCALE, fit_scale
+from autograd_tiny.show.explain import HTML_LIMIT, explain
+from autograd_tiny.show.stepper import MAX_SCALE, fit_scale
 from tests.test_lecture import lecture_neuron as lecture_values
 from tests.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
@@ -110,8 +110,8 @@ def largest_fit(e):
     """The direction whose drawing is larger once fitted, measured here from draw_dot's SVG."""
     import re
 
-    from autograd_tiny.render import Graph, draw_dot
-    from autograd_tiny.stepper import RANK_SEPARATION
+    from autograd_tiny.show.render import Graph, draw_dot
+    from autograd_tiny.show.stepper import RANK_SEPARATION
 
     scales = {}
     for rankdir in ("LR", "TB"):

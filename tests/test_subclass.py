@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd_tiny import Value, draw_dot, explain, gradcheck, topological_order
-from autograd_tiny.engine import RULES, apply, linear
+from autograd_tiny.core.value import RULES, apply, linear
 
 
 class MyValue(Value):

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import MLP, Neuron, Value, explain, mse
-from autograd_tiny.engine import RULES
-from autograd_tiny.textbook import MATRIX_LIMIT, _num, _operand, weighted_input
+from autograd_tiny.core.value import RULES
+from autograd_tiny.show.textbook import MATRIX_LIMIT, _num, _operand, weighted_input
 
 
 def tiny():

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import MLP, explain, make_moons
-from autograd_tiny.explain import tex, tex_number
-from autograd_tiny.losses import binary_cross_entropy, hinge, l2, mse
-from autograd_tiny.textbook import _num, _tex_matrix
+from autograd_tiny.learn.losses import binary_cross_entropy, hinge, l2, mse
+from autograd_tiny.show.explain import tex, tex_number
+from autograd_tiny.show.textbook import _num, _tex_matrix
 
 
 def fresh_grads(loss, model, extra=()):

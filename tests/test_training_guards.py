@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_tiny import Value
-from autograd_tiny.check import gradcheck
-from autograd_tiny.losses import binary_cross_entropy, cross_entropy, hinge, mse
-from autograd_tiny.nn import MLP
-from autograd_tiny.optim import SGD, Adam
+from autograd_tiny.learn.gradcheck import gradcheck
+from autograd_tiny.learn.losses import binary_cross_entropy, cross_entropy, hinge, mse
+from autograd_tiny.learn.nn import MLP
+from autograd_tiny.learn.optim import SGD, Adam
 
 # --- optimizers: parameters --------------------------------------------------------------
 

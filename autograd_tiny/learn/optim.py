@@ -23,8 +23,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import Value
-from .ops import as_number
+from ..core.ops import as_number
+from ..core.value import Value
 
 __all__ = ["SGD", "Adam"]
 

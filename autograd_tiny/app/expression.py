@@ -12,7 +12,7 @@ tree is walked and each allowed node becomes a Value operation. Anything else ra
 >>> build_expression("a.__class__", {"a": 1})
 Traceback (most recent call last):
 ...
-autograd_tiny.expression.ExpressionError: attribute access is not allowed (column 1)
+autograd_tiny.app.expression.ExpressionError: attribute access is not allowed (column 1)
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from .engine import Value
-from .ops import Number
+from ..core.ops import Number
+from ..core.value import Value
 
 __all__ = ["ExpressionError", "build_expression", "parse_values", "FUNCTIONS"]
 

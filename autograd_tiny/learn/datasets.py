@@ -16,7 +16,7 @@ import cmath
 import math
 import random
 
-from .ops import as_number, as_whole_number
+from ..core.ops import as_number, as_whole_number
 
 __all__ = ["make_moons", "make_circles", "make_xor", "make_spirals", "DATASETS"]
 

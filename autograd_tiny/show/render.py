@@ -37,10 +37,10 @@ import sysconfig
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from .engine import Value
-from .files import write_atomically
-from .graph import topological_order, value_names
-from .ops import escape_hidden, format_number, rule_of
+from ..core.graph import topological_order, value_names
+from ..core.ops import escape_hidden, format_number, rule_of
+from ..core.value import Value
+from ..learn.files import write_atomically
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 

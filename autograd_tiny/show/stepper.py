@@ -6,7 +6,7 @@ the drawn arrows), and a summary of the inputs' gradients. In quiz mode it asks,
 step, for the contribution each edge sends back, and for the gradient of every value that
 receives more than one contribution, and reveals a gradient only when it is answered. The
 quiz grades with data computed here: for each question the set of right answers
-(`autograd_tiny.grading.accepted`, the rule `Explanation.check` uses) and the number each
+(`autograd_tiny.show.grading.accepted`, the rule `Explanation.check` uses) and the number each
 slip gives on this graph with what to say about it (`Explanation.step_slips`,
 `Explanation.gradient_slips`); its script only tests which set a typed number falls in.
 
@@ -33,12 +33,12 @@ import json
 import re
 from typing import Any
 
-from .engine import Value
-from .explain import chain_text, operand_texts, text_label
-from .files import write_atomically
+from ..core.ops import format_number, format_operand, rule_of
+from ..core.value import Value
+from ..learn.files import write_atomically
 from .grading import accepted, telling_slips
-from .ops import format_number, format_operand, rule_of
 from .render import Graph, draw_dot
+from .text import chain_text, operand_texts, text_label
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
 
@@ -106,7 +106,7 @@ def step_text(step: Any, root_name: str, names: dict, *, running: bool = True) -
     """One backward step as the page writes it, every number with 4 decimals.
 
     >>> from autograd_tiny import Value
-    >>> from autograd_tiny.explain import explain
+    >>> from autograd_tiny.show.explain import explain
     >>> a = Value(3.0, label="a")
     >>> b = a * a; b.label = "b"
     >>> e = explain(b)
@@ -160,7 +160,7 @@ def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: s
 
 
 def _graded(truth: float, slips: list) -> dict:
-    """A question's grading as data (`autograd_tiny.grading`): the right answers and each slip's.
+    """A question's grading as data (`autograd_tiny.show.grading`): the right answers and each slip's.
 
     The page only tests which of these sets a typed number falls in, in this order.
     """
@@ -357,10 +357,10 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
 
 
 def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
-    """The stepper page for `explanation` (an `autograd_tiny.explain.Explanation`).
+    """The stepper page for `explanation` (an `autograd_tiny.show.explain.Explanation`).
 
     Every label reaches the page escaped: the title through `html.escape`, the texts
-    (written with `autograd_tiny.explain.text_label`) as JSON with ``<`` escaped, and the
+    (written with `autograd_tiny.show.explain.text_label`) as JSON with ``<`` escaped, and the
     drawing through `draw_dot`'s own escaping.
 
     Args:
@@ -395,7 +395,7 @@ class Stepper:
         height: the frame's height in CSS pixels.
 
     >>> from autograd_tiny import Value
-    >>> from autograd_tiny.explain import explain
+    >>> from autograd_tiny.show.explain import explain
     >>> a = Value(3.0, label="a")
     >>> b = a * a; b.label = "b"
     >>> frame = explain(b).stepper()._repr_html_()
@@ -695,7 +695,7 @@ body.quiz .stepping { display: none; }
   }
 
   function within(typed, accept) {
-    // The answers one number accepts, computed in Python (autograd_tiny.grading.accepted):
+    // The answers one number accepts, computed in Python (autograd_tiny.show.grading.accepted):
     // an interval [low, high] of finite numbers, or "inf", "-inf", "nan" for themselves only.
     if (accept === "nan") return typed !== typed;
     if (accept === "inf") return typed === Infinity;

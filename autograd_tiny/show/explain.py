@@ -2,7 +2,7 @@
 
 For every edge of the graph, in the order `backward()` visits them, an explanation shows
 the *local derivative* (∂out/∂input₍ₖ₎: the op's slope with respect to its operand in slot
-k alone, see `autograd_tiny.notation`; its formula and its value), the *upstream gradient*
+k alone, see `autograd_tiny.core.notation`; its formula and its value), the *upstream gradient*
 (∂root/∂out), their product, the *contribution*, and the input's running *gradient* — the
 sum of its contributions, which grows where a value is used more than once.
 
@@ -26,18 +26,31 @@ Explaining is pure: the backward pass runs in the explanation's own storage (as 
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, operands
-from .files import write_atomically
+from ..core.graph import backward_steps, topological_order, value_names
+from ..core.limits import check_graph_size
+from ..core.notation import local_derivative, local_derivative_tex
+from ..core.ops import format_number, format_operand, rule_of
+from ..core.value import Value, operands
+from ..learn.files import write_atomically
+from . import textbook
 from .grading import Feedback, Slip, diagnose
-from .graph import backward_steps, topological_order, value_names
-from .limits import check_graph_size
-from .notation import local_derivative, local_derivative_tex
-from .ops import escape_code, escape_hidden, format_number, format_operand, is_hidden, rule_of
+from .render import draw_dot
+from .stepper import Stepper, stepper_html
+from .text import (
+    chain_text,
+    natural_key,
+    operand_texts,
+    plural,
+    tex,
+    tex_fill,
+    tex_number,
+    tex_operand,
+    tex_operands,
+    text_label,
+)
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
 
@@ -68,165 +81,9 @@ CONTRIBUTION_TEXT = (
 )
 
 
-# --------------------------------------------------------------------------------------
-# Numbers
-# --------------------------------------------------------------------------------------
-
-
-def tex_number(x: float) -> str:
-    r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite.
-
-    >>> tex_number(2.5), tex_number(float("-inf")), tex_number(float("nan")), tex_number(-1e-9)
-    ('2.5', '-\\infty', '\\mathrm{NaN}', '-1 \\times 10^{-9}')
-    """
-    if x != x:
-        return r"\mathrm{NaN}"
-    if math.isinf(x):
-        return r"\infty" if x > 0 else r"-\infty"
-    text = format_number(x)
-    if "e" in text:  # 1e+308 -> 1 \times 10^{308}
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def tex_operand(x: float) -> str:
-    """A number substituted into a LaTeX formula: negative numbers in parentheses."""
-    text = tex_number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def plural(count: int, word: str) -> str:
-    """``1 step``, ``2 steps``.
-
-    >>> plural(1, "step"), plural(0, "value"), plural(3, "neuron")
-    ('1 step', '0 values', '3 neurons')
-    """
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _same(x: float, y: float) -> bool:
     """Equal as the narrative sees it: nan equals nan."""
     return x == y or (x != x and y != y)
-
-
-# --------------------------------------------------------------------------------------
-# Labels are data: one escaping function per output kind
-# --------------------------------------------------------------------------------------
-
-
-def text_label(name: str) -> str:
-    r"""A label as plain text shows it: on one line, every invisible character escaped.
-
-    Used for every label in the text narrative and the HTML stepper's text.
-
-    >>> text_label("a"), text_label("x\ny"), text_label("nul\x00"), text_label("\ud800")
-    ('a', 'x\\ny', 'nul\\x00', '\\ud800')
-    """
-    return escape_hidden(name)
-
-
-# Characters that mean something to LaTeX or to Markdown (which sees the math first in
-# renderers that do not know it): each becomes a LaTeX command that prints the character.
-_TEX_SPECIAL = {
-    "\\": r"\backslash ",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "_": r"\_",
-    "#": r"\#",
-    "%": r"\%",
-    "&": r"\&",
-    "^": r"\hat{}",
-    "~": r"\sim ",
-    "<": r"\lt ",
-    ">": r"\gt ",
-    "*": r"\ast ",
-    "`": r"\backprime ",
-    "[": r"\lbrack ",
-    "]": r"\rbrack ",
-    "|": r"\vert ",
-    " ": r"\ ",
-}
-
-
-def _tex_text(text: str) -> str:
-    """Characters escaped for LaTeX math; invisible ones as visible escape codes."""
-    out = []
-    for c in text:
-        if c in _TEX_SPECIAL:
-            out.append(_TEX_SPECIAL[c])
-        elif is_hidden(c):
-            # "\x00" as text: a backslash command and then plain letters and digits.
-            out.append(r"\backslash " + escape_code(c)[1:])
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def tex(name: str) -> str:
-    r"""A label in LaTeX (inside Markdown ``$…$``): upright, every special character escaped.
-
-    Used for every label in the Markdown output. No raw HTML, no line break, no unbalanced
-    brace, backslash or dollar survives.
-
-    >>> print(tex("w_1{x}"))
-    \mathrm{w\_1\{x\}}
-    >>> print(tex("<b>\n"))
-    \mathrm{\lt b\gt \backslash n}
-    """
-    return "\\mathrm{" + _tex_text(name) + "}"
-
-
-# Formula templates (the registry, engine.RULES) in LaTeX. The operand placeholders and the groups this
-# conversion adds are kept as private-use characters while the template's text is escaped.
-_FIELD = re.compile(r"\{(\d+|out)\}")
-_OPEN, _CLOSE, _START, _END, _SUP, _SQRT = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
-_TEX_WORDS = (
-    (re.compile(r"\bexp\("), r"\\exp("),
-    (re.compile(r"\bln\b ?"), r"\\ln "),
-    (re.compile(r"\btanh\("), r"\\tanh("),
-    (re.compile(r"\brelu\("), r"\\operatorname{relu}("),
-    (re.compile(r"\bsign\("), r"\\operatorname{sign}("),
-    # Any other function name (an op's own, from the registry or define_op) as an operator.
-    (re.compile(r"(?<![\\\w])([A-Za-z]{2,})\("), r"\\operatorname{\1}("),
-    (re.compile(r" if "), r" \\text{ if } "),
-    (re.compile(r" else "), r" \\text{ else } "),
-)
-_TEX_SYMBOLS = (
-    (" · ", r" \cdot "),
-    ("Σ", r"\Sigma "),
-    ("·", r" \cdot "),
-    ("−", "-"),
-    ("²", "^2"),
-    ("σ", r"\sigma "),
-    ("√", r"\sqrt "),
-)
-
-
-def _tex_fill(template: str, fills: list[str], out: str) -> str:
-    r"""Fill a rule's formula template (``engine.RULES``) with LaTeX operands.
-
-    >>> print(_tex_fill("{1} · {0}^({1} − 1)", [r"\mathrm{a}", "2"], out=r"\mathrm{y}"))
-    2 \cdot \mathrm{a}^{(2 - 1)}
-    >>> print(_tex_fill("1 / (2 · √{0})", [r"\mathrm{a}"], out="y"))
-    1 / (2 \cdot \sqrt{\mathrm{a}})
-    """
-    field = _START + r"(\d+|out)" + _END
-    text = _FIELD.sub(lambda m: _START + m.group(1) + _END, template)
-    # Superscripts and roots take one group in LaTeX: a^(b − 1) -> a^{(b − 1)}, √a -> \sqrt{a}.
-    text = re.sub(r"\^\(([^()]*)\)", lambda m: f"{_SUP}{_OPEN}({m.group(1)}){_CLOSE}", text)
-    text = re.sub(r"\^(" + field + ")", lambda m: f"{_SUP}{_OPEN}{m.group(1)}{_CLOSE}", text)
-    text = re.sub(r"√(" + field + ")", lambda m: f"{_SQRT}{_OPEN}{m.group(1)}{_CLOSE}", text)
-    # The template's own text: LaTeX specials escaped (its spaces are layout, kept as is).
-    text = "".join(c if c == " " else _TEX_SPECIAL.get(c, c) for c in text)
-    for pattern, tex in _TEX_WORDS:
-        text = pattern.sub(tex, text)
-    for plain, tex in _TEX_SYMBOLS:
-        text = text.replace(plain, tex)
-    for private, tex in ((_OPEN, "{"), (_CLOSE, "}"), (_SUP, "^"), (_SQRT, r"\sqrt")):
-        text = text.replace(private, tex)
-    return re.sub(field, lambda m: out if m.group(1) == "out" else fills[int(m.group(1))], text)
 
 
 # --------------------------------------------------------------------------------------
@@ -269,7 +126,7 @@ class ExplainedStep:
         operand_index: which operand of the op's written formula the parent is, from 0 (a
             constant operand counts: in ``2 − a``, a is operand 1 while it is parent 0).
         local: the local derivative ∂node/∂parent₍slot₎: the op's slope with respect to
-            this operand alone (`autograd_tiny.notation`), the slot being operand_index + 1.
+            this operand alone (`autograd_tiny.core.notation`), the slot being operand_index + 1.
         formula: the local derivative's formula in names (``"b"``).
         equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = -3"``).
         upstream: ∂root/∂node.
@@ -336,52 +193,6 @@ class ExplainedStep:
                 f"(fan-out: {parent} is used more than once, so contributions add)"
             )
         return f"{line};  {parent}.grad = {shown(self.gradient)}"
-
-
-def operand_texts(node: Value, names: dict, *, decimals: int | None = None) -> tuple[list[str], list[str]]:
-    """The operands of `node`'s op written as names and as numbers (plain text).
-
-    Values' numbers use `decimals` (None: the short style of the narrative; the HTML page
-    asks for 4); constants are written as they stand in the formula. A negative number is
-    put in parentheses, ready to be substituted into a formula.
-
-    >>> a = Value(-3.0, label="a")
-    >>> operand_texts(a * 2, {a: "a"}), operand_texts(a * 2, {a: "a"}, decimals=4)
-    ((['a', '2'], ['(-3)', '2']), (['a', '2'], ['(-3.0000)', '2']))
-    """
-    as_names, as_numbers = [], []
-    for operand in operands(node):
-        if isinstance(operand, Value):
-            as_names.append(text_label(names[operand]))
-            as_numbers.append(format_operand(operand.data, decimals=decimals))
-        else:
-            as_names.append(format_number(operand))
-            as_numbers.append(format_operand(operand))
-    return as_names, as_numbers
-
-
-def _tex_operands(node: Value, names: dict) -> list[str]:
-    """The operands of `node`'s op in LaTeX: names for values, numbers for constants."""
-    return [tex(names[o]) if isinstance(o, Value) else tex_operand(o) for o in operands(node)]
-
-
-def chain_text(*parts: str) -> str:
-    """Join ``a = b = c``, dropping a part that repeats the one before it.
-
-    >>> chain_text("∂y/∂x", "−1", "-1", "-1")
-    '∂y/∂x = −1'
-    """
-    kept: list[str] = []
-    for part in parts:
-        # "−1" (a formula's minus sign) and "-1" (a number) say the same.
-        if not kept or part.replace("−", "-") != kept[-1].replace("−", "-"):
-            kept.append(part)
-    return " = ".join(kept)
-
-
-def natural_key(key: str) -> list:
-    """Sort key that reads numbers as numbers: "L2" < "L10"."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
 
 
 def _layer_of(node: Value) -> str | None:
@@ -711,7 +522,7 @@ class Explanation:
     def check(self, k: int, answer: Any) -> Feedback:
         """Grade an answer for the contribution of backward step `k` (numbered from 1, as printed).
 
-        Right means right to 4 significant digits (`autograd_tiny.grading`). A wrong answer
+        Right means right to 4 significant digits (`autograd_tiny.show.grading`). A wrong answer
         is compared with what each slip gives on this graph (`step_slips`), and the
         `Feedback` names the slip it matches, in words, without giving the answer.
 
@@ -779,7 +590,7 @@ class Explanation:
                 ``highlight`` values are added to the step's.
 
         Returns:
-            A `autograd_tiny.render.Graph` (``.source``, ``.svg()``, ``.save(path)``).
+            A `autograd_tiny.show.render.Graph` (``.source``, ``.svg()``, ``.save(path)``).
 
         >>> from autograd_tiny import Value
         >>> a = Value(3.0, label="a")
@@ -791,7 +602,6 @@ class Explanation:
         >>> "grad ?" in e.draw(step=0).source
         True
         """
-        from .render import draw_dot
 
         if "gradients" in options:
             raise TypeError(
@@ -935,9 +745,9 @@ class Explanation:
             node = record.node
             expression = ""
             if node.parents:
-                fills = _tex_operands(node, self.names)
+                fills = tex_operands(node, self.names)
                 template = rule_of(node).formula_template(len(fills))
-                expression = _tex_fill(template, fills, out=tex(record.name)) + " = "
+                expression = tex_fill(template, fills, out=tex(record.name)) + " = "
             indent = "  " if group is not None else ""
             lines.append(f"{indent}- ${tex(record.name)} = {expression}{tex_number(record.data)}$")
         lines += ["", f"**Backward pass** ({plural(len(self.steps), 'step')})", ""]
@@ -970,8 +780,8 @@ class Explanation:
         node, parent = tex(step.node_name), tex(step.parent_name)
         local = local_derivative_tex(node, parent, step.slot)
         value = tex_number(step.local)
-        fills = _tex_operands(step.node, self.names)
-        formula = _tex_fill(rule_of(step.node).derivative_template(len(fills), step.operand_index), fills, out=node)
+        fills = tex_operands(step.node, self.names)
+        formula = tex_fill(rule_of(step.node).derivative_template(len(fills), step.operand_index), fills, out=node)
         formula = f"{formula} = {value}" if formula != value else value
         product = f"{tex_operand(step.local)} \\cdot {tex_operand(step.upstream)} = {tex_number(step.contribution)}"
         fan_out = f" (fan-out: now ${tex_number(step.gradient)}$)" if step.fan_out else ""
@@ -1033,7 +843,6 @@ class Explanation:
         >>> "Quiz: the backward pass of b" in open(path, encoding="utf-8").read()
         True
         """
-        from .stepper import stepper_html
 
         self._check_html_size()
         return write_atomically(path, stepper_html(self, quiz=_check_quiz(quiz)))
@@ -1048,7 +857,7 @@ class Explanation:
             quiz: make the page a quiz (see `save_html`).
 
         Returns:
-            A `autograd_tiny.stepper.Stepper` (``_repr_html_``, ``.html``, ``.save(path)``).
+            A `autograd_tiny.show.stepper.Stepper` (``_repr_html_``, ``.html``, ``.save(path)``).
 
         >>> from autograd_tiny import Value
         >>> a = Value(3.0, label="a")
@@ -1056,7 +865,6 @@ class Explanation:
         >>> explain(b).stepper(quiz=True)
         <Stepper (quiz): display it in Jupyter, or .save('steps.html') and open it in a browser>
         """
-        from .stepper import Stepper, stepper_html
 
         self._check_html_size()
         quiz = _check_quiz(quiz)
@@ -1089,7 +897,7 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
 
     ``group="neuron"`` and ``group="layer"`` explain a graph built with Neuron, Layer or MLP
     the textbook way instead: the error δ of each neuron, or each layer's equations in
-    matrix form (see `autograd_tiny.textbook`). For a loss over several samples, records are
+    matrix form (see `autograd_tiny.show.textbook`). For a loss over several samples, records are
     per sample and ``sample=k`` keeps sample k only.
 
     It walks the graph as ``root.backward()`` does and computes the same gradients, in its
@@ -1131,6 +939,4 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
         return Explanation(root)
     if group not in ("neuron", "layer"):
         raise ValueError(f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}")
-    from . import textbook  # imported here: textbook builds on this module
-
     return textbook.explain_neurons(root, sample) if group == "neuron" else textbook.explain_layers(root, sample)

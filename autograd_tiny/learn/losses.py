@@ -15,8 +15,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from .engine import Value
-from .ops import as_number
+from ..core.ops import as_number
+from ..core.value import Value
 
 __all__ = ["mse", "hinge", "hinge_term", "binary_cross_entropy", "cross_entropy", "l2"]
 

@@ -21,7 +21,7 @@ order, including the order in which a value used several times sums its contribu
 evaluate it on the whole batch: parameters as plain numbers, the sample's features and label
 as NumPy arrays. Each gradient comes back per sample; with ``reduce="mean"`` you get the
 batch mean instead, computed with one matrix product per layer (``f.batch_source(...)`` shows
-that code). `autograd_tiny.compiled_training.CompiledTrainingStep` packages the whole step:
+that code). `autograd_tiny.fast.training.CompiledTrainingStep` packages the whole step:
 
 >>> import numpy as np
 >>> from autograd_tiny import MLP
@@ -59,11 +59,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .engine import Value, operands
-from .graph import topological_order, value_names
-from .limits import check_graph_size
-from .notation import local_derivative
-from .ops import Op, as_number, escape_hidden, rule_of
+from ..core.graph import topological_order, value_names
+from ..core.limits import check_graph_size
+from ..core.notation import local_derivative
+from ..core.ops import Op, as_number, escape_hidden, rule_of
+from ..core.value import Value, operands
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -79,7 +79,7 @@ COMPILE_LIMIT = 100_000
 # --------------------------------------------------------------------------------------
 # Code generation. Every op's code (forward and local derivatives, as Python expressions over
 # the operands' variable names) and the functions that code calls, for floats and for NumPy
-# arrays, come from its registry entry (autograd_tiny.ops): they repeat the engine's float
+# arrays, come from its registry entry (autograd_tiny.core.ops): they repeat the engine's float
 # operations in the engine's order and raise its errors, so compiled numbers equal eager ones.
 # --------------------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engine import Value
-from .graph import topological_order
-from .ops import Number, as_number, format_number
+from ..core.graph import topological_order
+from ..core.ops import Number, as_number, format_number
+from ..core.value import Value
 
 __all__ = ["gradcheck", "GradcheckError"]
 

@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from .. import __version__
 
 # Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -118,9 +118,9 @@ def _first_non_finite(root) -> str | None:
     Checks the values, then the local derivatives (``sqrt`` at 0 has slope inf), so a learner
     is told where a non-finite number first appears rather than finding nan at the end.
     """
-    from .graph import topological_order, value_names
-    from .ops import format_number
-    from .render import visible
+    from ..core.graph import topological_order, value_names
+    from ..core.ops import format_number
+    from ..show.render import visible
 
     order = topological_order(root)
     names = value_names(order)
@@ -164,7 +164,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_graph(args: argparse.Namespace) -> int:
-    from .render import draw_dot
+    from ..show.render import draw_dot
 
     root = _build(args)
     _warn_non_finite(root)
@@ -176,7 +176,7 @@ def _run_graph(args: argparse.Namespace) -> int:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from ..show.explain import explain
 
     if args.quiz and not args.html:
         # Checked before anything is printed: a quiz is a page, and no page was asked for.

@@ -52,11 +52,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import RULES, Value, operands
-from .explain import natural_key, operand_texts, plural, tex, tex_number, tex_operand, text_label
-from .graph import backward_steps, topological_order, value_names
-from .limits import check_graph_size
-from .ops import format_number
+from ..core.graph import backward_steps, topological_order, value_names
+from ..core.limits import check_graph_size
+from ..core.ops import format_number
+from ..core.value import RULES, Value, operands
+from .text import natural_key, operand_texts, plural, tex, tex_number, tex_operand, text_label
 
 __all__ = [
     "weighted_input",

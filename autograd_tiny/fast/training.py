@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
+from ..core.ops import as_number
+from ..core.value import Value, enable_grad
+from ..learn.losses import hinge_term, l2
+from ..learn.nn import MLP
 from .compiler import compile_graph
-from .engine import Value, enable_grad
-from .losses import hinge_term, l2
-from .nn import MLP
-from .ops import as_number
 
 __all__ = ["CompiledTrainingStep", "hinge_term"]
 

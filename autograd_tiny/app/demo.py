@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .datasets import DATASETS
-from .engine import Value, no_grad
-from .files import write_atomically
-from .losses import cross_entropy, hinge, l2
-from .nn import MLP
-from .optim import SGD, Adam
+from ..core.value import Value, no_grad
+from ..learn.datasets import DATASETS
+from ..learn.files import write_atomically
+from ..learn.losses import cross_entropy, hinge, l2
+from ..learn.nn import MLP
+from ..learn.optim import SGD, Adam
 
 __all__ = ["train", "run_demo", "TrainingResult", "parse_hidden"]
 
@@ -153,7 +153,7 @@ def _compiled_step(model: MLP, X: list, y: list, alpha: float) -> Callable[[], t
     It evaluates the batch-mean hinge loss with matrix products and the L2 penalty, both
     traced by the engine and compiled once; the gradients go into each ``p.grad``.
     """
-    from .compiled_training import CompiledTrainingStep
+    from ..fast.training import CompiledTrainingStep
 
     if set(y) - {-1, 1}:
         raise ValueError(
@@ -319,8 +319,8 @@ def save_neuron_graph(result: TrainingResult, path: str) -> list[str]:
     never shows, and eager and compiled training draw the same picture. `path` names the SVG;
     the PNG is written beside it. Returns both paths.
     """
-    from .explain import explain
-    from .render import draw_dot
+    from ..show.explain import explain
+    from ..show.render import draw_dot
 
     neuron, i = active_neuron_sample(result.model, result.X)
     x = [Value(v, label=f"x{k + 1}") for k, v in enumerate(result.X[i])]  # x1, x2: numbered from 1

@@ -1,0 +1,1 @@
+"""The application: the `autograd-tiny` command, the demo, and the safe expression parser."""
