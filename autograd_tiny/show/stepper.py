@@ -18,8 +18,8 @@ JavaScript. The markup, style and script are files of their own, package data in
 page (`page_template`). It loads nothing from the network, so it also works inside a
 notebook's iframe (`Stepper`) and in an exported notebook.
 
-Every number on the page, in the drawing and in the text, is written with 4 decimals
-(`page_number`), so the equation and the graph always show the same digits. The graph is
+Every number on the page, in the drawing and in the text, is written with 4 decimals and the
+minus sign − (`page_number`), so the equation and the graph always show the same digits. The graph is
 drawn with this pass's own gradients (so each cell is wide enough for its final number)
 and then every gradient but the root's is blanked to ``grad ?``; the script fills them
 in from the explanation's numbers, never from ``.grad``. Each value is drawn as a one-row
@@ -62,21 +62,50 @@ RANK_SEPARATION = "0.3"
 FRAME_HEIGHT = 640
 
 
+# The minus sign of display text (U+2212), as textbooks print it: −2.0000, not -2.0000.
+# The page's script writes no number of its own; every number it shows is written here.
+MINUS = "\u2212"
+
+
+def _with_minus(text: str) -> str:
+    """A formatted number, ``-2`` or ``(-2)``, with the minus sign for its hyphen-minus."""
+    return re.sub(r"^(\(?)-", rf"\g<1>{MINUS}", text)
+
+
 def page_number(x: float) -> str:
     """A number as the page shows it, in the drawing and in the text: 4 decimals.
 
-    The same format as `autograd_tiny.draw_dot`'s cells, so an equation never shows
-    digits the graph does not (inf, -inf and nan are written as such).
+    The same digits as `autograd_tiny.draw_dot`'s cells, so an equation never shows
+    digits the graph does not (inf, −inf and nan are written as such).
 
-    >>> page_number(-2.0), page_number(0.70710678), page_number(float("-inf"))
-    ('-2.0000', '0.7071', '-inf')
+    >>> page_number(-2.0), page_number(0.70710678), page_number(float("-inf")), page_number(-1e-9)
+    ('−2.0000', '0.7071', '−inf', '−0.0000')
     """
-    return format_number(x, decimals=4)
+    return _with_minus(format_number(x, decimals=4))
+
+
+def page_operand(x: float) -> str:
+    """A page number ready to stand in a formula: a negative one in parentheses.
+
+    >>> page_operand(-2.0), page_operand(0.5)
+    ('(−2.0000)', '0.5000')
+    """
+    return _with_minus(format_operand(x, decimals=4))
 
 
 def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
     """The operands of `node`'s op as names and as page numbers (constants as written)."""
-    return operand_texts(node, names, decimals=4)
+    as_names, as_numbers = operand_texts(node, names, decimals=4)
+    return as_names, [_with_minus(number) for number in as_numbers]
+
+
+def _is_number(text: str) -> bool:
+    """Whether a formula is a number alone (``1`` for +, ``2`` for ``a · 2``)."""
+    try:
+        float(text.replace(MINUS, "-"))
+    except ValueError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -85,7 +114,7 @@ def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
 
 
 def _forward_text(record: Any, names: dict) -> str:
-    """``n = x1*w1 + x2*w2 + b = -6.0000 + 6.8814 = 0.8814``; a leaf: ``x1 = 2.0000``."""
+    """``n = x1*w1 + x2*w2 + b = −6.0000 + 6.8814 = 0.8814``; a leaf: ``x1 = 2.0000``."""
     node = record.node
     name = text_label(record.name)
     if not node.parents:
@@ -96,14 +125,19 @@ def _forward_text(record: Any, names: dict) -> str:
 
 
 def _local_equation(step: Any, names: dict) -> str:
-    """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers."""
+    """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers.
+
+    A formula that is a number already (``1`` for +) is written once, as the page writes
+    numbers: ``∂c/∂a₍₁₎ = 1.0000``, not ``= 1 = 1.0000``.
+    """
+    symbol, value = step.local_symbol(), page_number(step.local)
+    if _is_number(step.formula):
+        return f"{symbol} = {value}"
     _, as_numbers = _filled(step.node, names)
-    substituted = rule_of(step.node).derivative(
-        step.operand_index, as_numbers, out=format_operand(step.node.data, decimals=4)
-    )
-    if substituted == format_operand(step.local, decimals=4):  # "(-2.0000)" says no more than "-2.0000"
-        substituted = page_number(step.local)
-    return chain_text(step.local_symbol(), step.formula, substituted, page_number(step.local))
+    substituted = rule_of(step.node).derivative(step.operand_index, as_numbers, out=page_operand(step.node.data))
+    if substituted == page_operand(step.local):  # "(−2.0000)" says no more than "−2.0000"
+        substituted = value
+    return chain_text(symbol, step.formula, substituted, value)
 
 
 def step_text(step: Any, root_name: str, names: dict, *, running: bool = True) -> str:
@@ -159,7 +193,7 @@ def _gradient_hint(value_name: str) -> str:
 
 def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: str) -> str:
     """The revealed answer to a gradient question: the sum written out."""
-    parts = " + ".join(format_operand(step.contribution, decimals=4) for step in steps)
+    parts = " + ".join(page_operand(step.contribution) for step in steps)
     return f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  (the sum of {value_name}'s contributions)"
 
 
@@ -229,7 +263,7 @@ def _summary(explanation: Any, root_name: str, position: dict) -> list[dict]:
     leaves = [node for node in explanation.order if not node.parents and node is not explanation.root]
     sums = explanation.leaf_sums()
     for node, (name, parts, grad) in zip(leaves, sums):
-        total = " + ".join(format_operand(p, decimals=4) for p in parts) + " = " if len(parts) > 1 else ""
+        total = " + ".join(page_operand(p) for p in parts) + " = " if len(parts) > 1 else ""
         lines.append(
             {"id": f"v{position[node]}", "text": f"∂{root_name}/∂{text_label(name)} = {total}{page_number(grad)}"}
         )

@@ -267,7 +267,7 @@
     var typed = parseNumber(answer.value);
     if (typed === null) {
       feedback.className = "wrong";
-      feedback.textContent = "\u201c" + answer.value + "\u201d is not a number: type one such as -1.5 or 0.25 (inf and nan are words).";
+      feedback.textContent = "\u201c" + answer.value + "\u201d is not a number: type one such as \u22121.5 or 0.25 (\u2212 or - for minus; inf and nan are words).";
       return;
     }
     var result = grade(typed, questions[quiz.question]);
