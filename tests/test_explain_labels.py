@@ -175,8 +175,8 @@ def test_stepper_is_not_confused_by_labels_with_question_marks_or_starting_with_
         page.keyboard.press("ArrowRight")
     last = page.evaluate(cells)
     # out = (a*b + c)*a: d/da = 2ab + c = -2, d/db = a² = 4, d/dc = a = 2.
-    assert ["grad 5?", "data 2.0000", "grad -2.0000"] in last
-    assert ["?", "data -3.0000", "grad 4.0000"] in last
+    assert ["grad 5?", "data 2.0000", "grad −2.0000"] in last
+    assert ["?", "data −3.0000", "grad 4.0000"] in last
     assert ["grad ?", "data 10.0000", "grad 2.0000"] in last
     assert ["grad L", "data 8.0000", "grad 1.0000"] in last
     assert errors == []

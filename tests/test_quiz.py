@@ -24,7 +24,7 @@ from tests.test_stepper import browser, open_page  # noqa: F401  (browser: the h
 
 # The lecture example's steps send, in order: d ← -2, f ← 4, e ← -2, c ← -2, a ← 6, b ← -4.
 RIGHT = ["-2", "4", "-2.000", "−2", "6", "-4"]
-FINAL = ["grad 6.0000", "grad -4.0000", "grad -2.0000", "grad -2.0000", "grad -2.0000", "grad 4.0000", "grad 1.0000"]
+FINAL = ["grad 6.0000", "grad −4.0000", "grad −2.0000", "grad −2.0000", "grad −2.0000", "grad 4.0000", "grad 1.0000"]
 GRADS = (
     "Array.from(document.querySelectorAll('g.node')).filter(g => /^v\\d+$/.test(g.id))"
     ".map(g => { var t = g.getElementsByTagName('text'); return t[t.length - 1].textContent; })"
@@ -79,7 +79,7 @@ def test_wrong_answers_reveal_nothing_right_ones_reveal_everything(browser, tmp_
     page.fill("#answer", "")
     answer(page, "two")
     assert page.inner_text("#feedback").startswith("“two” is not a number")
-    assert page.content().count("grad -2.0000") == before.count("grad -2.0000")  # nothing revealed in the drawing
+    assert page.content().count("grad −2.0000") == before.count("grad −2.0000")  # nothing revealed in the drawing
     # Right answers, typed one after another with no click: the input keeps the focus.
     page.fill("#answer", "")
     for k, text in enumerate(RIGHT):
@@ -94,7 +94,7 @@ def test_wrong_answers_reveal_nothing_right_ones_reveal_everything(browser, tmp_
     assert page.inner_text("#counter") == "summary"
     text = page.inner_text("#equation")
     assert text.startswith("Score: 6 of 6 answered right (5 wrong tries, 0 with a hint, 0 shown).")
-    assert "∂L/∂a = 6.0000" in text and "∂L/∂b = -4.0000" in text
+    assert "∂L/∂a = 6.0000" in text and "∂L/∂b = −4.0000" in text
     assert page.is_disabled("#answer") and page.is_disabled("#hint") and page.is_disabled("#show")
     # Restart: question 1 again, score 0, every gradient hidden again.
     page.click("#restart")
@@ -277,7 +277,7 @@ def test_the_page_names_each_slip_and_asks_for_a_fan_out_gradient(browser, tmp_p
     right("3")
     named["running-total"] = slip("12")  # a's gradient so far
     assert slip("3") == (
-        "✓ Right. 4. ∂b/∂a₍₂₎ = 1 = 1.0000;  upstream ∂c/∂b = 3.0000;  contribution 1.0000 × 3.0000 = 3.0000"
+        "✓ Right. 4. ∂b/∂a₍₂₎ = 1.0000;  upstream ∂c/∂b = 3.0000;  contribution 1.0000 × 3.0000 = 3.0000"
     ).replace("  ", " ")  # the sum is left to the next question
     next_question(page)
     assert page.inner_text("#equation") == (

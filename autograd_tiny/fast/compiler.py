@@ -64,6 +64,7 @@ from ..core.limits import check_graph_size
 from ..core.notation import local_derivative
 from ..core.ops import Op, as_number, escape_hidden, rule_of
 from ..core.value import Value, operands
+from ..learn.names import layer_of
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -368,7 +369,7 @@ def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name
         if [input_index[p] for p in params] != list(range(start, start + n + 1)):
             continue
         scope = _neuron_name(node, "")
-        key = (node.parents[n : 2 * n], scope.rsplit(".", 1)[0])
+        key = (node.parents[n : 2 * n], layer_of(scope) or scope)
         run = open_runs.get(key)
         if run is None or run.start + len(run.rows) * (n + 1) != start:
             run = _Block("", [], "linear")
@@ -453,7 +454,8 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
 
     row_of = {}
     for block in blocks:
-        prefix = _neuron_name(block.rows[0], "").rsplit(".", 1)[0] or "layer"
+        neuron = _neuron_name(block.rows[0], "")
+        prefix = layer_of(neuron) or neuron or "layer"
         block.name = fresh(f"{prefix}_{'z' if block.kind == 'linear' else block.kind}")
         for i, row in enumerate(block.rows):
             row_of[row] = (block, i)

@@ -28,6 +28,7 @@ from typing import Any
 from ..core.ops import Number, as_number, as_whole_number
 from ..core.value import Value, linear, scope
 from .files import FileTooLarge, read_regular_file, write_atomically
+from .names import layer_name, neuron_name
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
@@ -413,7 +414,7 @@ class Layer(Module):
         generator = _rng(rng, seed)
         self.name = name
         self.neurons = [
-            Neuron(nin, activation, nonlin=nonlin, rng=generator, name=f"{name}.N{j + 1}", expand=expand)
+            Neuron(nin, activation, nonlin=nonlin, rng=generator, name=neuron_name(name, j + 1), expand=expand)
             for j in range(nout)
         ]
 
@@ -496,7 +497,7 @@ class MLP(Module):
                 sizes[i + 1],
                 activation if i < last else output_activation,
                 rng=generator,
-                name=f"L{i + 1}",
+                name=layer_name(i + 1),
                 expand=expand,
             )
             for i in range(len(nouts))

@@ -35,6 +35,7 @@ from ..core.notation import local_derivative, local_derivative_tex
 from ..core.ops import format_number, format_operand, rule_of
 from ..core.value import Value, operands
 from ..learn.files import write_atomically
+from ..learn.names import layer_of
 from . import textbook
 from .grading import Feedback, Slip, diagnose
 from .render import draw_dot
@@ -197,10 +198,7 @@ class ExplainedStep:
 
 def _layer_of(node: Value) -> str | None:
     """The layer an `autograd_tiny.nn` value was computed in ("L1" of scope "L1.N3")."""
-    scope = node.scope
-    if isinstance(scope, str) and "." in scope:
-        return scope.split(".")[0]
-    return None
+    return layer_of(node.scope) if isinstance(node.scope, str) else None
 
 
 def _layer_stages(order: list) -> tuple[dict, dict] | None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -41,6 +40,8 @@ from ..core.graph import topological_order, value_names
 from ..core.ops import escape_hidden, format_number, rule_of
 from ..core.value import Value
 from ..learn.files import write_atomically
+from ..learn.names import layer_of
+from .text import natural_key, plural
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 
@@ -321,11 +322,6 @@ def _legend(kinds: set, group: str | None, has_ops: bool, highlighted: bool) -> 
     return "\n".join(lines)
 
 
-def _plural(count: int, word: str) -> str:
-    """``1 neuron``, ``2 neurons``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _group_label(key: str, members: list, group: str, show_grad: bool, gradients: Mapping) -> str:
     """The text of one grouped node: a layer's size, or a neuron's output on its last sample.
 
@@ -334,13 +330,13 @@ def _group_label(key: str, members: list, group: str, show_grad: bool, gradients
     """
     if group == "layer":
         neurons = len({member.scope for member in members})
-        return f"{_plain(key)}\n{_plural(neurons, 'neuron')}\n{_plural(len(members), 'value')}"
+        return f"{_plain(key)}\n{plural(neurons, 'neuron')}\n{plural(len(members), 'value')}"
     used = {parent for member in members for parent in member.parents}
     outputs = [member for member in members if member not in used and member.parents]
     last = outputs[-1] if outputs else members[-1]
     calls = len(outputs)
     where = "out" if calls <= 1 else f"out on sample {calls} of {calls}"
-    label = f"{_plain(key)}\n{_plural(len(members), 'value')}\n{where}: data {format_number(last.data, decimals=4)}"
+    label = f"{_plain(key)}\n{plural(len(members), 'value')}\n{where}: data {format_number(last.data, decimals=4)}"
     if show_grad:
         grad = gradients.get(last)
         label += "\ngrad ?" if grad is None else f"\ngrad {format_number(grad, decimals=4)}"
@@ -420,15 +416,10 @@ def _highlights(highlight: Iterable | None) -> tuple[set, set]:
     return values, edges
 
 
-def natural_key(key: str) -> list:
-    """Sort key that reads numbers as numbers: "L1.N2" < "L1.N10"."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]
-
-
 def _group_key(node: Value, group: str | None) -> str | None:
     if group is None or node.scope is None:
         return None
-    return node.scope if group == "neuron" else node.scope.split(".")[0]
+    return node.scope if group == "neuron" else layer_of(node.scope) or node.scope
 
 
 def draw_dot(

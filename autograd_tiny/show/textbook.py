@@ -47,7 +47,6 @@ k only.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +55,7 @@ from ..core.graph import backward_steps, topological_order, value_names
 from ..core.limits import check_graph_size
 from ..core.ops import format_number
 from ..core.value import RULES, Value, operands
+from ..learn.names import layer_number, layer_of, neuron_numbers
 from .text import natural_key, operand_texts, plural, tex, tex_number, tex_operand, text_label
 
 __all__ = [
@@ -463,7 +463,7 @@ class LayerRecord:
 
 def _layer_name(scope: str) -> str:
     """``"L2"`` of ``"L2.N1"``; a neuron without a layer is its own layer."""
-    return scope.split(".")[0]
+    return layer_of(scope) or scope
 
 
 def _neuron(out: Value) -> str:
@@ -817,8 +817,6 @@ def _check_sample(sample: Any, count: int) -> int | None:
 # Writing: names in Nielsen's notation, numbers, matrices
 # --------------------------------------------------------------------------------------
 
-_NEURON_NAME = re.compile(r"L(\d+)\.N(\d+)")
-
 
 def _symbol(letter: str, neuron: str) -> str:
     r"""A neuron's quantity in LaTeX: ``z^{2}_{1}`` for L2.N1, else the name as a subscript.
@@ -826,9 +824,9 @@ def _symbol(letter: str, neuron: str) -> str:
     >>> _symbol("z", "L2.N1"), _symbol(r"\delta", "N1")
     ('z^{2}_{1}', '\\delta_{\\mathrm{N1}}')
     """
-    match = _NEURON_NAME.fullmatch(neuron)
-    if match:
-        return f"{letter}^{{{match.group(1)}}}_{{{match.group(2)}}}"
+    numbers = neuron_numbers(neuron)
+    if numbers:
+        return f"{letter}^{{{numbers[0]}}}_{{{numbers[1]}}}"
     return f"{letter}_{{{tex(neuron)}}}"
 
 
@@ -1664,8 +1662,8 @@ class LayerView:
 
 def _layer_index(name: str) -> Any:
     """2 for ``"L2"``; other names as LaTeX text."""
-    match = re.fullmatch(r"L(\d+)", name)
-    return int(match.group(1)) if match else tex(name)
+    number = layer_number(name)
+    return tex(name) if number is None else number
 
 
 def _transpose(rows: Sequence[Sequence[float]]) -> list:
