@@ -166,3 +166,30 @@ def test_the_architecture_diagram_lists_every_module_of_each_layer():
     for layer in ("core", "learn", "show", "fast", "app"):
         modules = sorted(p.name for p in (ROOT / "autograd_tiny" / layer).glob("*.py") if p.name != "__init__.py")
         assert [m for m in modules if m not in diagram] == [], layer
+
+
+# ----------------------------------------------------------------------------- tests/README.md
+
+TESTS_README = ROOT / "tests" / "README.md"
+LAYER_ROW = re.compile(r"^\| `(\w+)/` \| [^|]+ \| ([^|]+) \|$", re.MULTILINE)
+
+
+def files_by_layer() -> dict[str, list[str]]:
+    """tests/README.md's table: each folder of the proposed layout and the files it holds today."""
+    text = TESTS_README.read_text(encoding="utf-8")
+    return {folder: re.findall(r"`(test_\w+)`", files) for folder, files in LAYER_ROW.findall(text)}
+
+
+def test_tests_readme_places_every_test_file_in_one_layer():
+    table = files_by_layer()
+    assert list(table) == ["core", "learn", "show", "fast", "app", "paths", "package"]
+    placed = [name for names in table.values() for name in names]
+    assert len(placed) == len(set(placed)), "a test file is in two rows"
+    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
+    unplaced = sorted(set(existing) - set(placed))
+    assert unplaced == [], f"tests/README.md's table does not say which layer {unplaced} belong to; add each to a row"
+    assert sorted(set(placed) - set(existing)) == [], "the table lists test files that do not exist"
+
+
+def test_tests_readme_links_resolve():
+    assert broken_links(TESTS_README) == []
