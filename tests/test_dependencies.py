@@ -137,6 +137,15 @@ def test_a_broken_install_is_not_called_missing(monkeypatch):
     assert not isinstance(caught.value, MissingDependencyError)
 
 
+def test_a_package_no_extra_lists_is_installed_by_its_own_name(monkeypatch):
+    hide(monkeypatch, "torch")
+    with pytest.raises(
+        MissingDependencyError,
+        match=rf"^to_torch\(\) needs torch, which is not installed; install it with: {PYTHON} -m pip install torch$",
+    ):
+        load("torch", needed_by="to_torch()")
+
+
 def test_check_installed_names_every_missing_package_in_one_line(monkeypatch):
     check_installed(["numpy", "tqdm"], needed_by="x")  # installed: nothing happens
     hide(monkeypatch, "matplotlib", "matplotlib.figure", "tqdm", "numpy")
@@ -196,9 +205,13 @@ def test_training_and_plotting_from_python_name_what_is_missing(monkeypatch, tmp
     hide(monkeypatch, "tqdm", "matplotlib", "matplotlib.figure")
     with pytest.raises(MissingDependencyError, match=r"^the demo's progress bar needs tqdm, which is not installed"):
         demo.train(steps=1, hidden=[2], n=10, progress=True)
-    with pytest.raises(MissingDependencyError, match=r"^the demo's plots needs matplotlib, which is not installed"):
+    with pytest.raises(
+        MissingDependencyError, match=r"^plotting the demo's results needs matplotlib, which is not installed"
+    ):
         demo.plot_training_curves(result, str(tmp_path / "curves.png"))
-    with pytest.raises(MissingDependencyError, match=r"^the demo's plots needs matplotlib, which is not installed"):
+    with pytest.raises(
+        MissingDependencyError, match=r"^plotting the demo's results needs matplotlib, which is not installed"
+    ):
         demo.plot_decision_boundary(result, str(tmp_path / "boundary.png"))
 
 

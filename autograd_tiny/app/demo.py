@@ -254,7 +254,7 @@ def _save_figure(figure, path: str) -> str:
 def plot_decision_boundary(result: TrainingResult, path: str, resolution: int = 40) -> str:
     """Save a PNG of the data points over the model's predicted regions."""
     # Figure without pyplot: no global backend is chosen, so a notebook's backend is untouched.
-    Figure = load(PLOTS, needed_by="the demo's plots").Figure
+    Figure = load(PLOTS, needed_by="plotting the demo's results").Figure
     xs = [p[0] for p in result.X]
     ys = [p[1] for p in result.X]
     x_min, x_max = min(xs) - 0.5, max(xs) + 0.5
@@ -276,7 +276,7 @@ def plot_decision_boundary(result: TrainingResult, path: str, resolution: int = 
 
 def plot_training_curves(result: TrainingResult, path: str) -> str:
     """Save a PNG with the loss and the accuracy at every step."""
-    Figure = load(PLOTS, needed_by="the demo's plots").Figure
+    Figure = load(PLOTS, needed_by="plotting the demo's results").Figure
     figure = Figure(figsize=(8, 3.2))
     loss_axes, accuracy_axes = figure.subplots(1, 2)
     steps = range(1, len(result.losses) + 1)

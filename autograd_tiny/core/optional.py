@@ -37,19 +37,25 @@ def install_command(extra: str) -> str:
     >>> install_command("demo").endswith(' -m pip install "autograd_tiny[demo]"')
     True
     """
+    return f'{_python()} -m pip install "autograd_tiny[{extra}]"'
+
+
+def _python() -> str:
+    """The running Python, as a shell word: pip run through it installs where the code runs."""
     python = sys.executable or "python"
-    if any(c.isspace() for c in python):
-        python = f'"{python}"'
-    return f'{python} -m pip install "autograd_tiny[{extra}]"'
+    return f'"{python}"' if any(c.isspace() for c in python) else python
 
 
 def _message(packages: Sequence[str], needed_by: str) -> str:
-    extras = sorted({EXTRAS[p] for p in packages})
+    if all(p in EXTRAS for p in packages):
+        command = install_command(",".join(sorted({EXTRAS[p] for p in packages})))
+    else:  # a package no extra lists: install it by its own name
+        command = f"{_python()} -m pip install {' '.join(packages)}"
     names = packages[0] if len(packages) == 1 else f"{', '.join(packages[:-1])} and {packages[-1]}"
     them = "it" if len(packages) == 1 else "them"
     return (
         f"{needed_by} needs {names}, which {'is' if len(packages) == 1 else 'are'} not installed; "
-        f"install {them} with: {install_command(','.join(extras))}"
+        f"install {them} with: {command}"
     )
 
 
