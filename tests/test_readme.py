@@ -85,3 +85,111 @@ def test_the_harness_notices_a_wrong_output(tmp_path):
 def test_other_languages_are_not_run(fence):
     text = f"```{fence}\nrm -rf /\n```\n```python\nx = 1\n```\n"
     assert examples(text) == [("x = 1\n", None, 4)]
+
+
+# ----------------------------------------------------------------------------- links
+
+ROOT = README.parent
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+# [text](target) and ![alt](target); the target ends at a space (a title may follow) or ")".
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+
+
+def relative_links(text: str) -> list[str]:
+    """The link targets of Markdown `text` that point into the repository (no URL, no #anchor).
+
+    >>> relative_links("[a](x.py) [b](https://e.org) ![c](d/e.svg) [f](#top) [g](y.md#part) `d[i](x)`")
+    ['x.py', 'd/e.svg', 'y.md']
+    """
+    # Code is not a link: `derivatives[i](*xs, out)` looks like one.
+    text = re.sub(r"`[^`\n]*`", "", FENCE.sub("", text))
+    targets = []
+    for target in LINK.findall(text):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("#"):
+            continue  # https:, mailto:, or a place in the same page
+        targets.append(target.split("#", 1)[0])
+    return targets
+
+
+def broken_links(page: Path) -> list[str]:
+    """The relative links of `page` whose file or folder does not exist."""
+    return [t for t in relative_links(page.read_text(encoding="utf-8")) if not (page.parent / t).exists()]
+
+
+@pytest.mark.parametrize("page", [README, ARCHITECTURE], ids=lambda p: p.name)
+def test_every_relative_link_points_to_an_existing_file(page):
+    assert relative_links(page.read_text(encoding="utf-8")), f"{page.name} has no relative links to check"
+    assert broken_links(page) == []
+
+
+def test_the_link_check_notices_a_missing_file(tmp_path):
+    page = tmp_path / "page.md"
+    (tmp_path / "there.py").write_text("")
+    page.write_text("[ok](there.py) [old](autograd_tiny/engine_old.py) [web](https://example.org/x.py)")
+    assert broken_links(page) == ["autograd_tiny/engine_old.py"]
+
+
+def test_readme_reading_the_code_links_the_layers_and_the_architecture_notes():
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Reading the code") : text.index("## Quick start")]
+    for target in (
+        "autograd_tiny/minimal.py",
+        "autograd_tiny/core/value.py",
+        "autograd_tiny/core/graph.py",
+        "docs/architecture.md",
+    ):
+        assert f"]({target})" in section, target
+    for layer in ("core/", "learn/", "show/", "fast/", "app/"):
+        assert layer in section, layer
+
+
+# ----------------------------------------------------------------------------- docs/architecture.md
+
+# A row of the flow tables: | step | `module` | `function` | what happens |
+FLOW_ROW = re.compile(r"^\| \d+ \| `([\w/]+\.py)` \| `(\w+)` \|", re.MULTILINE)
+
+
+def test_the_architecture_flows_name_functions_that_exist():
+    rows = FLOW_ROW.findall(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(rows) >= 12  # backward() and explain(), step by step
+    missing = []
+    for module, function in rows:
+        source = (ROOT / "autograd_tiny" / module).read_text(encoding="utf-8")
+        if not re.search(rf"^\s*(def|class) {function}\b", source, re.MULTILINE):
+            missing.append(f"{module}: {function}")
+    assert missing == []
+
+
+def test_the_architecture_diagram_lists_every_module_of_each_layer():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    diagram = readme_blocks(text)[0][1]
+    for layer in ("core", "learn", "show", "fast", "app"):
+        modules = sorted(p.name for p in (ROOT / "autograd_tiny" / layer).glob("*.py") if p.name != "__init__.py")
+        assert [m for m in modules if m not in diagram] == [], layer
+
+
+# ----------------------------------------------------------------------------- tests/README.md
+
+TESTS_README = ROOT / "tests" / "README.md"
+LAYER_ROW = re.compile(r"^\| `(\w+)/` \| [^|]+ \| ([^|]+) \|$", re.MULTILINE)
+
+
+def files_by_layer() -> dict[str, list[str]]:
+    """tests/README.md's table: each folder of the proposed layout and the files it holds today."""
+    text = TESTS_README.read_text(encoding="utf-8")
+    return {folder: re.findall(r"`(test_\w+)`", files) for folder, files in LAYER_ROW.findall(text)}
+
+
+def test_tests_readme_places_every_test_file_in_one_layer():
+    table = files_by_layer()
+    assert list(table) == ["core", "learn", "show", "fast", "app", "paths", "package"]
+    placed = [name for names in table.values() for name in names]
+    assert len(placed) == len(set(placed)), "a test file is in two rows"
+    existing = sorted(p.stem for p in (ROOT / "tests").glob("test_*.py"))
+    unplaced = sorted(set(existing) - set(placed))
+    assert unplaced == [], f"tests/README.md's table does not say which layer {unplaced} belong to; add each to a row"
+    assert sorted(set(placed) - set(existing)) == [], "the table lists test files that do not exist"
+
+
+def test_tests_readme_links_resolve():
+    assert broken_links(TESTS_README) == []

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..core.optional import MissingDependencyError
 
 # Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -377,6 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if str(error).startswith("syntax error"):  # the other errors name what is wrong in words
             _show_error_position(args.expression, error.column)
         return status
+    # An optional package the command needs (the demo's matplotlib): one line with the
+    # install command, exit 1, as for the environment below.
+    except MissingDependencyError as error:
+        return _fail(str(error), FAILED)
     # Bad input (an expression, a value, a path) is the user's to fix: one line, exit 2.
     except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
         return _fail(str(error), BAD_INPUT)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..core.optional import check_installed, load
 from ..core.value import Value, no_grad
 from ..learn.datasets import DATASETS
 from ..learn.files import write_atomically
@@ -26,6 +27,11 @@ __all__ = ["train", "run_demo", "TrainingResult", "parse_hidden"]
 
 # micrograd's demo: the weight of the L2 penalty added to the hinge loss.
 L2_ALPHA = 1e-4
+
+# The demo's own packages (the ``demo`` extra): its plots and its progress bar. Imported when
+# used, so that `train` and the rest of the package work without them.
+PLOTS = "matplotlib.figure"
+PROGRESS_BAR = "tqdm"
 
 
 @dataclass
@@ -218,8 +224,7 @@ def train(
 
     bar = None  # a tqdm progress bar, with progress=True
     if progress:
-        from tqdm import tqdm
-
+        tqdm = load(PROGRESS_BAR, needed_by="the demo's progress bar").tqdm
         bar = tqdm(range(steps), desc=f"training on {dataset}", unit="step")
     for k in bar if bar is not None else range(steps):
         loss, accuracy = step()  # the gradients are now in each parameter's .grad
@@ -249,8 +254,7 @@ def _save_figure(figure, path: str) -> str:
 def plot_decision_boundary(result: TrainingResult, path: str, resolution: int = 40) -> str:
     """Save a PNG of the data points over the model's predicted regions."""
     # Figure without pyplot: no global backend is chosen, so a notebook's backend is untouched.
-    from matplotlib.figure import Figure
-
+    Figure = load(PLOTS, needed_by="plotting the demo's results").Figure
     xs = [p[0] for p in result.X]
     ys = [p[1] for p in result.X]
     x_min, x_max = min(xs) - 0.5, max(xs) + 0.5
@@ -272,8 +276,7 @@ def plot_decision_boundary(result: TrainingResult, path: str, resolution: int = 
 
 def plot_training_curves(result: TrainingResult, path: str) -> str:
     """Save a PNG with the loss and the accuracy at every step."""
-    from matplotlib.figure import Figure
-
+    Figure = load(PLOTS, needed_by="plotting the demo's results").Figure
     figure = Figure(figsize=(8, 3.2))
     loss_axes, accuracy_axes = figure.subplots(1, 2)
     steps = range(1, len(result.losses) + 1)
@@ -343,7 +346,8 @@ def run_demo(
 ) -> int:
     """The `autograd-tiny demo` command: train with a progress bar, save plots, print paths.
 
-    Every option is checked, and `out` created, before anything is trained or allocated.
+    Every option is checked, the demo's packages (matplotlib and tqdm: the ``demo`` extra;
+    NumPy for `compiled`: the ``fast`` extra) are looked for, and `out` is created, before anything is trained or allocated.
     """
     _check_steps(steps)
     sizes = parse_hidden(hidden)
@@ -356,6 +360,10 @@ def run_demo(
             f"--hidden {hidden} makes a model with {weights} weights, more than the demo's limit of {MAX_WEIGHTS} "
             f"(each step would build a graph of millions of values); use smaller layers, e.g. 16,16"
         )
+    # Before the output folder and the training: a missing plot library would otherwise
+    # show only after the whole run.
+    needed = [PLOTS, PROGRESS_BAR, "numpy"] if compiled else [PLOTS, PROGRESS_BAR]
+    check_installed(needed, needed_by="autograd-tiny demo --compiled" if compiled else "autograd-tiny demo")
     _prepare_out(out)
     start = time.perf_counter()
     result = train(

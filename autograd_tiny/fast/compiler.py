@@ -63,10 +63,14 @@ from ..core.graph import topological_order, value_names
 from ..core.limits import check_graph_size
 from ..core.notation import local_derivative
 from ..core.ops import Op, as_number, escape_hidden, rule_of
+from ..core.optional import load
 from ..core.value import Value, operands
 from ..learn.names import layer_of
 
 __all__ = ["CompiledGraph", "compile_graph"]
+
+# What needs NumPy, for the message when it is missing: floats never do.
+NUMPY_FEATURE = "compiled code on batches (NumPy arrays, reduce=, batch, CompiledTrainingStep)"
 
 # The largest graph compile_graph compiles: values, and edges (operand uses). Code takes one
 # line per value and per edge; at this size compiling takes about a second and 150 MB, and a
@@ -112,7 +116,7 @@ def _helper_names(order: list) -> dict[Op, str]:
 def _namespace(helper_names: dict[Op, str], kind: str) -> dict:
     """The functions the rules call, under their names, for floats or (kind "array") NumPy arrays."""
     namespace = dict(_CONSTANTS)
-    np = _numpy() if kind == "array" else None
+    np = require_numpy() if kind == "array" else None
     for rule, prefix in helper_names.items():
         if kind == "float":
             helpers = rule.float_helpers
@@ -657,7 +661,7 @@ class CompiledGraph:
         """The matrix-form source and function for `layout` (which inputs are arrays), made once."""
         if layout not in self._matrix:
             source, ops = _generate_matrix(self._root, self.inputs, layout, self._constants)
-            np = _numpy()
+            np = require_numpy()
             namespace = {
                 "__builtins__": {},
                 **_namespace(ops, "array"),
@@ -710,7 +714,7 @@ class CompiledGraph:
         out: list[Any] = [v if array else _number(i, v) for i, (v, array) in enumerate(zip(values, is_array))]
         if not any(is_array):
             return "float", out
-        np = _numpy()
+        np = require_numpy()
         shapes = {v.shape for v, array in zip(values, is_array) if array}
         if len(shapes) != 1 or len(next(iter(shapes))) != 1:
             raise ValueError(
@@ -736,7 +740,7 @@ class CompiledGraph:
         function = self._function(kind, forward_only)
         if kind == "float":
             return kind, function(*values), None
-        np = _numpy()
+        np = require_numpy()
         # Domain errors are checked by the helpers and raised; what is left is what floats
         # do silently too (1e200 * 1e200 = inf, inf - inf = nan), so NumPy need not warn.
         # A division by zero that slipped past the checks would be a bug: raise it.
@@ -794,9 +798,9 @@ class CompiledGraph:
             kind, values = self._prepare(values)
             if kind == "float":  # one sample: its mean and its sum are itself
                 value, grads = self._function("float", False)(*values)
-                return value, _numpy().array(grads, dtype=float) + 0.0
+                return value, require_numpy().array(grads, dtype=float) + 0.0
             layout = tuple(not isinstance(v, float) for v in values)
-            shared = _numpy().array([v for v, array in zip(values, layout) if not array], dtype=float)
+            shared = require_numpy().array([v for v, array in zip(values, layout) if not array], dtype=float)
             return self._reduced(layout, shared, [v for v, array in zip(values, layout) if array], reduce)
         kind, (value, grads), spread = self._run(values, False)
         # Each gradient + 0.0, as backward() gives it: its sums start from a gradient of 0.0,
@@ -829,7 +833,7 @@ class CompiledGraph:
                 arrays are not 1-D of one length, or hold NaN.
         """
         _check_reduce(reduce)
-        np = _numpy()
+        np = require_numpy()
         shared = np.asarray(shared, dtype=np.float64)
         samples = [np.asarray(a, dtype=np.float64) for a in samples]
         if shared.ndim != 1 or len(shared) + len(samples) != len(self.inputs) or not samples:
@@ -847,7 +851,7 @@ class CompiledGraph:
         return self._reduced(layout, shared, samples, reduce)
 
     def _reduced(self, layout: tuple, shared: Any, samples: list, reduce: str) -> tuple[float, Any]:
-        np = _numpy()
+        np = require_numpy()
         n = len(samples[0])
         if n == 0 and reduce == "mean":  # the mean of no numbers is not a number
             raise ValueError(
@@ -894,14 +898,12 @@ def _rows_function(np: Any):
     return rows
 
 
-def _numpy():
-    try:
-        import numpy
-    except ImportError:
-        raise ImportError(
-            "batched evaluation needs NumPy: pip install numpy (or pip install autograd_tiny[numpy])"
-        ) from None
-    return numpy
+def require_numpy() -> Any:
+    """NumPy, which compiled code on batches needs (the ``fast`` extra); floats do not.
+
+    Without it: one line that says so and gives the install command (`core.optional`).
+    """
+    return load("numpy", needed_by=NUMPY_FEATURE)
 
 
 def _check_compile_size(root: Value) -> None:

@@ -27,7 +27,7 @@ from ..core.ops import as_number
 from ..core.value import Value, enable_grad
 from ..learn.losses import hinge_term, l2
 from ..learn.nn import MLP
-from .compiler import compile_graph
+from .compiler import compile_graph, require_numpy
 
 __all__ = ["CompiledTrainingStep", "hinge_term"]
 
@@ -55,7 +55,7 @@ class CompiledTrainingStep:
         term: Callable[[Value, Value], Value] = hinge_term,
         alpha: float = 1e-4,
     ) -> None:
-        import numpy as np
+        np = require_numpy()
 
         self.parameters = model.parameters()
         nin = len(model.layers[0].neurons[0].w)
@@ -78,7 +78,7 @@ class CompiledTrainingStep:
 
     def weights(self) -> Any:
         """The parameters' current values as a NumPy vector (a fresh copy)."""
-        import numpy as np
+        np = require_numpy()
 
         return np.array([p.data for p in self.parameters])
 
