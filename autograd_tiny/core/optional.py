@@ -72,12 +72,12 @@ def load(name: str, *, needed_by: str) -> ModuleType:
     module = sys.modules.get(name)
     if module is not None:  # loaded before: skip the import machinery (compiled calls use this)
         return module
-    package = name.split(".")[0]
+    package = name.partition(".")[0]
     try:
         return importlib.import_module(name)
     except ImportError as error:
         # Only the package itself missing is ours to explain; a broken install of it is not.
-        if error.name is not None and error.name.split(".")[0] != package:
+        if error.name is not None and error.name.partition(".")[0] != package:
             raise
         raise MissingDependencyError(_message([package], needed_by), name=package) from None
 
