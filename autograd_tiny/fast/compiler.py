@@ -54,9 +54,11 @@ from __future__ import annotations
 
 import keyword
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 from ..core.graph import topological_order, value_names
@@ -606,6 +608,39 @@ def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of
         add(f"grad_{source}", contribution, f"{span}: ∂/∂{source} = ({formula}) · ∂/∂{block.name}, row by row")
 
 
+def _plain_values(values: Sequence, positions: tuple) -> tuple[list, list] | None:
+    """(the numbers, the arrays as float64) if `values` holds arrays at `positions` and plain floats elsewhere.
+
+    None if not, or if there is a NaN: see `CompiledGraph._plain`.
+    """
+    numbers = list(values)
+    for i in reversed(positions):
+        del numbers[i]
+    # Exactly float, by identity: a float subclass may convert differently (the checked path sees to it).
+    if sum(map(operator.is_, map(type, numbers), repeat(float))) != len(numbers):
+        return None
+    # The sum is NaN when a number is (or when inf meets -inf: rare, and the checked path accepts it).
+    total = sum(numbers)
+    if total != total:
+        return None
+    arrays = [_float_array(values[i]) for i in positions]
+    if any(a is None for a in arrays) or len({a.shape for a in arrays}) > 1:
+        return None
+    return numbers, arrays
+
+
+def _float_array(array: Any) -> Any:
+    """`array` as float64 if it is a 1-D NumPy array of real numbers without NaN, else None.
+
+    Not copied when it is float64 already: the generated code never writes into its arguments.
+    """
+    np = _numpy()
+    if type(array) is not np.ndarray or array.ndim != 1 or array.dtype.kind not in "iuf":
+        return None
+    array = array.astype(np.float64, copy=False)
+    return None if np.isnan(array).any() else array
+
+
 def _number(i: int, v: Any) -> float:
     """Value number `i` as a float, or the error that says what to pass instead."""
     if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
@@ -634,6 +669,7 @@ class CompiledGraph:
         order = topological_order(root)
         self._constants = _numbers(order, set(inputs), _identifiers(order))
         self._matrix: dict = {}
+        self._layout: tuple = ((), ())  # the last call's array positions and its layout (see `_plain`)
 
     def batch_source(self, per_sample: Sequence[Value]) -> str:
         """The matrix-form code used by ``reduce="mean"`` when the inputs `per_sample` are arrays.
@@ -681,7 +717,44 @@ class CompiledGraph:
             self._functions[key] = namespace["compiled"]
         return self._functions[key]
 
+    def _plain(self, values: Sequence) -> tuple[tuple, tuple, list, list] | None:
+        """The common call, checked in bulk: (the arrays' positions, the layout, the numbers, the arrays), or None.
+
+        A training step passes hundreds of parameters as plain floats and a few data arrays;
+        checking them one by one (`_prepare_each`) costs more than the step's own arithmetic.
+        Here a list or tuple of exactly `float` numbers and 1-D NumPy arrays of real numbers of
+        one length, without NaN, is checked with a few whole-list operations (`_plain_values`).
+        Anything else gives None: `_prepare_each` then checks input by input and raises the
+        error that names the first bad one, so both paths accept, refuse and compute the same.
+        The layout (which inputs are arrays) is remembered: it is usually the same every call.
+        """
+        if (type(values) is not list and type(values) is not tuple) or len(values) != len(self.inputs):
+            return None
+        positions, layout = self._layout
+        checked = _plain_values(values, positions)
+        if checked is None:  # other inputs are arrays this time, or something is not plain
+            positions = tuple(i for i, v in enumerate(values) if type(v) is not float)
+            checked = _plain_values(values, positions)
+            if checked is None:
+                return None
+            layout = tuple(i in positions for i in range(len(values)))
+            self._layout = (positions, layout)
+        return positions, layout, *checked
+
     def _prepare(self, values: Sequence) -> tuple[str, list]:
+        """("float" or "array", the values ready to pass to the generated code): `_plain`, else `_prepare_each`."""
+        plain = self._plain(values)
+        if plain is None:
+            return self._prepare_each(values)
+        positions, _, numbers, arrays = plain
+        if not arrays:
+            return "float", numbers
+        out = list(values)
+        for i, array in zip(positions, arrays):
+            out[i] = array
+        return "array", out
+
+    def _prepare_each(self, values: Sequence) -> tuple[str, list]:
         # A mapping would give its keys and a set an arbitrary order: both would compute silently
         # with the wrong numbers, so only ordered sequences (and a 1-D array) are taken.
         ordered = isinstance(values, (list, tuple)) or (
@@ -789,7 +862,11 @@ class CompiledGraph:
         """
         if reduce is not None:
             _check_reduce(reduce)
-            kind, values = self._prepare(values)
+            plain = self._plain(values)
+            if plain is not None and plain[0]:  # numbers and arrays, checked in bulk
+                _, layout, numbers, arrays = plain
+                return self._reduced(layout, _numpy().array(numbers, dtype=float), arrays, reduce)
+            kind, values = self._prepare_each(values)
             if kind == "float":  # one sample: its mean and its sum are itself
                 value, grads = self._function("float", False)(*values)
                 return value, _numpy().array(grads, dtype=float) + 0.0
