@@ -66,6 +66,7 @@ from ..core.limits import check_graph_size
 from ..core.notation import local_derivative
 from ..core.ops import Op, as_number, escape_hidden, rule_of
 from ..core.value import Value, operands
+from .arrays import array_helpers
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -80,9 +81,10 @@ COMPILE_LIMIT = 100_000
 
 # --------------------------------------------------------------------------------------
 # Code generation. Every op's code (forward and local derivatives, as Python expressions over
-# the operands' variable names) and the functions that code calls, for floats and for NumPy
-# arrays, come from its registry entry (autograd_tiny.core.ops): they repeat the engine's float
-# operations in the engine's order and raise its errors, so compiled numbers equal eager ones.
+# the operands' variable names) and the functions that code calls on floats come from its
+# registry entry (autograd_tiny.core.ops), their NumPy versions from autograd_tiny.fast.arrays:
+# they repeat the engine's float operations in the engine's order and raise its errors, so
+# compiled numbers equal eager ones.
 # --------------------------------------------------------------------------------------
 
 # Names the generated code may use besides the ops' helpers: inf and nan have no literal.
@@ -113,14 +115,8 @@ def _helper_names(order: list) -> dict[Op, str]:
 def _namespace(helper_names: dict[Op, str], kind: str) -> dict:
     """The functions the rules call, under their names, for floats or (kind "array") NumPy arrays."""
     namespace = dict(_CONSTANTS)
-    np = _numpy() if kind == "array" else None
     for rule, prefix in helper_names.items():
-        if kind == "float":
-            helpers = rule.float_helpers
-        else:
-            # Every registered entry has them: built-ins get them from `_helpers`, define_op from `custom_op`.
-            assert rule.array_helpers is not None
-            helpers = rule.array_helpers(np)
+        helpers = rule.float_helpers if kind == "float" else array_helpers(rule, _numpy())
         namespace.update({prefix + key: function for key, function in helpers.items()})
     return namespace
 
