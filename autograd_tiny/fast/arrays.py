@@ -129,7 +129,9 @@ def _array_functions(np: Any) -> dict:
 
     def a_power(a, k):
         refuse(np, ZeroDivisionError, (a == 0.0) & (k < 0.0), POW_ZERO_NEGATIVE, a, k)
-        refuse(np, ValueError, (a < 0.0) & (np.floor(k) != k), POW_NEGATIVE_BASE, a, k)
+        # Not an integer, as float.is_integer() says: inf is not one either (floor(inf) == inf).
+        integer = (np.floor(k) == k) & np.isfinite(k)
+        refuse(np, ValueError, (a < 0.0) & ~integer, POW_NEGATIVE_BASE, a, k)
         r = np.power(a, k)
         refuse(np, OverflowError, np.isinf(r) & np.isfinite(a) & np.isfinite(k), POW_OVERFLOW, a, k)
         return r
