@@ -18,7 +18,9 @@ that they compute the same first loss. Compiled two ways with `compile_graph`:
 
 * **the library's compiled training step** (`CompiledTrainingStep`): the batch-mean loss with
   ``reduce="mean"`` (one matrix product per layer) plus the L2 penalty, both traced by the
-  engine; SGD on a NumPy parameter vector. Compared with **PyTorch** 2.x's batched float64
+  engine; SGD on a NumPy parameter vector. It calls ``f.batch(vector, arrays)``; the same step
+  through the **generic call** ``f(numbers + arrays, reduce="mean")`` (a list of 337 floats
+  and 3 arrays, as a user passes them) is timed too, and so are the two calls alone. Compared with **PyTorch** 2.x's batched float64
   step of the same network (``to_torch()``, one thread, same loss, ``backward()``, SGD under
   ``no_grad``), and both run the same number of steps so their losses are compared step by
   step (they must agree to 1e-9). Skipped if torch is not installed (pip install torch==2.13.0).
@@ -136,6 +138,25 @@ class LibraryStep:
         return loss
 
 
+class GenericStep(LibraryStep):
+    """CompiledTrainingStep's work, its loss through the generic call f(numbers + arrays, reduce="mean")."""
+
+    def __init__(self, model, X, Y) -> None:
+        super().__init__(model, X, Y)
+        self.samples = [*self.step.columns, self.step.labels]
+
+    def __call__(self) -> float:
+        step, weights = self.step, self.weights
+        loss, gradient = step.loss(weights.tolist() + self.samples, reduce="mean")
+        gradient = gradient[: len(weights)]
+        terms, (slope,) = step.penalty([weights])
+        loss += float(terms.sum())
+        gradient += slope
+        self.weights -= LR * gradient
+        self.losses.append(loss)
+        return loss
+
+
 class TorchStep:
     """PyTorch's batched float64 step of the same network: same loss, backward(), SGD."""
 
@@ -196,7 +217,8 @@ def main() -> None:
 
     first_losses = {"micrograd": micrograd_step(theirs, X, Y), "eager": eager_step(models["eager"], X, Y)}
     steps, compile_times, nodes = {}, {}, {}
-    kinds = [("batched", BatchedStep), ("unrolled", UnrolledStep), ("library", LibraryStep)]
+    models["generic"] = MLP(2, [16, 16, 1], seed=1337)
+    kinds = [("batched", BatchedStep), ("unrolled", UnrolledStep), ("library", LibraryStep), ("generic", GenericStep)]
     if torch is not None:
         kinds.append(("torch", TorchStep))
     for name, kind in kinds:
@@ -206,12 +228,22 @@ def main() -> None:
     reference = first_losses["eager"]
     agree = max(abs(loss - reference) / reference for loss in first_losses.values())
 
+    # The two calls alone, at the same weights and data: the generic one with a list of
+    # numbers and arrays (built once here: the step above builds it each time), f.batch with
+    # the vector.
+    f = steps["library"].step.loss
+    weights = steps["library"].step.weights()
+    samples = steps["generic"].samples
+    values = weights.tolist() + samples
     runs = {
         "micrograd": (lambda: micrograd_step(theirs, X, Y), 1),
         "eager": (lambda: eager_step(models["eager"], X, Y), 1),
         "batched": (steps["batched"], 20),
         "unrolled": (steps["unrolled"], 5),
         "library": (steps["library"], 20),
+        "generic": (steps["generic"], 20),
+        "generic call": (lambda: f(values, reduce="mean"), 50),
+        "batch call": (lambda: f.batch(weights, samples, reduce="mean"), 50),
     }
     if torch is not None:
         runs["torch"] = (steps["torch"], 20)  # as many steps as "library": losses compared step by step
@@ -234,6 +266,7 @@ def main() -> None:
         "batched": "compiled, one sample batched",
         "unrolled": "compiled, whole batch unrolled",
         "library": "CompiledTrainingStep (matrices)",
+        "generic": "same, f(values, reduce='mean')",
     }
     if torch is not None:
         labels["torch"] = f"PyTorch {torch.__version__}, float64"
@@ -244,7 +277,23 @@ def main() -> None:
             f"{best['micrograd'] / best[name]:>13.0f}x{best['eager'] / best[name]:>9.1f}x"
         )
 
+    generic_vs_batch = best["generic call"] / best["batch call"]
+    print(
+        f"\nthe generic call f(values, reduce='mean') vs f.batch(vector, arrays), the same evaluation: "
+        f"{best['generic call'] * 1e3:.3f} vs {best['batch call'] * 1e3:.3f} ms (best), {generic_vs_batch:.2f}x; "
+        f"medians {median['generic call'] * 1e3:.3f} vs {median['batch call'] * 1e3:.3f} ms, "
+        f"{median['generic call'] / median['batch call']:.2f}x"
+    )
+    gap = max(abs(a - b) for a, b in zip(steps["generic"].losses, steps["library"].losses, strict=True))
+    print(
+        f"the step through the generic call vs CompiledTrainingStep: {best['generic'] / best['library']:.2f}x (best), "
+        f"{median['generic'] / median['library']:.2f}x (median); losses agree to {gap:.1e}"
+    )
     if torch is not None:
+        print(
+            f"the step through the generic call vs PyTorch (1 thread): {best['torch'] / best['generic']:.2f}x faster "
+            f"(best), {median['torch'] / median['generic']:.2f}x (median)"
+        )
         ours, theirs_ = steps["library"].losses, steps["torch"].losses
         gap = max(abs(a - b) for a, b in zip(ours, theirs_, strict=True))
         print(

@@ -8,8 +8,8 @@ An entry (`Op`) holds everything the package knows about one op:
   ``derivative_formulas`` (templates over the operands ``{0}``, ``{1}`` and the result
   ``{out}``, printed by `explain`);
 * the code `compile_graph` writes for it (``code``, ``derivative_code``: Python expressions
-  over the operands' variable names) and the functions that code calls, for floats
-  (``float_helpers``) and for NumPy arrays (``array_helpers``).
+  over the operands' variable names) and the functions that code calls on floats
+  (``float_helpers``; their versions for NumPy arrays are in `autograd_tiny.fast.arrays`).
 
 `Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
 explainer prints their formulas and the compiler writes their code: none of them restates a
@@ -175,7 +175,7 @@ def as_whole_number(x: Any, what: str, *, minimum: int = 1, hint: str | None = N
 
 # --------------------------------------------------------------------------------------
 # Domain checks. Each message is written once, with a {where} slot: empty for one number
-# (the engine, compiled floats), " in sample 3 (and 2 more)" for NumPy arrays.
+# (the engine, compiled floats), " in sample 3 (and 2 more)" for NumPy arrays (fast/arrays.py).
 # --------------------------------------------------------------------------------------
 
 DIVISION_BY_ZERO = "division by zero: {0} / 0.0{where} (divisor is 0)"
@@ -421,115 +421,6 @@ def _finite_only(name: str, function: Callable) -> Callable:
     return checked
 
 
-# --------------------------------------------------------------------------------------
-# The same functions on NumPy arrays (one entry per sample). NumPy is passed in, never
-# imported here: the engine imports this module and must not need NumPy.
-# --------------------------------------------------------------------------------------
-
-
-def refuse(np: Any, error: type, bad: Any, message: str, *xs: Any, **extra: str) -> None:
-    """Raise `error` if any sample is `bad`, naming the first such sample and its values."""
-    if not np.any(bad):
-        return
-    if np.ndim(bad) == 0:  # only broadcast scalars were involved: every sample is bad
-        where, i = " in every sample", 0
-    else:
-        hits = np.flatnonzero(bad)
-        i = int(hits[0])
-        where = f" in sample {i}" + (f" (and {len(hits) - 1} more)" if len(hits) > 1 else "")
-    values = [shown(x if np.ndim(x) == 0 else x[i]) for x in xs]
-    raise error(message.format(*values, where=where, **extra))
-
-
-def _array_functions(np: Any) -> dict:
-    """The float functions above, per sample: same results, same errors (naming the sample)."""
-
-    def a_exp(x):
-        r = np.exp(x)
-        refuse(np, OverflowError, np.isinf(r) & ~np.isinf(x), EXP_OVERFLOW, x)
-        return r
-
-    def a_log(x):
-        refuse(np, ValueError, x <= 0.0, LOG_DOMAIN, x)
-        return np.log(x)
-
-    def a_sqrt(x):
-        refuse(np, ValueError, x < 0.0, SQRT_DOMAIN, x)
-        return np.sqrt(x)
-
-    def a_sigmoid(x):
-        e = np.exp(-np.abs(x))  # never overflows; per sign, the same formulas as for floats
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    def a_div(a, b):
-        refuse(np, ZeroDivisionError, b == 0.0, DIVISION_BY_ZERO, a, b)
-        return a / b
-
-    def a_power(a, k):
-        refuse(np, ZeroDivisionError, (a == 0.0) & (k < 0.0), POW_ZERO_NEGATIVE, a, k)
-        refuse(np, ValueError, (a < 0.0) & (np.floor(k) != k), POW_NEGATIVE_BASE, a, k)
-        r = np.power(a, k)
-        refuse(np, OverflowError, np.isinf(r) & np.isfinite(a) & np.isfinite(k), POW_OVERFLOW, a, k)
-        return r
-
-    def a_pow_slope(a, k):
-        a, k = np.asarray(a), np.asarray(k)  # so that ~ is "not", even for two plain numbers
-        zero = k == 0.0
-        infinite = (a == 0.0) & (k < 1.0) & ~zero
-        safe = np.where(zero | infinite, 1.0, a)  # keeps 0 ** negative out of a_power()
-        slope = k * a_power(safe, k - 1.0)
-        return np.where(zero, 0.0, np.where(infinite, np.inf, slope))
-
-    def a_power_constant(a, k):
-        out = a_power(a, k)
-        a_pow_slope(a, k)  # raises where the local derivative would overflow
-        return out
-
-    def a_pow_value(a, b):
-        refuse(np, ValueError, a < 0.0, POW_VALUE_BASE, a, b)
-        refuse(np, ZeroDivisionError, (a == 0.0) & (b <= 0.0), POW_VALUE_ZERO, a, b)
-        return a_power_constant(a, b)  # 0 ** b is 0 for b > 0, as for floats
-
-    def a_rpow(k, b):
-        refuse(np, ValueError, k < 0.0, POW_VALUE_BASE, k, b)
-        refuse(np, ZeroDivisionError, (k == 0.0) & (b <= 0.0), POW_VALUE_ZERO, k, b)
-        return np.where(k == 0.0, 0.0, a_power(np.where(k == 0.0, 1.0, k), b))
-
-    def a_pow_log(a, out):
-        return np.where(a == 0.0, 0.0, out * np.log(np.where(a == 0.0, 1.0, a)))
-
-    def a_sqrt_slope(r):
-        return np.where(r != 0.0, 0.5 / np.where(r != 0.0, r, 1.0), np.inf)
-
-    def finite_only(name, function):
-        def checked(x):
-            refuse(np, ValueError, np.isinf(x), NOT_FINITE, x, name=name)
-            return function(x)
-
-        return checked
-
-    return {
-        "_div": a_div,
-        "_pow": a_power_constant,
-        "_pow_value": a_pow_value,
-        "_rpow": a_rpow,
-        "_pow_slope": a_pow_slope,
-        "_pow_log": a_pow_log,
-        "_exp": a_exp,
-        "_log": a_log,
-        "_sqrt": a_sqrt,
-        "_sqrt_slope": a_sqrt_slope,
-        "_tanh": np.tanh,
-        "_sigmoid": a_sigmoid,
-        "_relu": lambda x: np.where(x > 0.0, x, 0.0),
-        "_step": lambda x: np.where(x > 0.0, 1.0, 0.0),
-        "_abs": lambda x: np.where(x > 0.0, x, np.where(x < 0.0, -x, 0.0)),
-        "_sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
-        "_sin": finite_only("sin", np.sin),
-        "_cos": finite_only("cos", np.cos),
-    }
-
-
 _FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "_div": divide,
     "_pow": power_constant,
@@ -550,19 +441,6 @@ _FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "_sin": _finite_only("sin", math.sin),
     "_cos": _finite_only("cos", math.cos),
 }
-_array_cache: dict = {}
-
-
-def _helpers(*names: str) -> tuple[dict, Callable]:
-    """The float functions `names` and a maker of their array versions, for a built-in entry."""
-
-    def for_arrays(np: Any) -> dict:
-        if id(np) not in _array_cache:
-            _array_cache[id(np)] = _array_functions(np)
-        table = _array_cache[id(np)]
-        return {name: table[name] for name in names}
-
-    return {name: _FLOAT_FUNCTIONS[name] for name in names}, for_arrays
 
 
 # --------------------------------------------------------------------------------------
@@ -609,7 +487,8 @@ class Op:
         float_helpers: the functions `code` calls, by name, for floats; for an op with
             ``{op}`` in its code, names follow that prefix (``""`` is ``{op}`` itself,
             ``"_d0"`` is ``{op}_d0``).
-        array_helpers: given NumPy, the same names for arrays (one entry per sample).
+        array_forward, array_derivatives: an op of your own's `forward` and `derivatives` on
+            NumPy arrays, if `define_op` was given them (`autograd_tiny.fast.arrays` uses them).
         constant_first: a constant operand stands first (``2 - a`` is ``rsub``).
         roles: for two Value operands that cannot be swapped, what each one is (edge labels).
         values_forward: `forward` when *every* operand is a Value, if that differs (``a ** b``
@@ -628,7 +507,8 @@ class Op:
     code: str
     derivative_code: tuple
     float_helpers: dict = field(default_factory=dict)
-    array_helpers: Callable | None = None
+    array_forward: Callable | None = None
+    array_derivatives: tuple | None = None
     constant_first: bool = False
     roles: tuple | None = None
     values_forward: Callable | None = None
@@ -804,7 +684,6 @@ def _builtin(
     helpers: tuple = (),
     **options: Any,
 ) -> Op:
-    float_helpers, array_helpers = _helpers(*helpers)
     return register(
         Op(
             name,
@@ -816,8 +695,7 @@ def _builtin(
             derivative_formulas,
             code,
             derivative_code,
-            float_helpers,
-            array_helpers,
+            {helper: _FLOAT_FUNCTIONS[helper] for helper in helpers},
             **options,
         )
     )
@@ -1011,7 +889,7 @@ _builtin(
 )
 
 # The fused neuron: any (odd) number of operands, so the templates are written per count.
-LINEAR = register(_Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", (), {}, lambda np: {}))
+LINEAR = register(_Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", ()))
 
 
 # --------------------------------------------------------------------------------------
@@ -1035,11 +913,11 @@ def call_checked(name: str, what: str, function: Callable, xs: tuple, *extra: fl
     try:
         result = function(*xs, *extra)
     except Exception as error:
-        raise _naming_the_op(error, f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
+        raise naming_the_op(error, f"op {name!r}: {what} failed for x = {tuple(map(float, xs))}: {error}") from error
     return checked_result(name, what, result, xs)
 
 
-def _naming_the_op(error: Exception, message: str) -> Exception:
+def naming_the_op(error: Exception, message: str) -> Exception:
     """An error of `error`'s type with `message` (the op's name in it), for raising in its place.
 
     A type that cannot be made from one message (UnicodeDecodeError wants five arguments)
@@ -1168,8 +1046,8 @@ def custom_op(
 
     The compiled code calls it as ``{op}(...)`` and ``{op}_d0(..., out)``, where `compile_graph`
     names ``{op}`` (``_op1_twice``); for floats these are `forward` and `derivatives` with the
-    engine's finiteness check, and for arrays the array versions (or the float ones per
-    sample) with the same check, naming the sample.
+    engine's finiteness check; for arrays, `autograd_tiny.fast.arrays` makes them from the
+    array versions kept on the entry (or the float ones per sample), with the same check.
 
     >>> op = custom_op("twice", lambda x: 2 * x, [lambda x, out: 2.0])
     >>> op.arity, op.symbol, op.write(["a"]), op.derivative(0, ["a"]), op.code
@@ -1217,27 +1095,6 @@ def custom_op(
             return lambda *xs: call_checked(name, label, function, xs)
         return lambda *args: call_checked(name, label, function, args[:-1], args[-1])  # (*xs, out)
 
-    def for_arrays(np: Any) -> dict:
-        def per_sample(function: Callable) -> Callable:
-            vectorized = np.vectorize(function, otypes=[np.float64])
-            return lambda *xs: vectorized(*xs)
-
-        given = [array_forward, *(array_derivatives or (None,) * arity)]
-        table = {}
-        for key, label, float_function, array_function in zip(helpers, what, (forward, *derivatives), given):
-            function = array_function or per_sample(float_function)
-
-            def run(*xs: Any, _function: Callable = function, _label: str = label) -> Any:
-                try:
-                    result = np.asarray(_function(*xs), dtype=np.float64)
-                except Exception as error:
-                    raise _naming_the_op(error, f"op {name!r}: {_label} failed on arrays: {error}") from error
-                refuse(np, ValueError, ~np.isfinite(result), NOT_FINITE_RESULT, result, name=name, what=_label)
-                return result
-
-            table[key] = run
-        return table
-
     return Op(
         name,
         arity,
@@ -1249,6 +1106,7 @@ def custom_op(
         f"{{op}}({operands})",
         tuple(f"{{op}}_d{i}({operands}, {{out}})" for i in range(arity)),
         {key: checked_float(f, label) for key, label, f in zip(helpers, what, (forward, *derivatives))},
-        for_arrays,
+        array_forward=array_forward,
+        array_derivatives=array_derivatives,
         builtin=False,
     )

@@ -54,9 +54,11 @@ from __future__ import annotations
 
 import keyword
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 from ..core.graph import topological_order, value_names
@@ -66,6 +68,7 @@ from ..core.ops import Op, as_number, escape_hidden, rule_of
 from ..core.optional import load
 from ..core.value import Value, operands
 from ..learn.names import layer_of
+from .arrays import array_helpers
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
@@ -83,9 +86,10 @@ COMPILE_LIMIT = 100_000
 
 # --------------------------------------------------------------------------------------
 # Code generation. Every op's code (forward and local derivatives, as Python expressions over
-# the operands' variable names) and the functions that code calls, for floats and for NumPy
-# arrays, come from its registry entry (autograd_tiny.core.ops): they repeat the engine's float
-# operations in the engine's order and raise its errors, so compiled numbers equal eager ones.
+# the operands' variable names) and the functions that code calls on floats come from its
+# registry entry (autograd_tiny.core.ops), their NumPy versions from autograd_tiny.fast.arrays:
+# they repeat the engine's float operations in the engine's order and raise its errors, so
+# compiled numbers equal eager ones.
 # --------------------------------------------------------------------------------------
 
 # Names the generated code may use besides the ops' helpers: inf and nan have no literal.
@@ -116,14 +120,8 @@ def _helper_names(order: list) -> dict[Op, str]:
 def _namespace(helper_names: dict[Op, str], kind: str) -> dict:
     """The functions the rules call, under their names, for floats or (kind "array") NumPy arrays."""
     namespace = dict(_CONSTANTS)
-    np = require_numpy() if kind == "array" else None
     for rule, prefix in helper_names.items():
-        if kind == "float":
-            helpers = rule.float_helpers
-        else:
-            # Every registered entry has them: built-ins get them from `_helpers`, define_op from `custom_op`.
-            assert rule.array_helpers is not None
-            helpers = rule.array_helpers(np)
+        helpers = rule.float_helpers if kind == "float" else array_helpers(rule, require_numpy())
         namespace.update({prefix + key: function for key, function in helpers.items()})
     return namespace
 
@@ -612,6 +610,39 @@ def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of
         add(f"grad_{source}", contribution, f"{span}: ∂/∂{source} = ({formula}) · ∂/∂{block.name}, row by row")
 
 
+def _plain_values(values: Sequence, positions: tuple) -> tuple[list, list] | None:
+    """(the numbers, the arrays as float64) if `values` holds arrays at `positions` and plain floats elsewhere.
+
+    None if not, or if there is a NaN: see `CompiledGraph._plain`.
+    """
+    numbers = list(values)
+    for i in reversed(positions):
+        del numbers[i]
+    # Exactly float, by identity: a float subclass may convert differently (the checked path sees to it).
+    if sum(map(operator.is_, map(type, numbers), repeat(float))) != len(numbers):
+        return None
+    # The sum is NaN when a number is (or when inf meets -inf: rare, and the checked path accepts it).
+    total = sum(numbers)
+    if total != total:
+        return None
+    arrays = [_float_array(values[i]) for i in positions]
+    if any(a is None for a in arrays) or len({a.shape for a in arrays}) > 1:
+        return None
+    return numbers, arrays
+
+
+def _float_array(array: Any) -> Any:
+    """`array` as float64 if it is a 1-D NumPy array of real numbers without NaN, else None.
+
+    Not copied when it is float64 already: the generated code never writes into its arguments.
+    """
+    np = require_numpy()
+    if type(array) is not np.ndarray or array.ndim != 1 or array.dtype.kind not in "iuf":
+        return None
+    array = array.astype(np.float64, copy=False)
+    return None if np.isnan(array).any() else array
+
+
 def _number(i: int, v: Any) -> float:
     """Value number `i` as a float, or the error that says what to pass instead."""
     if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and v.dtype.kind in "iuf":
@@ -640,6 +671,7 @@ class CompiledGraph:
         order = topological_order(root)
         self._constants = _numbers(order, set(inputs), _identifiers(order))
         self._matrix: dict = {}
+        self._layout: tuple = ((), ())  # the last call's array positions and its layout (see `_plain`)
 
     def batch_source(self, per_sample: Sequence[Value]) -> str:
         """The matrix-form code used by ``reduce="mean"`` when the inputs `per_sample` are arrays.
@@ -687,7 +719,44 @@ class CompiledGraph:
             self._functions[key] = namespace["compiled"]
         return self._functions[key]
 
+    def _plain(self, values: Sequence) -> tuple[tuple, tuple, list, list] | None:
+        """The common call, checked in bulk: (the arrays' positions, the layout, the numbers, the arrays), or None.
+
+        A training step passes hundreds of parameters as plain floats and a few data arrays;
+        checking them one by one (`_prepare_each`) costs more than the step's own arithmetic.
+        Here a list or tuple of exactly `float` numbers and 1-D NumPy arrays of real numbers of
+        one length, without NaN, is checked with a few whole-list operations (`_plain_values`).
+        Anything else gives None: `_prepare_each` then checks input by input and raises the
+        error that names the first bad one, so both paths accept, refuse and compute the same.
+        The layout (which inputs are arrays) is remembered: it is usually the same every call.
+        """
+        if (type(values) is not list and type(values) is not tuple) or len(values) != len(self.inputs):
+            return None
+        positions, layout = self._layout
+        checked = _plain_values(values, positions)
+        if checked is None:  # other inputs are arrays this time, or something is not plain
+            positions = tuple(i for i, v in enumerate(values) if type(v) is not float)
+            checked = _plain_values(values, positions)
+            if checked is None:
+                return None
+            layout = tuple(i in positions for i in range(len(values)))
+            self._layout = (positions, layout)
+        return positions, layout, *checked
+
     def _prepare(self, values: Sequence) -> tuple[str, list]:
+        """("float" or "array", the values ready to pass to the generated code): `_plain`, else `_prepare_each`."""
+        plain = self._plain(values)
+        if plain is None:
+            return self._prepare_each(values)
+        positions, _, numbers, arrays = plain
+        if not arrays:
+            return "float", numbers
+        out = list(values)
+        for i, array in zip(positions, arrays):
+            out[i] = array
+        return "array", out
+
+    def _prepare_each(self, values: Sequence) -> tuple[str, list]:
         # A mapping would give its keys and a set an arbitrary order: both would compute silently
         # with the wrong numbers, so only ordered sequences (and a 1-D array) are taken.
         ordered = isinstance(values, (list, tuple)) or (
@@ -795,7 +864,11 @@ class CompiledGraph:
         """
         if reduce is not None:
             _check_reduce(reduce)
-            kind, values = self._prepare(values)
+            plain = self._plain(values)
+            if plain is not None and plain[0]:  # numbers and arrays, checked in bulk
+                _, layout, numbers, arrays = plain
+                return self._reduced(layout, require_numpy().array(numbers, dtype=float), arrays, reduce)
+            kind, values = self._prepare_each(values)
             if kind == "float":  # one sample: its mean and its sum are itself
                 value, grads = self._function("float", False)(*values)
                 return value, require_numpy().array(grads, dtype=float) + 0.0
