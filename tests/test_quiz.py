@@ -277,7 +277,7 @@ def test_the_page_names_each_slip_and_asks_for_a_fan_out_gradient(browser, tmp_p
     right("3")
     named["running-total"] = slip("12")  # a's gradient so far
     assert slip("3") == (
-        "✓ Right. 4. ∂b/∂a₍₂₎ = 1 = 1.0000;  upstream ∂c/∂b = 3.0000;  contribution 1.0000 × 3.0000 = 3.0000"
+        "✓ Right. 4. ∂b/∂a₍₂₎ = 1.0000;  upstream ∂c/∂b = 3.0000;  contribution 1.0000 × 3.0000 = 3.0000"
     ).replace("  ", " ")  # the sum is left to the next question
     next_question(page)
     assert page.inner_text("#equation") == (
