@@ -175,3 +175,30 @@ def test_batch_views_say_samples_count_from_0():
     note = "(samples are numbered from 0, as sample=k counts them)"
     assert note in str(explain(loss, group="neuron"))
     assert note in str(explain(loss, group="neuron", sample=1))
+
+
+# ----------------------------------------------------------------------------- README on redefinition
+
+
+def test_readme_says_what_redefining_an_op_does_and_it_does():
+    from pathlib import Path
+
+    from autograd_tiny import define_op
+
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        "Running `define_op` again with a name you defined (a notebook cell run again) makes a new entry: values "
+        "computed from then on use it, while a value built before keeps the rule it was built with, in "
+        "`backward()`, `explain`, drawings and `compile_graph`; the names of built-in ops (`tanh`, `exp`, ...) "
+        "cannot be taken."
+    ) in readme
+    twice = define_op("notation_twice", lambda x: 2 * x, [lambda x, out: 2.0], formula="2 · {0}")
+    x = Value(3.0, label="x")
+    old = twice(x)
+    define_op("notation_twice", lambda x: 3 * x, [lambda x, out: 3.0], formula="3 · {0}")
+    new = twice(x)
+    assert (old.data, new.data) == (6.0, 9.0)
+    old.backward()
+    assert x.grad == 2.0 and "= 2 · x" in str(explain(old))
+    with pytest.raises(ValueError, match="'tanh' is a built-in op; choose another name for your op"):
+        define_op("tanh", lambda x: x, [lambda x, out: 1.0])

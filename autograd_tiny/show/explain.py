@@ -130,7 +130,7 @@ class ExplainedStep:
         local: the local derivative ∂node/∂parent₍slot₎: the op's slope with respect to
             this operand alone (`autograd_tiny.core.notation`), the slot being operand_index + 1.
         formula: the local derivative's formula in names (``"b"``).
-        equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = -3"``).
+        equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = −3"``).
         upstream: ∂root/∂node.
         contribution: local × upstream.
         gradient_before: the parent's gradient in this pass before this step.
