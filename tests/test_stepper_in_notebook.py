@@ -84,7 +84,7 @@ def test_exported_notebook_steps_inside_the_frame(browser, exported):  # noqa: F
     for _ in range(9):  # 7 values, the seed, the first backward step
         page.keyboard.press("ArrowRight")
     assert stepper.inner_text("#counter") == "backward 1 of 6"
-    assert stepper.inner_text("#equation").startswith("1. ∂L/∂d₍₁₎ = f = -2.0000;")
+    assert stepper.inner_text("#equation").startswith("1. ∂L/∂d₍₁₎ = f = −2.0000;")
     page.keyboard.press("End")
     assert stepper.inner_text("#counter") == "summary"
     # The quiz frame: answer the first question there.

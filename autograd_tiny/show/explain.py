@@ -307,9 +307,7 @@ class Explanation:
             return ForwardRecord(node, name, "", f"{shown} = {number(node.data)}", node.data, group)
         as_names, _ = operand_texts(node, self.names)
         expression = rule_of(node).write(as_names, out=shown)
-        return ForwardRecord(
-            node, name, expression, f"{shown} = {expression} = {number(node.data)}", node.data, group
-        )
+        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {number(node.data)}", node.data, group)
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent

@@ -74,7 +74,6 @@ def times(x: float, y: float) -> str:
     return f"{operand(x)} × {operand(y)}"
 
 
-
 def tex_number(x: float) -> str:
     r"""A number in LaTeX: ``\infty``, ``-\infty`` and ``\mathrm{NaN}`` for the non-finite.
 
@@ -270,6 +269,7 @@ def chain_text(*parts: str) -> str:
     An empty part is left out. A part that repeats the one before it is dropped; when both
     write the same number in different ways (``1`` and ``1.0000``, ``(−3)`` and ``−3``,
     ``−1`` and ``-1``) the later one, the computed value as the view formats it, is kept.
+    A part that is a number is shown with the minus sign −, whoever formatted it.
 
     >>> chain_text("∂y/∂x", "−1", "-1", "-1")
     '∂y/∂x = −1'
@@ -277,8 +277,8 @@ def chain_text(*parts: str) -> str:
     ('∂b/∂a₍₁₎ = 1.0000', 'δ = 11')
     >>> chain_text("∂c/∂a₍₁₎", "b", "(−2.0000)", "−2.0000"), chain_text("x", "0.5", "0.5000", "0.7")
     ('∂c/∂a₍₁₎ = b = −2.0000', 'x = 0.5000 = 0.7')
-    >>> chain_text("(−0.5)", "−0.5")
-    '−0.5'
+    >>> chain_text("(−0.5)", "−0.5"), chain_text("∂y/∂x₍₂₎", "−1", "-1.0000"), chain_text("y", "1e-09")
+    ('−0.5', '∂y/∂x₍₂₎ = −1.0000', 'y = 1e-09')
 
     """
     kept: list[str] = []
@@ -288,6 +288,8 @@ def chain_text(*parts: str) -> str:
         if kept and part.replace(MINUS, "-") == kept[-1].replace(MINUS, "-"):
             continue
         value = _as_number(part)
+        if value is not None:  # a number, however formatted, is shown with the minus sign
+            part = re.sub(r"^(\(?)-", r"\1" + MINUS, part.strip())
         if kept and value is not None and value == _as_number(kept[-1]):
             kept[-1] = part  # the same number: written once, as the view formats values
         else:
