@@ -174,7 +174,7 @@ def test_compiled_training_names_its_inputs_from_1():
 def test_batch_views_say_samples_count_from_0():
     m = MLP(2, [1], seed=0)
     loss = sum((m([0.1 * i, -0.2 * i]) - 1.0) ** 2 for i in range(2))
-    note = "(samples are numbered from 0, as sample=k counts them)"
+    note = "Samples are numbered from 0, as sample=k counts them."
     assert note in str(explain(loss, group="neuron"))
     assert note in str(explain(loss, group="neuron", sample=1))
 

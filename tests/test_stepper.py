@@ -144,7 +144,9 @@ def test_stepping_in_the_browser(browser, tmp_path):
     assert page.get_attribute("#flow-arrow", "orient") == "auto-start-reverse"
     # Same digits in the equation and on the graph: every number on the page has 4 decimals.
     # (The equation writes the minus sign −; compare the digits whichever sign the cells use.)
-    assert "d.grad = −2.0000" in first["equation"] and "grad −2.0000" in [c.replace("-", "−") for c in first["cells"][4]]
+    assert "d.grad = −2.0000" in first["equation"] and "grad −2.0000" in [
+        c.replace("-", "−") for c in first["cells"][4]
+    ]
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     last = state(page)

@@ -252,15 +252,16 @@ def tex_operands(node: Value, names: dict) -> list[str]:
     return [tex(names[o]) if isinstance(o, Value) else tex_operand(o) for o in operands(node)]
 
 
+# A number as the views write one: 3, -0.5, 1.0000, 1e-09, 3.0000e+300, inf, -inf, nan.
+_NUMBER = re.compile(r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf)|nan")
+
+
 def _as_number(part: str) -> float | None:
     """The number a part of an equation writes (``1``, ``1.0000``, ``(−3)``), else None."""
     text = part.strip().replace(MINUS, "-")
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    return float(text) if _NUMBER.fullmatch(text) else None
 
 
 def chain_text(*parts: str) -> str:
@@ -269,7 +270,8 @@ def chain_text(*parts: str) -> str:
     An empty part is left out. A part that repeats the one before it is dropped; when both
     write the same number in different ways (``1`` and ``1.0000``, ``(−3)`` and ``−3``,
     ``−1`` and ``-1``) the later one, the computed value as the view formats it, is kept.
-    A part that is a number is shown with the minus sign −, whoever formatted it.
+    A part after the first that is a number is shown with the minus sign −, whoever
+    formatted it (the first part, a name, is shown as written).
 
     >>> chain_text("∂y/∂x", "−1", "-1", "-1")
     '∂y/∂x = −1'
@@ -279,7 +281,8 @@ def chain_text(*parts: str) -> str:
     ('∂c/∂a₍₁₎ = b = −2.0000', 'x = 0.5000 = 0.7')
     >>> chain_text("(−0.5)", "−0.5"), chain_text("∂y/∂x₍₂₎", "−1", "-1.0000"), chain_text("y", "1e-09")
     ('−0.5', '∂y/∂x₍₂₎ = −1.0000', 'y = 1e-09')
-
+    >>> chain_text("-3", "a + b", "(-1.0000) + (-2.0000)", "-3.0000")  # a value labelled "-3"
+    '-3 = a + b = (-1.0000) + (-2.0000) = −3.0000'
     """
     kept: list[str] = []
     for part in parts:
@@ -288,7 +291,7 @@ def chain_text(*parts: str) -> str:
         if kept and part.replace(MINUS, "-") == kept[-1].replace(MINUS, "-"):
             continue
         value = _as_number(part)
-        if value is not None:  # a number, however formatted, is shown with the minus sign
+        if value is not None and kept:  # a number, however formatted, shows the minus sign (a label as written)
             part = re.sub(r"^(\(?)-", r"\1" + MINUS, part.strip())
         if kept and value is not None and value == _as_number(kept[-1]):
             kept[-1] = part  # the same number: written once, as the view formats values

@@ -106,7 +106,7 @@ NIELSEN_NOTE = (
     "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
 )
 # Said by each view of several samples: names count from 1 (x1, w1, N1, L1), samples do not.
-SAMPLE_NOTE = "(samples are numbered from 0, as sample=k counts them)"
+SAMPLE_NOTE = "Samples are numbered from 0, as sample=k counts them."
 # Said when the parameters changed after the graph was built (e.g. explain after opt.step()).
 STALE_NOTE = (
     "The parameters changed after this graph was built (an optimizer step?): every number here is the "
