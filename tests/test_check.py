@@ -30,8 +30,8 @@ def test_catches_a_wrong_rule_with_a_table(monkeypatch):
     message = str(info.value)
     lines = message.splitlines()
     assert lines[1].split() == ["input", "analytic", "numeric", "difference"]
-    assert "x0 = 0.5" in lines[3] and "mismatch" in lines[3]
-    assert "x1 = 2" in lines[4] and "mismatch" not in lines[4]
+    assert "x1 = 0.5" in lines[3] and "mismatch" in lines[3]
+    assert "x2 = 2" in lines[4] and "mismatch" not in lines[4]
     assert lines[3].split()[3] == f"{2 * 1 / (1 + math.exp(-0.5)):.8g}"
 
 
@@ -48,7 +48,7 @@ def test_values_as_inputs_are_left_untouched():
         (
             lambda: gradcheck(lambda x: x, ["1"]),
             TypeError,
-            r"^gradcheck input x0 must be a number, got str '1'; check at a finite point, with numbers or Values$",
+            r"^gradcheck input x1 must be a number, got str '1'; check at a finite point, with numbers or Values$",
         ),
         (lambda: gradcheck(lambda x: x, []), ValueError, r"^gradcheck needs at least one input$"),
         (lambda: gradcheck("f", [1.0]), TypeError, r"^gradcheck needs a function, got str$"),

@@ -13,8 +13,8 @@ from autograd_tiny.app.cli import main
 def test_text(capsys):
     assert main(["explain", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2"]) == 0
     out = capsys.readouterr().out
-    assert "out = t2 · f = -8" in out
-    assert "∂out/∂a = 6" in out and "∂out/∂b = -4" in out and "∂out/∂c = -2" in out and "∂out/∂f = 4" in out
+    assert "out = t2 · f = −8" in out
+    assert "∂out/∂a = 6" in out and "∂out/∂b = −4" in out and "∂out/∂c = −2" in out and "∂out/∂f = 4" in out
     assert "Backward pass (6 steps" in out
 
 

@@ -153,9 +153,9 @@ def test_a_flat_sum_through_the_command(capsys):
 @pytest.mark.parametrize(
     "args, line",
     [
-        (["explain", "-a*b", "a=2", "b=3"], "  out = t1 · b = -6\n"),
+        (["explain", "-a*b", "a=2", "b=3"], "  out = t1 · b = −6\n"),
         (["explain", "--markdown", "-a*b", "a=2", "b=3"], "-6"),
-        (["explain", "--", "-a*b", "a=2", "b=3"], "  out = t1 · b = -6\n"),
+        (["explain", "--", "-a*b", "a=2", "b=3"], "  out = t1 · b = −6\n"),
         (["explain", "-tanh(x)", "x=0"], "  out = −t1 = 0\n"),
     ],
 )
@@ -167,7 +167,7 @@ def test_an_expression_starting_with_minus_works(args, line, capsys):
 def test_graph_with_a_leading_minus_after_options(tmp_path, capsys):
     out = tmp_path / "g.svg"
     assert main(["graph", "-o", str(out), "--no-grad", "-x", "x=1"]) == 0
-    assert "data &#45;1.0000" in out.read_text()  # the renderer writes - as &#45;
+    assert "data −1.0000" in out.read_text()  # the minus sign −, which the renderer keeps as is
 
 
 def test_help_says_how_to_pass_a_minus_expression():
@@ -209,7 +209,7 @@ def test_warnings_name_nan_constants_and_slopes(tmp_path, capsys):
     assert capsys.readouterr().err == "autograd-tiny: warning: out = inf (the constant inf in it)\n"
     assert main(["graph", "sqrt(a)", "a=0", "-o", str(tmp_path / "g.svg")]) == 0
     assert capsys.readouterr().err == (
-        "autograd-tiny: warning: the local derivative ∂out/∂a = inf (at a = 0); gradients through it are not finite\n"
+        "autograd-tiny: warning: the local derivative ∂out/∂a₍₁₎ = inf (at a = 0); gradients through it are not finite\n"
     )
 
 

@@ -19,7 +19,7 @@ def _grads_in_svg(svg: str) -> dict:
     shown = {}
     for i, text in enumerate(texts):
         if text.startswith("grad ") and i >= 2 and texts[i - 1].startswith("data "):
-            shown[texts[i - 2]] = float(text.split()[1])
+            shown[texts[i - 2]] = float(text.split()[1].replace("−", "-"))
     return shown
 
 

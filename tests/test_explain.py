@@ -24,32 +24,32 @@ def lecture_example():
 GOLDEN = """\
 Forward pass:
   a = 2
-  b = -3
-  e = a · b = -6
+  b = −3
+  e = a · b = −6
   c = 10
   d = e + c = 4
-  f = -2
-  L = d · f = -8
+  f = −2
+  L = d · f = −8
 
 Backward pass (6 steps, one per edge, from L back to the inputs):
   Each edge, from an op's output t back to its operand x in slot k, sends x a contribution = local derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × upstream gradient ∂L/∂t.
   A value's gradient ∂L/∂x is the sum of its contributions.
   L.grad = 1  (∂L/∂L: the output's gradient with respect to itself)
-  1. ∂L/∂d₍₁₎ = f = -2;  upstream ∂L/∂L = 1;  contribution (-2) × 1 = -2;  d.grad = -2
+  1. ∂L/∂d₍₁₎ = f = −2;  upstream ∂L/∂L = 1;  contribution (−2) × 1 = −2;  d.grad = −2
   2. ∂L/∂f₍₂₎ = d = 4;  upstream ∂L/∂L = 1;  contribution 4 × 1 = 4;  f.grad = 4
-  3. ∂d/∂e₍₁₎ = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  e.grad = -2
-  4. ∂d/∂c₍₂₎ = 1;  upstream ∂L/∂d = -2;  contribution 1 × (-2) = -2;  c.grad = -2
-  5. ∂e/∂a₍₁₎ = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6
-  6. ∂e/∂b₍₂₎ = a = 2;  upstream ∂L/∂e = -2;  contribution 2 × (-2) = -4;  b.grad = -4
+  3. ∂d/∂e₍₁₎ = 1;  upstream ∂L/∂d = −2;  contribution 1 × (−2) = −2;  e.grad = −2
+  4. ∂d/∂c₍₂₎ = 1;  upstream ∂L/∂d = −2;  contribution 1 × (−2) = −2;  c.grad = −2
+  5. ∂e/∂a₍₁₎ = b = −3;  upstream ∂L/∂e = −2;  contribution (−3) × (−2) = 6;  a.grad = 6
+  6. ∂e/∂b₍₂₎ = a = 2;  upstream ∂L/∂e = −2;  contribution 2 × (−2) = −4;  b.grad = −4
 
 Gradients of the inputs (each the sum of its contributions):
   ∂L/∂a = 6
-  ∂L/∂b = -4
-  ∂L/∂c = -2
+  ∂L/∂b = −4
+  ∂L/∂c = −2
   ∂L/∂f = 4"""
 
 NOT_COMPUTED = (
-    "\n  Note: a.grad holds 0 (this pass: 6), b.grad holds 0 (this pass: -4), c.grad holds 0 (this pass: -2) "
+    "\n  Note: a.grad holds 0 (this pass: 6), b.grad holds 0 (this pass: −4), c.grad holds 0 (this pass: −2) "
     "and 1 more leaf: .grad is not computed yet. explain computes gradients in its own storage and changes "
     "no .grad; call backward() on L to store them."
 )
@@ -76,8 +76,8 @@ def test_step_records():
     step = explain(L).steps[4]
     assert (step.node_name, step.parent_name, step.op) == ("e", "a", "mul")
     assert (step.local, step.upstream, step.contribution, step.gradient) == (-3.0, -2.0, 6.0, 6.0)
-    assert step.formula == "b" and step.equation == "∂e/∂a₍₁₎ = b = -3"
-    assert [r.text for r in explain(L).forward][2] == "e = a · b = -6"
+    assert step.formula == "b" and step.equation == "∂e/∂a₍₁₎ = b = −3"
+    assert [r.text for r in explain(L).forward][2] == "e = a · b = −6"
 
 
 def test_grads_equal_backward():
@@ -138,8 +138,8 @@ def test_constants_and_reflected_ops_are_written_in_place():
     y.label = "y"
     e = explain(y)
     lines = [r.text for r in e.forward]
-    assert lines[1:] == ["t1 = 3 / x = 1.5", "y = 1 − t1 = -0.5"]
-    assert e.steps[1].equation == "∂t1/∂x₍₂₎ = −3 / x² = −3 / 2² = -0.75"
+    assert lines[1:] == ["t1 = 3 / x = 1.5", "y = 1 − t1 = −0.5"]
+    assert e.steps[1].equation == "∂t1/∂x₍₂₎ = −3 / x² = −3 / 2² = −0.75"
 
 
 def test_markdown_uses_latex():
@@ -192,7 +192,7 @@ def test_explaining_after_two_backwards_narrates_one_pass_and_says_leaves_accumu
     text = str(explain(L))
     assert "a.grad = 6\n" in text and "∂L/∂a = 6\n" in text and "12 " not in text.replace("holds 12", "")
     assert text.endswith(
-        "  Note: a.grad holds 12 (this pass: 6), b.grad holds -8 (this pass: -4), c.grad holds -4 (this pass: -2) "
+        "  Note: a.grad holds 12 (this pass: 6), b.grad holds −8 (this pass: −4), c.grad holds −4 (this pass: −2) "
         "and 1 more leaf. Leaves accumulate over backward() calls: call zero_grad() (or set .grad = 0.0) before "
         "backward() for a fresh gradient. explain changes no .grad."
     )

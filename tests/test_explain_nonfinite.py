@@ -45,7 +45,7 @@ def test_overflow_in_text_and_markdown():
     text = str(e)
     assert "  y = x · 10 = inf\n  z = y − y = nan\n" in text
     assert (
-        "2. ∂z/∂y₍₂₎ = −1;  upstream ∂z/∂z = 1;  contribution (-1) × 1 = -1;  y.grad = 1 + (-1) = 0  (fan-out" in text
+        "2. ∂z/∂y₍₂₎ = −1;  upstream ∂z/∂z = 1;  contribution (−1) × 1 = −1;  y.grad = 1 + (−1) = 0  (fan-out" in text
     )
     md = e.markdown()
     assert r"- $\mathrm{y} = \mathrm{x} \cdot 10 = \infty$" in md
@@ -58,7 +58,7 @@ def test_negative_overflow():
     y = x * 10
     y.label = "y"
     e = explain(y)
-    assert "  y = x · 10 = -inf\n" in str(e)
+    assert "  y = x · 10 = −inf\n" in str(e)
     assert r"\mathrm{y} = \mathrm{x} \cdot 10 = -\infty$" in e.markdown()
     assert "grad 10.0000" in e.draw(step=1).source
 

@@ -34,7 +34,7 @@ def test_readme_example_after_backward_shows_a_grad_6_every_time():
     L.backward()
     for _ in range(3):
         text = str(explain(L))
-        assert "5. ∂e/∂a₍₁₎ = b = -3;  upstream ∂L/∂e = -2;  contribution (-3) × (-2) = 6;  a.grad = 6\n" in text
+        assert "5. ∂e/∂a₍₁₎ = b = −3;  upstream ∂L/∂e = −2;  contribution (−3) × (−2) = 6;  a.grad = 6\n" in text
         assert "  ∂L/∂a = 6\n" in text and "12" not in text
         assert "Note" not in text  # .grad agrees with this pass
         assert a.grad == 6.0
@@ -131,7 +131,7 @@ def test_draw_after_step_k_is_draw_dot_with_the_known_gradients_and_the_step_in_
     assert e.draw().source == draw_dot(L, gradients=e.gradients).source
     # After step 2 only L, d and f are known; the others show grad ?.
     frame = e.draw(step=2).source
-    assert frame.count("grad ?") == 4 and "grad -2.0000" in frame and "grad 4.0000" in frame
+    assert frame.count("grad ?") == 4 and "grad −2.0000" in frame and "grad 4.0000" in frame
     assert "gradients not computed yet" not in frame
     with pytest.raises(TypeError, match="draw\\(\\) shows the explanation's own gradients, so it takes no gradients="):
         e.draw(step=1, gradients={})

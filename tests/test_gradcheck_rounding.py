@@ -29,9 +29,9 @@ def test_an_overflowing_neighbour_cannot_pass():
         "finite differences cannot check backward() at this point (eps=1e-06, atol=1e-05, rtol=0.0001):"
     )
     assert lines[1].split() == ["input", "analytic", "numeric", "difference"]
-    assert lines[3].startswith("x0 = 1 ") and lines[3].endswith("<-- cannot check (see below)")
+    assert lines[3].startswith("x1 = 1 ") and lines[3].endswith("<-- cannot check (see below)")
     assert lines[4] == (
-        "x0: f(x0 + eps) = inf: f overflows (or is undefined) next to this point, so the finite "
+        "x1: f(x1 + eps) = inf: f overflows (or is undefined) next to this point, so the finite "
         "difference means nothing; check at a point where f and its neighbours are finite"
     )
 
@@ -44,7 +44,7 @@ def _undefined_past_one(x):
 
 def test_an_undefined_neighbour_is_named():
     lines = _refusal(_undefined_past_one, [1.0])
-    assert lines[4].startswith("x0: f(x0 + eps) = nan: f overflows (or is undefined) next to this point")
+    assert lines[4].startswith("x1: f(x1 + eps) = nan: f overflows (or is undefined) next to this point")
 
 
 def test_rounding_larger_than_the_tolerance_cannot_check():
@@ -54,7 +54,7 @@ def test_rounding_larger_than_the_tolerance_cannot_check():
     assert lines[0].startswith("finite differences cannot check backward() at this point")
     assert lines[3].endswith("<-- cannot check (see below)")
     assert lines[4] == (
-        "x0: rounding: f (about 1e+12) is computed exact only to about 0.00022, so over the step 2e-06 "
+        "x1: rounding: f (about 1e+12) is computed exact only to about 0.00022, so over the step 2e-06 "
         "the numeric gradient is uncertain by about 2.2e+02, more than the tolerance 1e-05; check where "
         "the values are smaller (subtract a constant part) or pass a larger eps"
     )
@@ -64,7 +64,7 @@ def test_rounding_inside_the_graph_is_seen_where_f_is_small():
     # f = (x + 1e12) - 1e12 is about 1, but computed through 1e12: the same rounding.
     lines = _refusal(lambda x: (x + 1e12) - 1e12, [1.0])
     assert lines[0].startswith("finite differences cannot check backward() at this point")
-    assert lines[4].startswith("x0: rounding: f (about 1) is computed exact only to about 0.00022, so over the step")
+    assert lines[4].startswith("x1: rounding: f (about 1) is computed exact only to about 0.00022, so over the step")
 
 
 def test_a_step_lost_to_rounding_cannot_check():
@@ -72,7 +72,7 @@ def test_a_step_lost_to_rounding_cannot_check():
     lines = _refusal(lambda x: x * 2.0, [1e11])
     assert lines[3].endswith("<-- cannot check (see below)")
     assert lines[4] == (
-        "x0: eps=1e-06 is below the spacing of floats at x0 = 1e+11, so x0 + eps and x0 - eps round "
+        "x1: eps=1e-06 is below the spacing of floats at x1 = 1e+11, so x1 + eps and x1 - eps round "
         "to the same number; pass a larger eps, e.g. eps=1e+05"
     )
 
@@ -115,7 +115,7 @@ def test_a_mismatch_and_an_unchecked_input_are_both_reported():
 
     lines = _refusal(f, [0.5, 1.0])
     assert lines[0].startswith("backward() disagrees with finite differences")
-    assert lines[3].startswith("x0 = 0.5 ") and lines[3].endswith("<-- mismatch")
-    assert lines[4].startswith("x1 = 1 ") and lines[4].endswith("<-- cannot check (see below)")
-    assert lines[5].startswith("x1: f(x1 + eps) = inf: f overflows")
+    assert lines[3].startswith("x1 = 0.5 ") and lines[3].endswith("<-- mismatch")
+    assert lines[4].startswith("x2 = 1 ") and lines[4].endswith("<-- cannot check (see below)")
+    assert lines[5].startswith("x2: f(x2 + eps) = inf: f overflows")
     assert len(lines) == 6

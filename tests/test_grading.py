@@ -91,8 +91,12 @@ def test_accepted_is_finite_or_a_word():
 
 
 def test_answers_must_be_numbers():
-    with pytest.raises(TypeError, match=r"answer must be a number \(int or float, inf and nan allowed\), got str '2'"):
-        answer_matches("2", 2.0)
+    # A number's text is read as the page reads a typed answer (either minus sign).
+    assert answer_matches("2", 2.0) and answer_matches("−2", -2.0) and answer_matches("-2", -2.0)
+    with pytest.raises(ValueError, match=r"^answer must be a number, got the text '2x'; pass e\.g\. -1\.5 or '−1\.5'$"):
+        answer_matches("2x", 2.0)
+    with pytest.raises(TypeError, match=r"answer must be a number \(int or float, inf and nan allowed\), got list"):
+        answer_matches([2], 2.0)
     with pytest.raises(TypeError, match="got bool True"):
         answer_matches(True, 1.0)
 

@@ -118,7 +118,7 @@ def test_as_whole_number_refuses_non_counts(x, error, message):
         (lambda: Value(True), TypeError, r"^Value's data must be a number, got bool True"),
         (lambda: Value(1.0) * "x", TypeError, r"^the constant operand of \* must be a number, got str 'x'"),
         (lambda: SGD([Value(1.0)], lr=True), TypeError, r"^lr must be a number, got bool True; pass e\.g\. lr=0\.01$"),
-        (lambda: gradcheck(lambda x: x, [True]), TypeError, r"^gradcheck input x0 must be a number, got bool True"),
+        (lambda: gradcheck(lambda x: x, [True]), TypeError, r"^gradcheck input x1 must be a number, got bool True"),
         (lambda: make_moons(5, noise="0.1"), TypeError, r"^noise must be a number, got str '0\.1'$"),
         (lambda: Layer(2, 2, seed=0)([1.0, math.nan]), ValueError, r"^input 2 must be a number, not NaN, got nan"),
     ],

@@ -27,14 +27,14 @@ digraph autograd_tiny {
 \tfontname=Helvetica fontsize=12 rankdir=LR
 \tnode [fontname=Helvetica fontsize=11]
 \tedge [color="#6b7280" fontname=Helvetica]
-\tv0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad -3.0000</TD></TR></TABLE>> id=v0 shape=plain]
-\tv1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>b</B></TD><TD>data -3.0000</TD><TD>grad 2.0000</TD></TR></TABLE>> id=v1 shape=plain]
-\tv2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff"><TR><TD><B>t1</B></TD><TD>data -6.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v2 shape=plain]
+\tv0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad −3.0000</TD></TR></TABLE>> id=v0 shape=plain]
+\tv1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>b</B></TD><TD>data −3.0000</TD><TD>grad 2.0000</TD></TR></TABLE>> id=v1 shape=plain]
+\tv2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff"><TR><TD><B>t1</B></TD><TD>data −6.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v2 shape=plain]
 \tv2op [label="*" fillcolor="#e5e7eb" id=v2op shape=ellipse style=filled]
 \tv2op -> v2 [id=v2out]
 \tv0 -> v2op [id=e2_0]
 \tv1 -> v2op [id=e2_1]
-\tv3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#bbf7d0"><TR><TD><B>out</B></TD><TD>data -5.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v3 shape=plain]
+\tv3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#bbf7d0"><TR><TD><B>out</B></TD><TD>data −5.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v3 shape=plain]
 \tv3op [label="+ 1" fillcolor="#e5e7eb" id=v3op shape=ellipse style=filled]
 \tv3op -> v3 [id=v3out]
 \tv2 -> v3op [id=e3_0]
@@ -63,14 +63,14 @@ def test_identical_programs_give_identical_text():
     # a gets 0.0767 · (b + 1) = −0.0384 and b gets 0.0767 · a − 0.0114 (through b − 2).
     nodes = re.findall(r"^\t(v\d+) \[label=<.*?<B>(.*?)</B></TD><TD>data (\S+)</TD><TD>grad (\S+)</TD>", first, re.M)
     assert nodes == [
-        ("v0", "a", "0.5000", "-0.0384"),
-        ("v1", "x1", "-1.5000", "0.0269"),
-        ("v2", "t1", "-0.7500", "0.0767"),
-        ("v3", "t2", "-0.2500", "0.0767"),
-        ("v4", "t3", "-0.2449", "0.0816"),
-        ("v5", "t4", "-3.5000", "-0.0114"),
+        ("v0", "a", "0.5000", "−0.0384"),
+        ("v1", "x1", "−1.5000", "0.0269"),
+        ("v2", "t1", "−0.7500", "0.0767"),
+        ("v3", "t2", "−0.2500", "0.0767"),
+        ("v4", "t3", "−0.2449", "0.0816"),
+        ("v5", "t4", "−3.5000", "−0.0114"),
         ("v6", "t5", "12.2500", "0.0016"),
-        ("v7", "out", "-0.0200", "1.0000"),
+        ("v7", "out", "−0.0200", "1.0000"),
     ]
     ops = re.findall(r'^\t(v\d+op) \[label=("[^"]*"|\S+)', first, re.M)
     assert ops == [
@@ -130,7 +130,7 @@ def test_svg_and_png_render(tmp_path):
     assert root.tag.endswith("svg")
     text = open(svg_path).read()
     texts = [element.text for element in root.iter() if element.tag.endswith("text")]
-    for expected in ("data -6.0000", "grad -3.0000", "a", "out", "+ 1"):
+    for expected in ("data −6.0000", "grad −3.0000", "a", "out", "+ 1"):
         assert expected in texts
     ids = {element.get("id") for element in root.iter()}
     assert {"v0", "v2op", "e2_0", "e2_1", "v2out", "v3"} <= ids
@@ -280,7 +280,7 @@ def test_gradients_option_shows_the_given_numbers_and_question_marks_elsewhere()
     c.label = "c"
     c.backward()  # .grad is set, but the drawing must show the mapping's numbers only
     source = draw_dot(c, gradients={c: 1.0, a: -3.0}).source
-    assert "grad 1.0000" in source and "grad -3.0000" in source
+    assert "grad 1.0000" in source and "grad −3.0000" in source
     assert source.count("grad ?") == 1  # b: not in the mapping
     assert "grad 2.0000" not in source  # b's real .grad is not shown
     assert "not computed yet" not in source

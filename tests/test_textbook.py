@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from autograd_tiny import MLP, Neuron, Value, explain, mse
 from autograd_tiny.core.value import RULES
-from autograd_tiny.show.textbook import MATRIX_LIMIT, _num, _operand, weighted_input
+from autograd_tiny.show.text import number as _num
+from autograd_tiny.show.text import operand as _operand
+from autograd_tiny.show.text import tex_number
+from autograd_tiny.show.textbook import MATRIX_LIMIT, weighted_input
 
 
 def tiny():
@@ -299,3 +302,19 @@ def test_relu_states_its_derivative_at_zero_as_a_convention():
     assert str(view).count(note) == 1 and note in str(explain(model([2.0]) * 1.0, group="layer"))
     assert "    relu′(z) = 1 (z > 0), 0 (z ≤ 0) = 0" in str(view)
     assert "relu′" not in str(explain(tiny()[1], group="neuron"))
+
+
+def test_a_parameter_summed_over_many_samples_is_one_sigma_in_markdown():
+    # More than SUM_LIMIT samples: the sum is written as Σ (N uses), in LaTeX that renders
+    # (once written with "\t" of "\text" read as a tab, which no test saw).
+    from autograd_tiny.show.textbook import SUM_LIMIT
+
+    m = MLP(2, [1], seed=0)
+    count = SUM_LIMIT + 2
+    loss = sum((m([0.1 * i, -0.2 * i]) - 1.0) ** 2 for i in range(count))
+    markdown = explain(loss, group="neuron").markdown()
+    assert "\t" not in markdown
+    loss.backward()
+    w1 = tex_number(m.layers[0].neurons[0].w[0].grad)
+    expected = rf"  - $\frac{{\partial C}}{{\partial \mathrm{{L1.N1.w1}}}} = \Sigma\,(\text{{{count} uses}}) = {w1}$"
+    assert expected in markdown.splitlines()

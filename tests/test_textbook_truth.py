@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from autograd_tiny import MLP, explain, make_moons
 from autograd_tiny.learn.losses import binary_cross_entropy, hinge, l2, mse
 from autograd_tiny.show.explain import tex, tex_number
-from autograd_tiny.show.textbook import _num, _tex_matrix
+from autograd_tiny.show.text import number as _num
+from autograd_tiny.show.textbook import _tex_matrix
 
 
 def fresh_grads(loss, model, extra=()):

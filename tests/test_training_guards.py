@@ -325,9 +325,9 @@ def test_gradcheck_validates_its_tolerances(kwargs, error, message):
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
-        ([1.0, math.inf], r"^gradcheck input x1 must be a finite number, got inf; check at a finite point"),
-        ([math.nan], r"^gradcheck input x0 must be a finite number, got nan"),
-        ([Value(-math.inf)], r"^gradcheck input x0 must be a finite number, got -inf"),
+        ([1.0, math.inf], r"^gradcheck input x2 must be a finite number, got inf; check at a finite point"),
+        ([math.nan], r"^gradcheck input x1 must be a finite number, got nan"),
+        ([Value(-math.inf)], r"^gradcheck input x1 must be a finite number, got -inf"),
     ],
 )
 def test_gradcheck_refuses_non_finite_inputs(inputs, message):

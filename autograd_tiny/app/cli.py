@@ -120,26 +120,31 @@ def _first_non_finite(root) -> str | None:
     is told where a non-finite number first appears rather than finding nan at the end.
     """
     from ..core.graph import topological_order, value_names
-    from ..core.ops import format_number
+    from ..core.notation import local_derivative
+    from ..core.value import Value, operands
     from ..show.render import visible
+    from ..show.text import number
 
     order = topological_order(root)
     names = value_names(order)
     for node in order:
         if not math.isfinite(node.data):
             if node.const is not None and not math.isfinite(node.const):
-                reason = f"the constant {node.const:g} in it"
+                reason = f"the constant {number(node.const)} in it"
             elif math.isnan(node.data):
                 reason = "undefined, e.g. inf - inf or 0 * inf"
             else:
                 reason = "overflow: the result exceeds 1.8e308"
-            return f"{visible(names[node])} = {format_number(node.data, decimals=4)} ({reason})"
+            return f"{visible(names[node])} = {number(node.data, decimals=4)} ({reason})"
     for node in order:
-        for parent, slope in zip(node.parents, node.local_derivatives):
+        # A local derivative is named by its operand slot (a constant operand counts), as explain does.
+        slots = [slot for slot, each in enumerate(operands(node), start=1) if isinstance(each, Value)]
+        for parent, slot, slope in zip(node.parents, slots, node.local_derivatives):
             if not math.isfinite(slope):
+                symbol = local_derivative(visible(names[node]), visible(names[parent]), slot)
                 return (
-                    f"the local derivative ∂{visible(names[node])}/∂{visible(names[parent])} = {format_number(slope, decimals=4)} "
-                    f"(at {visible(names[parent])} = {parent.data:g}); gradients through it are not finite"
+                    f"the local derivative {symbol} = {number(slope, decimals=4)} "
+                    f"(at {visible(names[parent])} = {number(parent.data)}); gradients through it are not finite"
                 )
     return None
 

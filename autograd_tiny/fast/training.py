@@ -64,7 +64,8 @@ class CompiledTrainingStep:
         # Tracing builds the graphs to compile, so it needs grad mode on whatever the
         # caller's: inside no_grad() every result would be a constant, the loss too.
         with enable_grad():
-            xs = [Value(0.0, label=f"x{i}") for i in range(nin)]
+            # Named from 1 (x1, x2), as every name the package shows (the generated code's too).
+            xs = [Value(0.0, label=f"x{i}") for i in range(1, nin + 1)]
             label = Value(1.0, label="y")
             score = model(xs)
             if not isinstance(score, Value):

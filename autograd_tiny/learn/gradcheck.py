@@ -23,10 +23,22 @@ class GradcheckError(AssertionError):
     """backward() and finite differences disagree; the message is a table of both."""
 
 
+def _minus(text: str) -> str:
+    """A formatted number as every display writes it: the minus sign − (U+2212).
+
+    The same sign as `autograd_tiny.show.text.number` writes, which this layer (learn,
+    below show) cannot import.
+
+    >>> _minus("-1.5"), _minus("2"), _minus("-inf")
+    ('−1.5', '2', '−inf')
+    """
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
 def _cell(x: float) -> str:
     """A gradient in the table: 8 significant digits, a space where a minus sign would go."""
-    text = format_number(x, digits=8)
-    return text if text.startswith("-") else " " + text
+    text = _minus(format_number(x, digits=8))
+    return text if text.startswith("\u2212") else " " + text
 
 
 def _input(index: int, x: object) -> float:
@@ -35,7 +47,7 @@ def _input(index: int, x: object) -> float:
         x = x.data
     # Finite differences around inf or nan are inf - inf: no check could pass or mean anything.
     return as_number(
-        x, f"gradcheck input x{index}", allow_inf=False, hint="check at a finite point, with numbers or Values"
+        x, f"gradcheck input x{index + 1}", allow_inf=False, hint="check at a finite point, with numbers or Values"
     )
 
 
@@ -101,7 +113,8 @@ def gradcheck(
     rtol = _tolerance("rtol", rtol)
 
     def evaluate(values: list[float]) -> tuple[Value, list[Value]]:
-        leaves = [Value(v, label=f"x{i}") for i, v in enumerate(values)]
+        # Inputs are named from 1 (x1, x2), as every name the package shows.
+        leaves = [Value(v, label=f"x{i}") for i, v in enumerate(values, start=1)]
         out = f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"f must return a Value, got {type(out).__name__}; build the result from its arguments")
@@ -141,7 +154,10 @@ def _rounding_error(out: Value) -> float:
     about 1, yet rounded like 1e12. Inputs and constants are exact: only op outputs count.
     """
     terms = (abs(v.data * v.grad) for v in topological_order(out) if v.parents)
-    return _MACHINE_EPSILON * math.fsum(t for t in terms if math.isfinite(t))
+    try:
+        return _MACHINE_EPSILON * math.fsum(t for t in terms if math.isfinite(t))
+    except OverflowError:  # finite terms whose sum exceeds the largest float: no check can pass
+        return math.inf
 
 
 def _row(
@@ -157,10 +173,10 @@ def _row(
     plus, minus = evaluate(up)[0].data, evaluate(down)[0].data
     numeric = (plus - minus) / step if step else 0.0
     difference = abs(analytic - numeric)
-    name = f"x{i}"
+    name = f"x{i + 1}"
     why = _cannot_check(name, point[i], eps, step, plus, minus, rounding, atol + rtol * abs(numeric))
     mismatch = why is None and not (difference <= atol + rtol * abs(numeric) and math.isfinite(analytic))
-    return _Row(f"{name} = {point[i]:.6g}", analytic, numeric, difference, mismatch, why)
+    return _Row(f"{name} = {_minus(f'{point[i]:.6g}')}", analytic, numeric, difference, mismatch, why)
 
 
 def _cannot_check(
@@ -176,18 +192,24 @@ def _cannot_check(
     for sign, value in (("+", plus), ("-", minus)):
         if not math.isfinite(value):
             return (
-                f"{name}: f({name} {sign} eps) = {format_number(value)}: f overflows (or is undefined) next to "
+                f"{name}: f({name} {sign} eps) = {_minus(format_number(value))}: f overflows (or is undefined) next to "
                 "this point, so the finite difference means nothing; check at a point where f and its "
                 "neighbours are finite"
             )
     if step == 0:
         return (
-            f"{name}: eps={eps:g} is below the spacing of floats at {name} = {x:g}, so {name} + eps and "
+            f"{name}: eps={eps:g} is below the spacing of floats at {name} = {_minus(f'{x:g}')}, so {name} + eps and "
             f"{name} - eps round to the same number; pass a larger eps, e.g. eps={abs(x) * 1e-6:.0e}"
         )
     # At least the rounding of f(x ± eps) themselves, whatever the graph at x said.
     rounding = max(rounding, _MACHINE_EPSILON * max(abs(plus), abs(minus)))
     uncertainty = 2 * rounding / step
+    if math.isinf(uncertainty):
+        return (
+            f"{name}: rounding: f's values (about {max(abs(plus), abs(minus)):.2g}) are so large that their "
+            "rounding error overflows, so the numeric gradient means nothing; check where the values are "
+            "smaller (subtract a constant part)"
+        )
     if uncertainty > tolerance:
         return (
             f"{name}: rounding: f (about {max(abs(plus), abs(minus)):.2g}) is computed exact only to about "

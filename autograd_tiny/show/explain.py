@@ -17,7 +17,7 @@ Explaining is pure: the backward pass runs in the explanation's own storage (as 
 >>> c = a * b; c.label = "c"
 >>> e = explain(c)
 >>> print(e.steps[0].equation)
-∂c/∂a₍₁₎ = b = -3
+∂c/∂a₍₁₎ = b = −3
 >>> e.gradients[a], e.gradients[b]
 (-3.0, 2.0)
 >>> a.grad, b.grad  # explain changed nothing: backward() has not run
@@ -32,7 +32,7 @@ from typing import Any
 from ..core.graph import backward_steps, topological_order, value_names
 from ..core.limits import check_graph_size
 from ..core.notation import local_derivative, local_derivative_tex
-from ..core.ops import format_number, format_operand, rule_of
+from ..core.ops import rule_of
 from ..core.value import Value, operands
 from ..learn.files import write_atomically
 from ..learn.names import layer_of
@@ -43,6 +43,7 @@ from .stepper import Stepper, stepper_html
 from .text import (
     chain_text,
     natural_key,
+    number,
     operand_texts,
     plural,
     tex,
@@ -52,6 +53,7 @@ from .text import (
     tex_operands,
     text_label,
 )
+from .text import operand as display_operand
 
 __all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
 
@@ -94,7 +96,7 @@ def _same(x: float, y: float) -> bool:
 
 @dataclass(frozen=True)
 class ForwardRecord:
-    """One value of the forward pass: ``t1 = a · b = -6``.
+    """One value of the forward pass: ``t1 = a · b = −6``.
 
     Attributes:
         node: the value.
@@ -129,7 +131,7 @@ class ExplainedStep:
         local: the local derivative ∂node/∂parent₍slot₎: the op's slope with respect to
             this operand alone (`autograd_tiny.core.notation`), the slot being operand_index + 1.
         formula: the local derivative's formula in names (``"b"``).
-        equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = -3"``).
+        equation: the local derivative with numbers (``"∂c/∂a₍₁₎ = b = −3"``).
         upstream: ∂root/∂node.
         contribution: local × upstream.
         gradient_before: the parent's gradient in this pass before this step.
@@ -175,10 +177,10 @@ class ExplainedStep:
         """
 
         def shown(x: float) -> str:
-            return format_number(x, decimals=decimals)
+            return number(x, decimals=decimals)
 
         def operand(x: float) -> str:
-            return format_operand(x, decimals=decimals)
+            return display_operand(x, decimals=decimals)
 
         node, parent = text_label(self.node_name), text_label(self.parent_name)
         line = (
@@ -300,12 +302,10 @@ class Explanation:
         name = self.names[node]
         shown = text_label(name)
         if not node.parents:
-            return ForwardRecord(node, name, "", f"{shown} = {format_number(node.data)}", node.data, group)
+            return ForwardRecord(node, name, "", f"{shown} = {number(node.data)}", node.data, group)
         as_names, _ = operand_texts(node, self.names)
         expression = rule_of(node).write(as_names, out=shown)
-        return ForwardRecord(
-            node, name, expression, f"{shown} = {expression} = {format_number(node.data)}", node.data, group
-        )
+        return ForwardRecord(node, name, expression, f"{shown} = {expression} = {number(node.data)}", node.data, group)
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
@@ -316,14 +316,12 @@ class Explanation:
         node_name, parent_name = self.names[node], self.names[parent]
         shown_node = text_label(node_name)
         formula = rule.derivative(operand_index, as_names, out=shown_node)
-        substituted = rule.derivative(operand_index, as_numbers, out=format_operand(node.data))
-        if substituted == format_operand(step.local):  # "(-3)" says no more than "-3"
-            substituted = format_number(step.local)
-        equation = chain_text(
+        substituted = rule.derivative(operand_index, as_numbers, out=display_operand(node.data))
+        equation = chain_text(  # "(−3) = −3" and "1 = 1" are written once
             local_derivative(shown_node, text_label(parent_name), operand_index + 1),
             formula,
             substituted,
-            format_number(step.local),
+            number(step.local),
         )
         return ExplainedStep(
             number=step.index + 1,
@@ -533,7 +531,7 @@ class Explanation:
         >>> c = a * b; c.label = "c"
         >>> L = c * 4.0; L.label = "L"
         >>> e = explain(L)
-        >>> e.check(2, -12.0)  # step 2: ∂c/∂a₍₁₎ = b = -3, upstream ∂L/∂c = 4
+        >>> e.check(2, -12.0)  # step 2: ∂c/∂a₍₁₎ = b = −3, upstream ∂L/∂c = 4
         Feedback(correct=True, mistake=None, message='Right: that is the contribution ∂c/∂a₍₁₎ × ∂L/∂c this step sends to a.')
         >>> e.check(2, -3.0).mistake, e.check(2, 12.0).mistake, e.check(2, 7.0).mistake
         ('no-upstream', 'sign', None)
@@ -700,9 +698,9 @@ class Explanation:
         if sums:  # a lone value has no inputs: no section rather than an empty one
             lines += ["", "Gradients of the inputs (each the sum of its contributions):"]
         for name, parts, grad in sums:
-            total = " + ".join(format_operand(p) for p in parts) if len(parts) > 1 else ""
-            lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{format_number(grad)}")
-        note = self._note(text_label, format_number, str, root)
+            total = " + ".join(display_operand(p) for p in parts) if len(parts) > 1 else ""
+            lines.append(f"  ∂{root}/∂{text_label(name)} = {total + ' = ' if total else ''}{number(grad)}")
+        note = self._note(text_label, number, str, root)
         if note:
             lines.append(f"  {note}")
         return "\n".join(lines)

@@ -25,6 +25,7 @@ and `answer_matches` cannot disagree about where the boundary is.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -102,8 +103,25 @@ def in_accepted(answer: float, allowed: Accepted) -> bool:
     return low <= answer <= high  # nan and ±inf are outside every finite interval
 
 
+# A typed number, as the quiz page's script reads one: 1.5, -2, .5, 1e-3, inf, nan.
+_TYPED_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?|[+-]?(inf|infinity)|nan", re.IGNORECASE)
+
+
 def as_answer(answer: Any) -> float:
-    """A learner's answer as a float, or the error that says what to pass."""
+    """A learner's answer as a float, or the error that says what to pass.
+
+    A number, or a number written as text the way the views print it or a learner types
+    it: the minus sign − and the hyphen - are the same sign (the page reads typed answers
+    with the same rule).
+
+    >>> as_answer(-3), as_answer("−3"), as_answer("-3.0000"), as_answer(" −inf ")
+    (-3.0, -3.0, -3.0, -inf)
+    """
+    if isinstance(answer, str):
+        typed = re.sub(r"\s+", "", answer.replace("\u2212", "-"))
+        if not _TYPED_NUMBER.fullmatch(typed):
+            raise ValueError(f"answer must be a number, got the text {answer!r}; pass e.g. -1.5 or '−1.5'")
+        return float(typed)
     if isinstance(answer, bool) or not isinstance(answer, Real):
         hint = " (its number is .data)" if hasattr(answer, "data") and hasattr(answer, "grad") else ""
         raise TypeError(

@@ -37,11 +37,11 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ..core.graph import topological_order, value_names
-from ..core.ops import escape_hidden, format_number, rule_of
+from ..core.ops import escape_hidden, rule_of
 from ..core.value import Value
 from ..learn.files import write_atomically
 from ..learn.names import layer_of
-from .text import natural_key, plural
+from .text import natural_key, number, plural
 
 __all__ = ["draw_dot", "Graph", "find_renderer", "RENDERER_ENV"]
 
@@ -256,8 +256,8 @@ class Graph:
 
 
 def _constant(x: float) -> str:
-    """A constant as written in an op node: 2.0 -> 2, 0.001 -> 0.001."""
-    return format_number(x)
+    """A constant as written in an op node: 2.0 -> 2, 0.001 -> 0.001, -3.0 -> −3."""
+    return number(x)
 
 
 def _op_text(node: Value) -> str:
@@ -336,10 +336,10 @@ def _group_label(key: str, members: list, group: str, show_grad: bool, gradients
     last = outputs[-1] if outputs else members[-1]
     calls = len(outputs)
     where = "out" if calls <= 1 else f"out on sample {calls} of {calls}"
-    label = f"{_plain(key)}\n{plural(len(members), 'value')}\n{where}: data {format_number(last.data, decimals=4)}"
+    label = f"{_plain(key)}\n{plural(len(members), 'value')}\n{where}: data {number(last.data, decimals=4)}"
     if show_grad:
         grad = gradients.get(last)
-        label += "\ngrad ?" if grad is None else f"\ngrad {format_number(grad, decimals=4)}"
+        label += "\ngrad ?" if grad is None else f"\ngrad {number(grad, decimals=4)}"
     return label
 
 
@@ -357,9 +357,9 @@ def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, co
     `grad` is None where the gradient is not known (yet): it shows as ``grad ?``.
     """
     cells = [f"<B>{_escape(name)}</B>"] if name else []
-    cells.append(f"data {format_number(node.data, decimals=4)}")
+    cells.append(f"data {number(node.data, decimals=4)}")
     if show_grad:
-        cells.append("grad ?" if grad is None else f"grad {format_number(grad, decimals=4)}")
+        cells.append("grad ?" if grad is None else f"grad {number(grad, decimals=4)}")
     row = "".join(f"<TD>{cell}</TD>" for cell in cells)
     return (
         f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'

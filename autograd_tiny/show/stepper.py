@@ -37,12 +37,12 @@ import re
 from importlib import resources
 from typing import Any
 
-from ..core.ops import format_number, format_operand, rule_of
+from ..core.ops import rule_of
 from ..core.value import Value
 from ..learn.files import write_atomically
 from .grading import accepted, telling_slips
 from .render import Graph, draw_dot
-from .text import chain_text, operand_texts, text_label
+from .text import MINUS, chain_text, number, operand, operand_texts, text_label
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
 
@@ -62,14 +62,8 @@ RANK_SEPARATION = "0.3"
 FRAME_HEIGHT = 640
 
 
-# The minus sign of display text (U+2212), as textbooks print it: −2.0000, not -2.0000.
-# The page's script writes no number of its own; every number it shows is written here.
-MINUS = "\u2212"
-
-
-def _with_minus(text: str) -> str:
-    """A formatted number, ``-2`` or ``(-2)``, with the minus sign for its hyphen-minus."""
-    return re.sub(r"^(\(?)-", rf"\g<1>{MINUS}", text)
+# The page's script writes no number of its own: every number it shows is written here, with
+# text.number's minus sign (−2.0000, not -2.0000) and the drawings' 4 decimals.
 
 
 def page_number(x: float) -> str:
@@ -81,7 +75,7 @@ def page_number(x: float) -> str:
     >>> page_number(-2.0), page_number(0.70710678), page_number(float("-inf")), page_number(-1e-9)
     ('−2.0000', '0.7071', '−inf', '−0.0000')
     """
-    return _with_minus(format_number(x, decimals=4))
+    return number(x, decimals=4)
 
 
 def page_operand(x: float) -> str:
@@ -90,13 +84,12 @@ def page_operand(x: float) -> str:
     >>> page_operand(-2.0), page_operand(0.5)
     ('(−2.0000)', '0.5000')
     """
-    return _with_minus(format_operand(x, decimals=4))
+    return operand(x, decimals=4)
 
 
 def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
     """The operands of `node`'s op as names and as page numbers (constants as written)."""
-    as_names, as_numbers = operand_texts(node, names, decimals=4)
-    return as_names, [_with_minus(number) for number in as_numbers]
+    return operand_texts(node, names, decimals=4)
 
 
 def _is_number(text: str) -> bool:
@@ -226,14 +219,14 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
             plan.append(("gradient", step.parent))
     count = len(plan)
     questions = []
-    for number, (kind, item) in enumerate(plan, start=1):
+    for question_number, (kind, item) in enumerate(plan, start=1):
         if kind == "step":
             step = item
             completes = len(received[step.parent]) > 1 and step is received[step.parent][-1]
             question = {
                 "kind": "step",
                 "step": step.number - 1,
-                "question": _question(step, root_name, number, count),
+                "question": _question(step, root_name, question_number, count),
                 "hint": _hint(step, root_name),
                 "answer": step_text(step, root_name, names, running=not completes),
                 # The drawing shows a gradient once it is known: a value's last contribution
@@ -247,7 +240,7 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
             question = {
                 "kind": "gradient",
                 "value": f"v{position[value]}",
-                "question": _gradient_question(name, into, root_name, number, count),
+                "question": _gradient_question(name, into, root_name, question_number, count),
                 "hint": _gradient_hint(name),
                 "answer": _gradient_answer(name, into, explanation.gradients[value], root_name),
                 "reveal": [[f"v{position[value]}", page_number(explanation.gradients[value])]],

@@ -6,7 +6,9 @@ these functions, so a value reads the same in the narrative, the Markdown and th
 >>> from autograd_tiny import Value
 >>> a = Value(-3.0, label="a")
 >>> operand_texts(a * 2, {a: "a"})
-(['a', '2'], ['(-3)', '2'])
+(['a', '2'], ['(−3)', '2'])
+>>> number(-0.5), operand(-3.0), times(0.4, -0.038), number(-2.0, decimals=4)
+('−0.5', '(−3)', '0.4 × (−0.038)', '−2.0000')
 >>> tex("w_1"), plural(2, "step"), sorted(["L10", "L2"], key=natural_key)
 ('\\mathrm{w\\_1}', '2 steps', ['L2', 'L10'])
 """
@@ -16,10 +18,14 @@ from __future__ import annotations
 import math
 import re
 
-from ..core.ops import escape_code, escape_hidden, format_number, format_operand, is_hidden
+from ..core.ops import escape_code, escape_hidden, format_number, is_hidden
 from ..core.value import Value, operands
 
 __all__ = [
+    "MINUS",
+    "number",
+    "operand",
+    "times",
     "tex_number",
     "tex_operand",
     "plural",
@@ -36,6 +42,36 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Numbers
 # --------------------------------------------------------------------------------------
+
+# The minus sign of display text (U+2212), as textbooks print it. Only display text uses it:
+# generated code, error messages (which show Python values) and LaTeX (which renders "-"
+# as a minus already) keep the ASCII hyphen-minus that `format_number` writes.
+MINUS = "\u2212"
+
+
+def number(x: float, *, decimals: int | None = None) -> str:
+    """A number as every view displays it: `format_number` with the minus sign −.
+
+    The one place display text writes numbers (the narrative, the textbook views, the
+    drawings' cells, the command line, the gradient check's table). `decimals` as in
+    `format_number` (None: the short style; the drawings and the page use 4).
+
+    >>> number(-0.5), number(2.0), number(float("-inf")), number(-1e-9), number(-3.0, decimals=4)
+    ('−0.5', '2', '−inf', '−1e-09', '−3.0000')
+    """
+    text = format_number(x, decimals=decimals)
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def operand(x: float, *, decimals: int | None = None) -> str:
+    """A number ready to stand in a formula: a negative one in parentheses, ``(−3)``."""
+    text = number(x, decimals=decimals)
+    return f"({text})" if text.startswith(MINUS) else text
+
+
+def times(x: float, y: float) -> str:
+    """``0.4 × (−0.038)``: a product with negative factors in parentheses."""
+    return f"{operand(x)} × {operand(y)}"
 
 
 def tex_number(x: float) -> str:
@@ -198,16 +234,16 @@ def operand_texts(node: Value, names: dict, *, decimals: int | None = None) -> t
 
     >>> a = Value(-3.0, label="a")
     >>> operand_texts(a * 2, {a: "a"}), operand_texts(a * 2, {a: "a"}, decimals=4)
-    ((['a', '2'], ['(-3)', '2']), (['a', '2'], ['(-3.0000)', '2']))
+    ((['a', '2'], ['(−3)', '2']), (['a', '2'], ['(−3.0000)', '2']))
     """
     as_names, as_numbers = [], []
-    for operand in operands(node):
-        if isinstance(operand, Value):
-            as_names.append(text_label(names[operand]))
-            as_numbers.append(format_operand(operand.data, decimals=decimals))
+    for each in operands(node):
+        if isinstance(each, Value):
+            as_names.append(text_label(names[each]))
+            as_numbers.append(operand(each.data, decimals=decimals))
         else:
-            as_names.append(format_number(operand))
-            as_numbers.append(format_operand(operand))
+            as_names.append(number(each))
+            as_numbers.append(operand(each))
     return as_names, as_numbers
 
 
@@ -216,16 +252,50 @@ def tex_operands(node: Value, names: dict) -> list[str]:
     return [tex(names[o]) if isinstance(o, Value) else tex_operand(o) for o in operands(node)]
 
 
+# A number as the views write one: 3, -0.5, 1.0000, 1e-09, 3.0000e+300, inf, -inf, nan.
+_NUMBER = re.compile(r"[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf)|nan")
+
+
+def _as_number(part: str) -> float | None:
+    """The number a part of an equation writes (``1``, ``1.0000``, ``(−3)``), else None."""
+    text = part.strip().replace(MINUS, "-")
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    return float(text) if _NUMBER.fullmatch(text) else None
+
+
 def chain_text(*parts: str) -> str:
-    """Join ``a = b = c``, dropping a part that repeats the one before it.
+    """Join ``a = b = c``, never writing the same number twice in a row (no ``= 1 = 1.0000``).
+
+    An empty part is left out. A part that repeats the one before it is dropped; when both
+    write the same number in different ways (``1`` and ``1.0000``, ``(−3)`` and ``−3``,
+    ``−1`` and ``-1``) the later one, the computed value as the view formats it, is kept.
+    A part after the first that is a number is shown with the minus sign −, whoever
+    formatted it (the first part, a name, is shown as written).
 
     >>> chain_text("∂y/∂x", "−1", "-1", "-1")
     '∂y/∂x = −1'
+    >>> chain_text("∂b/∂a₍₁₎", "1", "1", "1.0000"), chain_text("δ", "", "11", "11")
+    ('∂b/∂a₍₁₎ = 1.0000', 'δ = 11')
+    >>> chain_text("∂c/∂a₍₁₎", "b", "(−2.0000)", "−2.0000"), chain_text("x", "0.5", "0.5000", "0.7")
+    ('∂c/∂a₍₁₎ = b = −2.0000', 'x = 0.5000 = 0.7')
+    >>> chain_text("(−0.5)", "−0.5"), chain_text("∂y/∂x₍₂₎", "−1", "-1.0000"), chain_text("y", "1e-09")
+    ('−0.5', '∂y/∂x₍₂₎ = −1.0000', 'y = 1e-09')
+    >>> chain_text("-3", "a + b", "(-1.0000) + (-2.0000)", "-3.0000")  # a value labelled "-3"
+    '-3 = a + b = (-1.0000) + (-2.0000) = −3.0000'
     """
     kept: list[str] = []
     for part in parts:
-        # "−1" (a formula's minus sign) and "-1" (a number) say the same.
-        if not kept or part.replace("−", "-") != kept[-1].replace("−", "-"):
+        if not part:
+            continue
+        if kept and part.replace(MINUS, "-") == kept[-1].replace(MINUS, "-"):
+            continue
+        value = _as_number(part)
+        if value is not None and kept:  # a number, however formatted, shows the minus sign (a label as written)
+            part = re.sub(r"^(\(?)-", r"\1" + MINUS, part.strip())
+        if kept and value is not None and value == _as_number(kept[-1]):
+            kept[-1] = part  # the same number: written once, as the view formats values
+        else:
             kept.append(part)
     return " = ".join(kept)
 

@@ -53,10 +53,21 @@ from typing import Any
 
 from ..core.graph import backward_steps, topological_order, value_names
 from ..core.limits import check_graph_size
-from ..core.ops import format_number
 from ..core.value import RULES, Value, operands
 from ..learn.names import layer_number, layer_of, neuron_numbers
-from .text import natural_key, operand_texts, plural, tex, tex_number, tex_operand, text_label
+from .text import (
+    chain_text,
+    natural_key,
+    number,
+    operand,
+    operand_texts,
+    plural,
+    tex,
+    tex_number,
+    tex_operand,
+    text_label,
+    times,
+)
 
 __all__ = [
     "weighted_input",
@@ -94,6 +105,8 @@ NEURON_MARKDOWN_LIMIT = 100
 NIELSEN_NOTE = (
     "Layers are numbered from the first layer of neurons: L1 is Nielsen's layer 2 (he numbers the inputs layer 1)."
 )
+# Said by each view of several samples: names count from 1 (x1, w1, N1, L1), samples do not.
+SAMPLE_NOTE = "Samples are numbered from 0, as sample=k counts them."
 # Said when the parameters changed after the graph was built (e.g. explain after opt.step()).
 STALE_NOTE = (
     "The parameters changed after this graph was built (an optimizer step?): every number here is the "
@@ -102,45 +115,6 @@ STALE_NOTE = (
 )
 # Said by each view that shows a relu neuron.
 RELU_NOTE = "relu′(0) is taken as 0: relu has no derivative at 0, and 0 is a subgradient there (a convention)."
-
-
-# --------------------------------------------------------------------------------------
-# Numbers: one minus sign (−) in the views' text
-# --------------------------------------------------------------------------------------
-
-
-def _num(x: float) -> str:
-    """A number as the views write it: `format_number` with the minus sign −.
-
-    >>> _num(-0.5), _num(2.0), _num(float("-inf"))
-    ('−0.5', '2', '−inf')
-    """
-    text = format_number(x)
-    return "−" + text[1:] if text.startswith("-") else text
-
-
-def _operand(x: float) -> str:
-    """A number ready to stand in a formula: a negative one in parentheses, ``(−3)``."""
-    text = _num(x)
-    return f"({text})" if text.startswith("−") else text
-
-
-def _times(x: float, y: float) -> str:
-    """``0.4 × (−0.038)``: a product with negative factors in parentheses."""
-    return f"{_operand(x)} × {_operand(y)}"
-
-
-def _chain(*parts: str) -> str:
-    """Join ``a = b = c``, dropping a part equal to the one before it (no ``= 1 = 1``).
-
-    >>> _chain("δ", "11", "11")
-    'δ = 11'
-    """
-    kept: list[str] = []
-    for part in parts:
-        if part and (not kept or part != kept[-1]):
-            kept.append(part)
-    return " = ".join(kept)
 
 
 # --------------------------------------------------------------------------------------
@@ -505,11 +479,11 @@ def _working(steps: Sequence) -> str:
     parts = []
     for _node, upstream, local in groups:
         first = (
-            _operand(local[0])
+            operand(local[0])
             if len(local) == 1
-            else "(" + " + ".join([_num(local[0])] + [_operand(d) for d in local[1:]]) + ")"
+            else "(" + " + ".join([number(local[0])] + [operand(d) for d in local[1:]]) + ")"
         )
-        parts.append(f"{first} × {_operand(upstream)}")
+        parts.append(f"{first} × {operand(upstream)}")
     return " + ".join(parts)
 
 
@@ -650,12 +624,12 @@ class _Pass:
             delta_terms: tuple = (PathTerm("∂C/∂a", "a = z", delta, textbook=True),)
         else:
             own = self.step(z, (out, 0))
-            textbook = PathTerm("∂C/∂a · f′(z)", "", own.contribution, _times(grad_a, sigma_prime), textbook=True)
+            textbook = PathTerm("∂C/∂a · f′(z)", "", own.contribution, times(grad_a, sigma_prime), textbook=True)
             delta_terms = (textbook, *self.other_terms(z, {(out, 0)}))
         inputs = [self._input_name(source, i) for i, source in enumerate(wi.inputs)]
         weights = []
         for i, (w, name, source, a_in) in enumerate(zip(wi.weights, inputs, wi.inputs, wi.input_data)):
-            own_term = PathTerm("aᵢₙ × δ", f"aᵢₙ = {name}", a_in * delta, _times(a_in, delta), textbook=True)
+            own_term = PathTerm("aᵢₙ × δ", f"aᵢₙ = {name}", a_in * delta, times(a_in, delta), textbook=True)
             terms = self._own_terms(w, wi.weight_edges[i], own_term, out)
             used = _used_weight(wi, i)
             weights.append(WeightTerm(w, names[w], used, name, source, a_in, a_in * delta, gradients[w], terms))
@@ -738,7 +712,7 @@ class _Pass:
         back.sort(key=lambda t: natural_key(t.neuron))
         terms = []
         if back:
-            working = " + ".join(_times(t.w, t.delta) for t in back) if len(back) <= SUM_LIMIT else ""
+            working = " + ".join(times(t.w, t.delta) for t in back) if len(back) <= SUM_LIMIT else ""
             terms.append(PathTerm("Σₖ wₖⱼ δₖ", "the later neurons", math.fsum(t.product for t in back), working, True))
             if inside:
                 terms.append(PathTerm("(inside the later neurons)", "through other uses of their partial sums", inside))
@@ -866,14 +840,14 @@ def _shown(items: Sequence) -> list:
 
 def _vector_text(values: Sequence[float]) -> str:
     """``[0.1, 0.2, …, 0.9]``."""
-    return "[" + ", ".join("…" if v is None else _num(v) for v in _shown(values)) + "]"
+    return "[" + ", ".join("…" if v is None else number(v) for v in _shown(values)) + "]"
 
 
 def _matrix_text(rows: Sequence[Sequence[float]], indent: str) -> list[str]:
     """A matrix as aligned text rows; an abbreviated one ends with a line that says so."""
     shown = [None if row is None else _shown(row) for row in _shown(rows)]
     columns = len(_shown(rows[0]))  # the entries each shown row has
-    cells = [["⋮"] * columns if row is None else ["…" if v is None else _num(v) for v in row] for row in shown]
+    cells = [["⋮"] * columns if row is None else ["…" if v is None else number(v) for v in row] for row in shown]
     width = max(len(c) for row in cells for c in row)
     lines = [indent + "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
     if len(rows) > MATRIX_LIMIT or len(rows[0]) > MATRIX_LIMIT:
@@ -911,8 +885,8 @@ def _term_text(term: PathTerm, symbol: str) -> str:
     """One term on a line of its own: the textbook's with its working, another with its path."""
     if term.textbook:
         note = f"  ({term.path})" if term.path else ""
-        return _chain(symbol, term.working, _num(term.value)) + note
-    return f"{term.path}: " + _chain(term.working, _num(term.value))
+        return chain_text(symbol, term.working, number(term.value)) + note
+    return f"{term.path}: " + chain_text(term.working, number(term.value))
 
 
 def _sum_lines(
@@ -928,8 +902,8 @@ def _sum_lines(
     if len(terms) == 1:
         t = terms[0]
         note = f"  ({t.path})" if t.path else ""
-        return [f"{indent}{lhs} = " + _chain(shown[0], t.working, _num(total)) + note]
-    lines = [f"{indent}{lhs} = {' + '.join(shown)} = {' + '.join(_operand(t.value) for t in terms)} = {_num(total)}"]
+        return [f"{indent}{lhs} = " + chain_text(shown[0], t.working, number(total)) + note]
+    lines = [f"{indent}{lhs} = {' + '.join(shown)} = {' + '.join(operand(t.value) for t in terms)} = {number(total)}"]
     lines += [f"{indent}  {_term_text(t, s)}" for t, s in zip(terms, shown)]
     return lines
 
@@ -1078,29 +1052,30 @@ class NeuronView:
         if self.sample is None:
             return [
                 f"The loss runs the network on {self.samples} samples: each sample has its own z, a and δ, "
-                "and a parameter's gradient is the sum of its per-sample aᵢₙ × δ and of its other uses (at the end)."
+                "and a parameter's gradient is the sum of its per-sample aᵢₙ × δ and of its other uses (at the end). "
+                + SAMPLE_NOTE
             ]
         return [
             f"Sample {self.sample} of {self.samples}: its aᵢₙ × δ is this sample's share of each parameter's "
-            "gradient, which sums over every sample (at the end)."
+            "gradient, which sums over every sample (at the end). " + SAMPLE_NOTE
         ]
 
     def _neuron_text(self, r: NeuronRecord) -> list[str]:
         name = text_label(r.name)
-        inputs = " + ".join(f"{_times(t.data, t.a_in)}" for t in r.weights)
+        inputs = " + ".join(f"{times(t.data, t.a_in)}" for t in r.weights)
         if r.activation == "linear":
-            a = f"a = z = {_num(r.a)} (linear: the identity)"
+            a = f"a = z = {number(r.a)} (linear: the identity)"
         else:
-            a = f"a = {ACTIVATION_SYMBOLS[r.activation]}(z) = {_num(r.a)}"
+            a = f"a = {ACTIVATION_SYMBOLS[r.activation]}(z) = {number(r.a)}"
         if r.stale:
-            z = f"z = Σ w·aᵢₙ + b = {_num(r.z)} (with the values w and b had when the graph was built)"
+            z = f"z = Σ w·aᵢₙ + b = {number(r.z)} (with the values w and b had when the graph was built)"
         else:
-            z = f"z = Σ w·aᵢₙ + b = {inputs} + {_operand(r.bias_data)} = {_num(r.z)}"
+            z = f"z = Σ w·aᵢₙ + b = {inputs} + {operand(r.bias_data)} = {number(r.z)}"
         lines = [f"  neuron {name}: {z};  {a}"]
         lines += _sum_lines("∂C/∂a", r.grad_a_terms, r.grad_a, "    ")
         for t in r.back_terms:
             lines.append(
-                f"      ({text_label(t.weight_name)} = {_num(t.w)}, δ of {text_label(t.neuron)} = {_num(t.delta)})"
+                f"      ({text_label(t.weight_name)} = {number(t.w)}, δ of {text_label(t.neuron)} = {number(t.delta)})"
             )
         prime = _prime(r.activation)
         if r.activation == "linear":
@@ -1108,7 +1083,7 @@ class NeuronView:
             lines[-1] = lines[-1].replace("(a = z)", "(a = z: the identity, derivative 1)")
         else:
             formula = _formula(r, "z", "a")
-            lines.append(f"    {_chain(prime, formula, _num(r.sigma_prime))}")
+            lines.append(f"    {chain_text(prime, formula, number(r.sigma_prime))}")
             lines += _sum_lines("δ", r.delta_terms, r.delta, "    ", {"∂C/∂a · f′(z)": f"∂C/∂a · {prime}"})
         if self.samples == 1:
             for t in r.weights:
@@ -1117,10 +1092,10 @@ class NeuronView:
         else:
             for t in r.weights:
                 lines.append(
-                    f"    this sample's aᵢₙ × δ for {text_label(t.name)} = {_times(t.a_in, r.delta)} = "
-                    f"{_num(t.contribution)}  (aᵢₙ = {text_label(t.input_name)})"
+                    f"    this sample's aᵢₙ × δ for {text_label(t.name)} = {times(t.a_in, r.delta)} = "
+                    f"{number(t.contribution)}  (aᵢₙ = {text_label(t.input_name)})"
                 )
-            lines.append(f"    this sample's δ for {text_label(r.bias_name)} = {_num(r.delta)}")
+            lines.append(f"    this sample's δ for {text_label(r.bias_name)} = {number(r.delta)}")
         lines.append(
             f"    (edge by edge, explain({self._cost()}): δ is the upstream gradient ∂C/∂{text_label(r.z_name)} "
             f"arriving at the neuron's sum {text_label(r.z_name)}; a is {text_label(r.a_name)})"
@@ -1261,7 +1236,7 @@ def _parameter_display(p: ParameterGradient) -> tuple[list, list]:
     terms: list[PathTerm] = []
     symbols: list[str] = []
     if textbook and len(textbook) <= SUM_LIMIT:
-        terms += [PathTerm(_operand(t.value), t.path, t.value, textbook=True) for t in textbook]
+        terms += [PathTerm(operand(t.value), t.path, t.value, textbook=True) for t in textbook]
         symbols += [tex_operand(t.value) for t in textbook]
     elif textbook:
         total = 0.0
@@ -1282,10 +1257,10 @@ def _parameter_lines(p: ParameterGradient, indent: str) -> list[str]:
     lhs = f"∂C/∂{text_label(p.name)}"
     if not others:
         if len(terms) == 1:
-            return [f"{indent}{lhs} = " + _chain(terms[0].symbol, _num(p.gradient))]
-        return [f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {_num(p.gradient)}"]
-    line = f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {' + '.join(_operand(t.value) for t in terms)}"
-    lines = [f"{line} = {_num(p.gradient)}"]
+            return [f"{indent}{lhs} = " + chain_text(terms[0].symbol, number(p.gradient))]
+        return [f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {number(p.gradient)}"]
+    line = f"{indent}{lhs} = {' + '.join(t.symbol for t in terms)} = {' + '.join(operand(t.value) for t in terms)}"
+    lines = [f"{line} = {number(p.gradient)}"]
     lines += [f"{indent}  {_term_text(t, t.symbol)}" for t in others]
     return lines
 
