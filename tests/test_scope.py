@@ -87,7 +87,7 @@ def test_neurons_name_every_value_with_their_scope_fused_and_expanded():
 def test_a_neuron_called_alone_scopes_its_values():
     n = Neuron(2, activation="tanh", seed=0, name="N7")
     out = n([1.0, 0.5])
-    assert (out.scope, out.parents[0].scope, out.parents[0].op) == ("N7", "N7", "linear")
+    assert (out.scope, out.parents[0].scope, out.parents[0].op) == ("N7", "N7", "affine")
     assert current_scope() is None
 
 

@@ -18,14 +18,15 @@ entries below are made. Each of them reads a node's entry with `rule_of(node)`: 
 the rule it was built with, even when its op's name is defined again; built-ins cannot be
 replaced.
 
->>> REGISTRY["mul"].forward(2.0, 3.0), REGISTRY["mul"].derivatives[0](2.0, 3.0, 6.0)
+>>> RULES["mul"].forward(2.0, 3.0), RULES["mul"].derivatives[0](2.0, 3.0, 6.0)
 (6.0, 3.0)
->>> REGISTRY["mul"].write(["a", "b"]), REGISTRY["mul"].derivative(0, ["a", "b"])
+>>> RULES["mul"].write(["a", "b"]), RULES["mul"].derivative(0, ["a", "b"])
 ('a · b', 'b')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import numbers
@@ -37,10 +38,10 @@ from typing import Any
 __all__ = [
     "Op",
     "OpName",
-    "REGISTRY",
+    "RULES",
     "register",
     "rule_of",
-    "LINEAR",
+    "AFFINE",
     "format_number",
     "Number",
     "as_number",
@@ -596,7 +597,7 @@ class Op:
 
     Attributes:
         name: the name stored in ``Value.op`` (``"mul"``): an `OpName`, which carries this entry.
-        arity: the number of operands (-1: any number, as for ``linear``).
+        arity: the number of operands (-1: any number, as for ``affine``).
         forward: ``forward(*xs) -> float``, raising the op's domain errors.
         derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
         symbol: what a drawing shows inside the op node (``"*"``).
@@ -614,7 +615,6 @@ class Op:
         roles: for two Value operands that cannot be swapped, what each one is (edge labels).
         values_forward: `forward` when *every* operand is a Value, if that differs (``a ** b``
             checks its base, since ln a is the exponent's derivative); ``values_code`` likewise.
-        method: the `Value` method that applies the op (``"tanh"``), if the engine makes one.
         builtin: False for ops added with `define_op`.
     """
 
@@ -633,7 +633,6 @@ class Op:
     roles: tuple | None = None
     values_forward: Callable | None = None
     values_code: str | None = None
-    method: str | None = None
     builtin: bool = True
 
     def __post_init__(self) -> None:
@@ -655,7 +654,7 @@ class Op:
     def expression(self) -> str:
         return self.formula
 
-    # The templates take the number of operands, so that an op of any arity (`linear`)
+    # The templates take the number of operands, so that an op of any arity (`affine`)
     # can write its own; fixed-arity ops return their stored text.
 
     def formula_template(self, count: int) -> str:
@@ -685,7 +684,7 @@ class Op:
     def write(self, operands: list, out: str = "out") -> str:
         """Fill the formula with operand names or numbers.
 
-        >>> REGISTRY["mul"].write(["a", "b"])
+        >>> RULES["mul"].write(["a", "b"])
         'a · b'
         """
         return self.formula_template(len(operands)).format(*operands, out=out)
@@ -693,14 +692,14 @@ class Op:
     def derivative(self, position: int, operands: list, out: str = "out") -> str:
         """Fill the local-derivative formula of operand `position`.
 
-        >>> REGISTRY["tanh"].derivative(0, ["x"], out="y")
+        >>> RULES["tanh"].derivative(0, ["x"], out="y")
         '1 − y²'
         """
         return self.derivative_template(len(operands), position).format(*operands, out=out)
 
 
-class _Linear(Op):
-    """``linear``: Σ wᵢ·xᵢ + b as one node, operands w1..wn, x1..xn, b.
+class _Affine(Op):
+    """``affine``: a neuron's weighted input Σ wᵢ·xᵢ + b as one node, operands w1..wn, x1..xn, b.
 
     Summed in micrograd's order, ((b + w1·x1) + w2·x2) + ..., so values and gradients are
     bit for bit those of micrograd's ``*`` and ``+`` graph.
@@ -735,7 +734,7 @@ class _Linear(Op):
         return (*xs[n : 2 * n], *xs[:n], 1.0)
 
 
-def _linear_forward(*xs: float) -> float:
+def _affine_forward(*xs: float) -> float:
     n = (len(xs) - 1) // 2
     total = xs[2 * n]
     for i in range(n):
@@ -747,7 +746,7 @@ def _linear_forward(*xs: float) -> float:
 # The registry
 # --------------------------------------------------------------------------------------
 
-REGISTRY: dict[str, Op] = {}
+RULES: dict[str, Op] = {}
 
 
 def register(op: Op) -> Op:
@@ -756,7 +755,7 @@ def register(op: Op) -> Op:
     An earlier op of your own with that name is replaced for the graphs built from now on;
     a node built before keeps the rule it was built with (`rule_of`).
     """
-    existing = REGISTRY.get(op.name)
+    existing = RULES.get(op.name)
     if existing is not None and existing.builtin:
         raise ValueError(f"{op.name!r} is a built-in op and cannot be replaced; register your op under another name")
     if not op.builtin:  # made without define_op, perhaps: the checks its name and texts need
@@ -765,7 +764,7 @@ def register(op: Op) -> Op:
         texts += [(f"derivative_formulas[{i}]", text) for i, text in enumerate(op.derivative_formulas)]
         for what, text in texts:
             _check_visible(op.name, what, text)
-    REGISTRY[str(op.name)] = op
+    RULES[str(op.name)] = op
     return op
 
 
@@ -784,10 +783,10 @@ def rule_of(node: Any) -> Op:
     op = node.op
     if op.__class__ is OpName:
         return op.rule
-    rule = REGISTRY.get(op)
+    rule = RULES.get(op)
     if rule is None:
         raise ValueError(
-            f"unknown op {op!r}: a node's op must name an entry of the registry, one of {', '.join(sorted(REGISTRY))}"
+            f"unknown op {op!r}: a node's op must name an entry of the registry, one of {', '.join(sorted(RULES))}"
         )
     return rule
 
@@ -846,17 +845,6 @@ _builtin(
     roles=("+", "−"),
 )
 _builtin(
-    "rsub",
-    lambda k, b: k - b,
-    (_one, _minus_one),
-    "-",
-    "{0} − {1}",
-    ("1", "−1"),
-    "{0} - {1}",
-    ("1.0", "-1.0"),
-    constant_first=True,
-)
-_builtin(
     "mul",
     lambda a, b: a * b,
     (lambda a, b, out: b, lambda a, b, out: a),
@@ -879,18 +867,6 @@ _builtin(
     roles=("numerator", "denominator"),
 )
 _builtin(
-    "rdiv",
-    divide,
-    (lambda k, b, out: 1.0 / b, lambda k, b, out: -out / b),
-    "/",
-    "{0} / {1}",
-    ("1 / {1}", "−{0} / {1}²"),
-    "_div({0}, {1})",
-    ("(1.0 / {1})", "(-{out} / {1})"),
-    ("_div",),
-    constant_first=True,
-)
-_builtin(
     "pow",
     power_constant,
     (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
@@ -899,25 +875,27 @@ _builtin(
     ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
     "_pow({0}, {1})",
     ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-    ("_pow", "_pow_value", "_pow_slope", "_pow_log"),
+    ("_pow", "_pow_value", "_rpow", "_pow_slope", "_pow_log"),
     roles=("base", "exponent"),
     values_forward=power_value,
     values_code="_pow_value({0}, {1})",
 )
 
 
-_builtin(
-    "rpow",
-    rpow,
-    (lambda k, b, out: power_slope(k, b), lambda k, b, out: power_log(k, out)),
-    "**",
-    "{0}^{1}",
-    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
-    "_rpow({0}, {1})",
-    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-    ("_rpow", "_pow_slope", "_pow_log"),
-    constant_first=True,
-)
+def _constant_first(op: Op, name: str, **changes: Any) -> Op:
+    """The twin of `op` for a constant written first (``3 - a``): the same rule, one statement.
+
+    Templates and derivatives number the operands in written order, so ``3 - a`` and
+    ``a - 3`` share them; the node records which operand the constant is.
+    """
+    return register(dataclasses.replace(op, name=name, constant_first=True, roles=None, **changes))
+
+
+_constant_first(RULES["sub"], "rsub")
+_constant_first(RULES["div"], "rdiv")
+# k ** a: the base is the constant, so the forward checks the base's rules (`rpow`).
+_constant_first(RULES["pow"], "rpow", forward=rpow, code="_rpow({0}, {1})", values_forward=None, values_code=None)
+
 
 # Unary ops, in the engine as methods (neg as the - operator).
 _builtin("neg", lambda x: -x, (lambda x, out: -1.0,), "-", "−{0}", ("−1",), "-{0}", ("-1.0",))
@@ -983,8 +961,7 @@ _builtin(
     ("_abs", "_sign"),
 )
 
-# sin and cos have no hand-written engine method: the engine makes `Value.sin` and
-# `Value.cos` from these entries (`method=`), exactly as it applies an op from `define_op`.
+# sin and cos have no inline form: `Value.sin` and `Value.cos` apply these entries.
 _builtin(
     "sin",
     _FLOAT_FUNCTIONS["_sin"],
@@ -995,7 +972,6 @@ _builtin(
     "_sin({0})",
     ("_cos({0})",),
     ("_sin", "_cos"),
-    method="sin",
 )
 _builtin(
     "cos",
@@ -1007,11 +983,10 @@ _builtin(
     "_cos({0})",
     ("-_sin({0})",),
     ("_sin", "_cos"),
-    method="cos",
 )
 
 # The fused neuron: any (odd) number of operands, so the templates are written per count.
-LINEAR = register(_Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", (), {}, lambda np: {}))
+AFFINE = register(_Affine("affine", -1, _affine_forward, (), "Σ", "", (), "", (), {}, lambda np: {}))
 
 
 # --------------------------------------------------------------------------------------
@@ -1182,7 +1157,7 @@ def custom_op(
     arity = len(derivatives)
     if arity == 0:
         raise ValueError(f"define_op({name!r}): derivatives is empty; give one function per operand")
-    operand_names = [f"x{i}" for i in range(arity)]
+    operand_names = [f"x{i + 1}" for i in range(arity)]
     per_operand = "one per operand"
     _check_signature(name, "forward", forward, arity, per_operand, f"forward({', '.join(operand_names)})")
     for i, d in enumerate(derivatives):
@@ -1210,7 +1185,7 @@ def custom_op(
     operands = ", ".join(f"{{{i}}}" for i in range(arity))
     # Helper names relative to the op's own name in compiled code, {op} (see `Op`).
     helpers = ["", *(f"_d{i}" for i in range(arity))]
-    what = ["forward", *(f"derivative {i}" for i in range(arity))]
+    what = ["forward", *(f"derivatives[{i}]" for i in range(arity))]
 
     def checked_float(function: Callable, label: str) -> Callable:
         if label == "forward":

@@ -358,7 +358,7 @@ def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name
     blocks: list = []
     open_runs: dict = {}
     for node in order:
-        if node.op != "linear" or node.const is not None:
+        if node.op != "affine" or node.const is not None:
             continue
         n = (len(node.parents) - 1) // 2
         params = (*node.parents[:n], node.parents[2 * n])
