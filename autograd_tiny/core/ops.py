@@ -642,18 +642,6 @@ class Op:
         name.rule = self
         object.__setattr__(self, "name", name)
 
-    # The names the rule table had before the registry (engine.RULES entries), kept so that
-    # code written against it still reads: `op` is `name`, `expression` is `formula`.
-    # (Its `derivatives` were the formula texts: that is `derivative_formulas` now.)
-
-    @property
-    def op(self) -> str:
-        return self.name
-
-    @property
-    def expression(self) -> str:
-        return self.formula
-
     # The templates take the number of operands, so that an op of any arity (`affine`)
     # can write its own; fixed-arity ops return their stored text.
 
@@ -830,58 +818,6 @@ def _minus_one(_a: float, _b: float, _out: float) -> float:
     return -1.0
 
 
-# Binary ops. The engine's dunders compute these inline (they run for every node); the
-# entries state the same arithmetic, and tests/test_ops_registry.py checks they agree.
-_builtin("add", lambda a, b: a + b, (_one, _one), "+", "{0} + {1}", ("1", "1"), "{0} + {1}", ("1.0", "1.0"))
-_builtin(
-    "sub",
-    lambda a, b: a - b,
-    (_one, _minus_one),
-    "-",
-    "{0} − {1}",
-    ("1", "−1"),
-    "{0} - {1}",
-    ("1.0", "-1.0"),
-    roles=("+", "−"),
-)
-_builtin(
-    "mul",
-    lambda a, b: a * b,
-    (lambda a, b, out: b, lambda a, b, out: a),
-    "*",
-    "{0} · {1}",
-    ("{1}", "{0}"),
-    "{0} * {1}",
-    ("{1}", "{0}"),
-)
-_builtin(
-    "div",
-    divide,
-    (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
-    "/",
-    "{0} / {1}",
-    ("1 / {1}", "−{0} / {1}²"),
-    "_div({0}, {1})",
-    ("(1.0 / {1})", "(-{out} / {1})"),
-    ("_div",),
-    roles=("numerator", "denominator"),
-)
-_builtin(
-    "pow",
-    power_constant,
-    (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
-    "**",
-    "{0}^{1}",
-    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
-    "_pow({0}, {1})",
-    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-    ("_pow", "_pow_value", "_rpow", "_pow_slope", "_pow_log"),
-    roles=("base", "exponent"),
-    values_forward=power_value,
-    values_code="_pow_value({0}, {1})",
-)
-
-
 def _constant_first(op: Op, name: str, **changes: Any) -> Op:
     """The twin of `op` for a constant written first (``3 - a``): the same rule, one statement.
 
@@ -891,101 +827,66 @@ def _constant_first(op: Op, name: str, **changes: Any) -> Op:
     return register(dataclasses.replace(op, name=name, constant_first=True, roles=None, **changes))
 
 
+# The built-in rules, one statement each, laid out as a table: name, forward, the local
+# derivatives ∂out/∂xᵢ (functions of the operands and out); then symbol, formula and the
+# derivatives' formulas (what drawings and explanations print); then the compiled code, its
+# derivatives, and the helper functions the code calls. `Value`'s operators and methods
+# compute the cheap ones inline (see value.py); tests tie them to these rows.
+# fmt: off
+_builtin("add", lambda a, b: a + b, (_one, _one),
+         "+", "{0} + {1}", ("1", "1"),
+         "{0} + {1}", ("1.0", "1.0"))
+_builtin("sub", lambda a, b: a - b, (_one, _minus_one),
+         "-", "{0} − {1}", ("1", "−1"),
+         "{0} - {1}", ("1.0", "-1.0"), roles=("+", "−"))
+_builtin("mul", lambda a, b: a * b, (lambda a, b, out: b, lambda a, b, out: a),
+         "*", "{0} · {1}", ("{1}", "{0}"),
+         "{0} * {1}", ("{1}", "{0}"))
+_builtin("div", divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+         "/", "{0} / {1}", ("1 / {1}", "−{0} / {1}²"),
+         "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"), ("_div",), roles=("numerator", "denominator"))
+# a ** b: with a Value exponent, the base must be > 0 (ln a is the exponent's derivative).
+_builtin("pow", power_constant, (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
+         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
+         "_pow({0}, {1})", ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
+         ("_pow", "_pow_value", "_rpow", "_pow_slope", "_pow_log"), roles=("base", "exponent"),
+         values_forward=power_value, values_code="_pow_value({0}, {1})")
 _constant_first(RULES["sub"], "rsub")
 _constant_first(RULES["div"], "rdiv")
-# k ** a: the base is the constant, so the forward checks the base's rules (`rpow`).
 _constant_first(RULES["pow"], "rpow", forward=rpow, code="_rpow({0}, {1})", values_forward=None, values_code=None)
+_builtin("neg", lambda x: -x, (lambda x, out: -1.0,),
+         "-", "−{0}", ("−1",),
+         "-{0}", ("-1.0",))
+_builtin("exp", exp, (lambda x, out: out,),
+         "exp", "exp({0})", ("exp({0}) = {out}",),
+         "_exp({0})", ("{out}",), ("_exp",))
+_builtin("log", log, (lambda x, out: 1.0 / x,),
+         "log", "ln({0})", ("1 / {0}",),
+         "_log({0})", ("(1.0 / {0})",), ("_log",))
+_builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,),
+         "tanh", "tanh({0})", ("1 − {out}²",),
+         "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
+_builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),),
+         "σ", "σ({0})", ("{out} · (1 − {out})",),
+         "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
+_builtin("relu", relu, (lambda x, out: step(x),),
+         "ReLU", "relu({0})", ("1 ({0} > 0), 0 ({0} ≤ 0)",),
+         "_relu({0})", ("_step({0})",), ("_relu", "_step"))
+_builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),),
+         "√", "√{0}", ("1 / (2 · √{0})",),
+         "_sqrt({0})", ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))
+_builtin("abs", absolute, (lambda x, out: sign(x),),
+         "abs", "|{0}|", ("sign({0})",),
+         "_abs({0})", ("_sign({0})",), ("_abs", "_sign"))
+_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: math.cos(x),),
+         "sin", "sin({0})", ("cos({0})",),
+         "_sin({0})", ("_cos({0})",), ("_sin", "_cos"))
+_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -math.sin(x),),
+         "cos", "cos({0})", ("−sin({0})",),
+         "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"))
+# fmt: on
 
-
-# Unary ops, in the engine as methods (neg as the - operator).
-_builtin("neg", lambda x: -x, (lambda x, out: -1.0,), "-", "−{0}", ("−1",), "-{0}", ("-1.0",))
-_builtin(
-    "exp", exp, (lambda x, out: out,), "exp", "exp({0})", ("exp({0}) = {out}",), "_exp({0})", ("{out}",), ("_exp",)
-)
-_builtin(
-    "log", log, (lambda x, out: 1.0 / x,), "log", "ln({0})", ("1 / {0}",), "_log({0})", ("(1.0 / {0})",), ("_log",)
-)
-_builtin(
-    "tanh",
-    math.tanh,
-    (lambda x, out: 1.0 - out * out,),
-    "tanh",
-    "tanh({0})",
-    ("1 − {out}²",),
-    "_tanh({0})",
-    ("(1.0 - {out} * {out})",),
-    ("_tanh",),
-)
-_builtin(
-    "sigmoid",
-    sigmoid,
-    (lambda x, out: out * (1.0 - out),),
-    "σ",
-    "σ({0})",
-    ("{out} · (1 − {out})",),
-    "_sigmoid({0})",
-    ("({out} * (1.0 - {out}))",),
-    ("_sigmoid",),
-)
-_builtin(
-    "relu",
-    relu,
-    (lambda x, out: step(x),),
-    "ReLU",
-    "relu({0})",
-    ("1 ({0} > 0), 0 ({0} ≤ 0)",),
-    "_relu({0})",
-    ("_step({0})",),
-    ("_relu", "_step"),
-)
-_builtin(
-    "sqrt",
-    sqrt,
-    (lambda x, out: sqrt_slope(out),),
-    "√",
-    "√{0}",
-    ("1 / (2 · √{0})",),
-    "_sqrt({0})",
-    ("_sqrt_slope({out})",),
-    ("_sqrt", "_sqrt_slope"),
-)
-_builtin(
-    "abs",
-    absolute,
-    (lambda x, out: sign(x),),
-    "abs",
-    "|{0}|",
-    ("sign({0})",),
-    "_abs({0})",
-    ("_sign({0})",),
-    ("_abs", "_sign"),
-)
-
-# sin and cos have no inline form: `Value.sin` and `Value.cos` apply these entries.
-_builtin(
-    "sin",
-    _FLOAT_FUNCTIONS["_sin"],
-    (lambda x, out: math.cos(x),),
-    "sin",
-    "sin({0})",
-    ("cos({0})",),
-    "_sin({0})",
-    ("_cos({0})",),
-    ("_sin", "_cos"),
-)
-_builtin(
-    "cos",
-    _FLOAT_FUNCTIONS["_cos"],
-    (lambda x, out: -math.sin(x),),
-    "cos",
-    "cos({0})",
-    ("−sin({0})",),
-    "_cos({0})",
-    ("-_sin({0})",),
-    ("_sin", "_cos"),
-)
-
-# The fused neuron: any (odd) number of operands, so the templates are written per count.
+# The fused neuron: any (odd) number of operands, so its templates are written per count.
 AFFINE = register(_Affine("affine", -1, _affine_forward, (), "Σ", "", (), "", (), {}, lambda np: {}))
 
 
