@@ -1,22 +1,13 @@
-"""The registry of ops: every op's rule, stated once.
+"""The registry of ops, `RULES`: every op's rule, stated once, as an entry (`Op`).
 
-An entry (`Op`) holds everything the package knows about one op:
-
-* ``forward(*xs) -> float`` and ``derivatives[i](*xs, out) -> float`` (∂out/∂xᵢ), with the
-  op's domain checks and their error messages;
-* how it is shown: ``symbol`` (inside a drawing's op node), ``formula`` and
-  ``derivative_formulas`` (templates over the operands ``{0}``, ``{1}`` and the result
-  ``{out}``, printed by `explain`);
-* the code `compile_graph` writes for it (``code``, ``derivative_code``: Python expressions
-  over the operands' variable names) and the functions that code calls, for floats
-  (``float_helpers``) and for NumPy arrays (``array_helpers``).
-
-`Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
-explainer prints their formulas and the compiler writes their code: none of them restates a
-rule. `define_op` (engine.py) adds an entry for an op of your own, the same way the built-in
-entries below are made. Each of them reads a node's entry with `rule_of(node)`: a node keeps
-the rule it was built with, even when its op's name is defined again; built-ins cannot be
-replaced.
+An entry holds everything the package knows about one op: its forward function and local
+derivatives (with the domain checks and their messages), how drawings and explanations
+show it, and the code `compile_graph` writes for it. `Value` (value.py) builds nodes from
+the entries, the renderer draws their symbols, the explainer prints their formulas and the
+compiler writes their code: none of them restates a rule. `define_op` adds an entry for an
+op of your own, as the built-in entries below are made. Each reads a node's entry with
+`rule_of(node)`: a node keeps the rule it was built with, even when its op's name is
+defined again; built-ins cannot be replaced.
 
 >>> RULES["mul"].forward(2.0, 3.0), RULES["mul"].derivatives[0](2.0, 3.0, 6.0)
 (6.0, 3.0)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from typing import cast
 
@@ -706,7 +706,16 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const:
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    """The block of `no_grad` (False) and `enable_grad` (True)."""
+    mode, token = _enter(enabled, None)
+    try:
+        yield
+    finally:
+        _leave(mode, token)
+
+
+def no_grad() -> AbstractContextManager[None]:
     """Inside this block, operations build no graph: their results are plain leaves.
 
     Use it for inference and for parameter updates. Grad mode follows the thread and the
@@ -726,15 +735,10 @@ def no_grad() -> Iterator[None]:
     >>> y.parents, y.op
     ((), '')
     """
-    mode, token = _enter(False, None)
-    try:
-        yield
-    finally:
-        _leave(mode, token)
+    return _grad_mode(False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> AbstractContextManager[None]:
     """Inside this block, operations build a graph again, even within `no_grad()`.
 
     For code that must trace a graph whatever its caller's mode, as
@@ -746,11 +750,7 @@ def enable_grad() -> Iterator[None]:
     >>> y.op
     'mul'
     """
-    mode, token = _enter(True, None)
-    try:
-        yield
-    finally:
-        _leave(mode, token)
+    return _grad_mode(True)
 
 
 def is_grad_enabled() -> bool:
