@@ -12,7 +12,7 @@ Workloads (forward + backward unless said otherwise):
 * sum of products: ``s = s + a_i * b_i`` over n pairs of Values (2n - 1 op nodes);
 * demo step: one training step of micrograd's demo, written once and run by every engine:
   MLP(2, [16, 16, 1]) on 100 moons points, hinge loss + 1e-4 L2, zero_grad, backward, SGD.
-  Ours runs twice: with fused neurons (one ``linear`` node each, the default) and with
+  Ours runs twice: with fused neurons (one ``affine`` node each, the default) and with
   ``expand=True`` (micrograd's graph of ``*`` and ``+``). All start from the same weights and
   step in lockstep, so their losses must agree: the table prints the largest difference;
 * deepest chain: the longest chain whose backward() works with default settings, each

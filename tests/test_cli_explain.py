@@ -38,10 +38,11 @@ def test_markdown_and_html(tmp_path, capsys):
         (["lambda: a", "a=1"], "a lambda is not allowed (column 1)"),
         (
             ["__import__('os')", "a=1"],
-            "unknown function '__import__'; available: tanh, exp, log, sigmoid, relu, sqrt, abs (column 1)",
+            "unknown function '__import__'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos (column 1)",
         ),
         (["a**1e9", "a=2"], "exponent 1e+09 is too large (the limit is 1000) (column 1)"),
         (["sqrt(a)", "a=-4"], "sqrt is undefined for x = -4.0 (needs x >= 0)"),
+        (["sin(a, a)", "a=1"], "sin() takes exactly one argument (column 1)"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(args, message):
@@ -54,3 +55,10 @@ def test_bad_input_exits_2_without_traceback(args, message):
     assert first == f"autograd-tiny: error: {message}"
     assert len(rest) == (2 if message.startswith("syntax error") else 0)
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_sin_is_an_op_of_the_command_line_too(capsys):
+    """Issue 20: every built-in op of one operand is callable, sin(a)*b among them."""
+    assert main(["explain", "sin(a)*b", "a=0", "b=2"]) == 0
+    out = capsys.readouterr().out
+    assert "t1 = sin(a) = 0" in out and "∂out/∂a = 2" in out and "∂out/∂b = 0" in out

@@ -75,7 +75,7 @@ def derivatives_match(f, args):
 
 
 def test_every_op_is_covered_and_has_formula_text():
-    # The registry's other ops (sin, cos, linear) are covered in test_ops_registry.py.
+    # The registry's other ops (sin, cos, affine) are covered in test_ops_registry.py.
     assert set(OPS) <= set(RULES)
     for name in OPS:
         rule = RULES[name]
@@ -406,3 +406,36 @@ def test_deterministic_structure():
     assert [row[:3] + row[4:] for row in first] == [row[:3] + row[4:] for row in expected]
     assert [row[3] for row in first] == pytest.approx([row[3] for row in expected], rel=1e-14)
     assert build() == first  # and the same, bit for bit, every time
+
+
+# --------------------------------------------------------------------------------------
+# Other engines' spellings (issue 20): suites written for micrograd-style engines and
+# PyTorch call these.
+# --------------------------------------------------------------------------------------
+
+
+def test_pow_method_is_the_operator():
+    a, b = Value(3.0, label="a"), Value(2.0, label="b")
+    for y, expected in ((a.pow(2), a**2), (a.pow(b), a**b), (a.pow(0.5), a**0.5)):
+        assert (y.data, y.op, y.const, y.local_derivatives) == (
+            expected.data,
+            expected.op,
+            expected.const,
+            expected.local_derivatives,
+        )
+    y = a.pow(2)
+    y.backward()
+    assert a.grad == 6.0
+
+
+def test_float_and_item_give_data():
+    y = Value(2.0) * 3.5
+    assert float(y) == 7.0 and y.item() == 7.0
+    assert type(float(y)) is float and type(y.item()) is float
+    assert math.isclose(math.tanh(Value(0.5)), math.tanh(0.5))  # a math function takes a Value as its number
+
+
+def test_float_of_a_value_does_not_make_it_a_number_input():
+    """`as_number` still refuses a Value where a plain number is needed (e.g. a constant leaf's data)."""
+    with pytest.raises(TypeError, match=r"^Value\(\) needs a number, got a Value"):
+        Value(Value(1.0))

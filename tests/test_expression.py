@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,7 +72,11 @@ def test_bad_values(pairs, message):
         ("", {}, "empty"),
         ("a*b", {"a": 1}, r"unknown name 'b'; give it a value, e.g. b=1 \(column 3\)"),
         ("a", {"a": 1, "b": 2}, "b is given but not used"),
-        ("cos(a)", {"a": 1}, "unknown function 'cos'"),
+        (
+            "cosh(a)",
+            {"a": 1},
+            "unknown function 'cosh'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos",
+        ),
         ("tanh", {"a": 1}, "tanh.* is a function"),
         ("a.data", {"a": 1}, "attribute access is not allowed"),
         ("a.__class__.__bases__", {"a": 1}, "attribute access is not allowed"),
@@ -121,3 +128,57 @@ def test_fuzzed_unicode_never_escapes(text):
     # is refused ("uses no names"). Whatever the text, the refusal is one line.
     with pytest.raises(ExpressionError, match=r"^[^\n]+$"):
         build_expression(text, {})
+
+
+# --------------------------------------------------------------------------------------
+# The parser reads the registry (issue 20): every built-in op of one operand and every
+# define_op op is callable, with the numbers the op's entry gives.
+# --------------------------------------------------------------------------------------
+
+
+def test_every_registry_op_of_one_operand_and_every_define_op_op_is_callable():
+    from autograd_tiny import define_op
+    from autograd_tiny.app.expression import functions
+    from autograd_tiny.core.ops import RULES
+    from autograd_tiny.core.value import apply
+
+    define_op("expr_hypot", lambda a, b: math.hypot(a, b), [lambda a, b, out: a / out, lambda a, b, out: b / out])
+    define_op("expr_twice", lambda x: 2 * x, [lambda x, out: 2.0])
+    callable_ops = functions()
+    for name, op in RULES.items():
+        if op.arity == 1 or not op.builtin:
+            assert name in callable_ops, name
+        else:
+            assert name not in callable_ops, name  # add, mul, ...: the operators; affine: neurons only
+    assert {"sin", "cos", "tanh", "abs", "neg", "expr_hypot", "expr_twice"} <= set(callable_ops)
+    for name, op in callable_ops.items():  # other tests' define_op ops included
+        arguments = [0.5 + 0.25 * i for i in range(op.arity)]
+        names = [f"v{i + 1}" for i in range(op.arity)]
+        text = f"{name}({', '.join(names)}) * 3"
+        try:
+            expected = apply(op, *[Value(x) for x in arguments])
+        except Exception as error:  # an op of another test, refusing this point: the same message
+            with pytest.raises(ExpressionError, match=f"^{re.escape(str(error))}$"):
+                build_expression(text, dict(zip(names, arguments)))
+            continue
+        y = build_expression(text, dict(zip(names, arguments)))
+        inner = y.parents[0]
+        assert (inner.op, inner.data, inner.local_derivatives) == (name, expected.data, expected.local_derivatives)
+        assert [p.label for p in inner.parents] == names
+
+
+def test_sin_times_b_builds_and_differentiates():
+    y = build_expression("sin(a)*b", {"a": 0.5, "b": 2.0})
+    y.backward()
+    a = next(v for v in _leaves(y) if v.label == "a")
+    assert y.data == 2.0 * math.sin(0.5)
+    assert a.grad == 2.0 * math.cos(0.5)
+
+
+def test_a_define_op_of_two_operands_takes_two_arguments():
+    from autograd_tiny import define_op
+
+    define_op("expr_mean2", lambda a, b: (a + b) / 2, [lambda a, b, out: 0.5, lambda a, b, out: 0.5])
+    assert build_expression("expr_mean2(a, 3)", {"a": 1.0}).data == 2.0
+    with pytest.raises(ExpressionError, match=r"^expr_mean2\(\) takes exactly 2 arguments \(column 1\)$"):
+        build_expression("expr_mean2(a)", {"a": 1.0})

@@ -14,7 +14,7 @@ import pytest
 
 import autograd_tiny
 from autograd_tiny import Value, compile_graph, define_op
-from autograd_tiny.core.ops import REGISTRY
+from autograd_tiny.core.ops import RULES
 from autograd_tiny.fast.arrays import array_helpers
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
@@ -41,7 +41,7 @@ PAIR_POINTS = [-2.0, -0.5, 0.0, 0.5, 1.0, 3.0, 1e300, math.inf]
 
 def arguments():
     """(op, helper name, float function, operand tuples) for every built-in helper."""
-    for rule in REGISTRY.values():
+    for rule in RULES.values():
         if not rule.builtin:
             continue
         for key, function in rule.float_helpers.items():
@@ -56,7 +56,7 @@ CASES = sorted({(name, key): (name, key, f, xs) for name, key, f, xs in argument
 @pytest.mark.parametrize("op_name, key, function, xs_list", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_each_array_function_agrees_with_its_float_function(op_name, key, function, xs_list):
     """Same number (NaN equal to NaN), or the same error type with the sample named."""
-    array_function = array_helpers(REGISTRY[op_name], np)[key]
+    array_function = array_helpers(RULES[op_name], np)[key]
     for xs in xs_list:
         if key == "_pow_log" and xs[0] < 0.0:
             continue  # unreachable: a Value exponent's base is refused unless > 0 (pow_value, rpow) first
@@ -85,7 +85,7 @@ def test_an_op_of_your_own_keeps_its_array_functions_on_its_entry():
     f = compile_graph(triple(x), [x])
     value, (grad,) = f([np.array([1.0, 2.0])])
     assert value.tolist() == [3.0, 6.0] and grad.tolist() == [3.0, 3.0] and calls == [2]
-    rule = REGISTRY["triple_fast"]
+    rule = RULES["triple_fast"]
     assert rule.array_forward is array_forward and rule.array_derivatives is None
     assert sorted(array_helpers(rule, np)) == ["", "_d0"]
 

@@ -1,4 +1,4 @@
-"""Fused neurons: one `linear` node per neuron, the same numbers as micrograd's `*`/`+` graph.
+"""Fused neurons: one `affine` node per neuron, the same numbers as micrograd's `*`/`+` graph.
 
 micrograd sums a neuron as ``sum((wi*xi for ...), self.b)``, i.e. ((b + w0·x0) + w1·x1) + ...;
 the fused node and ``expand=True`` both sum in that order. Values therefore agree bit for bit.
@@ -53,7 +53,7 @@ def test_the_fused_node_has_the_textbook_layout():
     x = [Value(0.5, label="x0"), Value(-1.0, label="x1"), 2.0]
     out = n(x)
     z = out.parents[0]
-    assert (out.op, z.op, z.scope, out.scope) == ("tanh", "linear", "L1.N1", "L1.N1")
+    assert (out.op, z.op, z.scope, out.scope) == ("tanh", "affine", "L1.N1", "L1.N1")
     assert z.parents[:3] == tuple(n.w) and z.parents[3:5] == tuple(x[:2]) and z.parents[6] is n.b
     assert (z.parents[5].data, z.parents[5].parents) == (2.0, ())  # a number becomes a constant leaf
     assert z.local_derivatives == (0.5, -1.0, 2.0, n.w[0].data, n.w[1].data, n.w[2].data, 1.0)

@@ -99,7 +99,7 @@ def test_a_node_made_its_own_parent_is_refused_by_backward_naming_it():
 @pytest.mark.parametrize("arity", [1, 2, 5])
 def test_a_longer_cycle_is_refused_whatever_the_ops_arity(arity):
     # one operand (a chain), two (mul) and many (a fused neuron): each branch of the walk
-    from autograd_tiny.core.value import linear
+    from autograd_tiny.core.value import affine
 
     leaves = [Value(float(i + 1)) for i in range(4)]
     x = Value(1.0, label="x")
@@ -112,7 +112,7 @@ def test_a_longer_cycle_is_refused_whatever_the_ops_arity(arity):
         elif arity == 2:
             node = node * leaves[i]
         else:
-            node = linear([node, leaves[0]], [leaves[1], leaves[2]], leaves[3])
+            node = affine([node, leaves[0]], [leaves[1], leaves[2]], leaves[3])
     root = node + 1.0
     first.parents = (node,)  # first <- ... <- node <- first: a cycle of 4 ops under root
     with pytest.raises(ValueError, match=r"the graph has a cycle: 'first' depends on itself \(through 4 ops\)"):

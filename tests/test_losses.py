@@ -80,3 +80,18 @@ def test_a_single_value_is_accepted():
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy])
+def test_swapped_arguments_are_named_as_swapped(loss):
+    """Issue 20: mse(targets, predictions) says the arguments look swapped, not "fix that sample"."""
+    name = loss.__name__
+    message = (
+        rf"^{name}: the targets are Values and the predictions plain numbers, so the arguments look swapped; "
+        rf"pass the model's outputs first: {name}\(predictions, targets\)$"
+    )
+    with pytest.raises(TypeError, match=message):
+        loss([1.0, 0.0], [Value(0.5), Value(-0.5)])
+    with pytest.raises(TypeError, match=message):
+        loss(1.0, Value(0.5))
+    assert loss([Value(0.5)], [1.0]).data == loss(Value(0.5), 1.0).data  # the right order works

@@ -140,16 +140,16 @@ PYTHON_ONLY = (" if ", " else ", "**", " * ", "math.", "_")
 
 
 def test_display_formulas_never_read_as_python():
-    from autograd_tiny.core.ops import REGISTRY
+    from autograd_tiny.core.ops import RULES
 
     # The built-in ops only: other test files register ops of their own while the suite runs.
-    for name, entry in REGISTRY.items():
+    for name, entry in RULES.items():
         if not entry.builtin:
             continue
         for text in (entry.formula, *entry.derivative_formulas):
             assert not any(token in text for token in PYTHON_ONLY), (name, text)
-    assert REGISTRY["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
-    assert REGISTRY["relu"].derivative_code == ("_step({0})",)
+    assert RULES["relu"].derivative(0, ["x"]) == "1 (x > 0), 0 (x ≤ 0)"
+    assert RULES["relu"].derivative_code == ("_step({0})",)
 
 
 def test_step_records_use_one_name_per_meaning():

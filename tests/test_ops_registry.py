@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_tiny
 from autograd_tiny import Value, compile_graph, define_op, draw_dot, explain, gradcheck
-from autograd_tiny.core.ops import REGISTRY, Op
-from autograd_tiny.core.value import RULES, apply, linear, operands
+from autograd_tiny.core.ops import RULES, Op
+from autograd_tiny.core.value import affine, apply, operands
 from tests.test_engine import OPS
 
 # Two custom ops, defined once for the whole module: one with array versions, one without
@@ -46,20 +48,19 @@ BUILD = {
     **OPS,  # every built-in op of the engine tests, with their points
     "sin": (lambda a: a.sin(), [(0.5,), (-2.0,)]),
     "cos": (lambda a: a.cos(), [(0.5,), (-2.0,)]),
-    "linear": (lambda w0, w1, x0, x1, b: linear([w0, w1], [x0, x1], b), [(0.5, -1.5, 2.0, 0.25, 0.1)]),
+    "affine": (lambda w0, w1, x0, x1, b: affine([w0, w1], [x0, x1], b), [(0.5, -1.5, 2.0, 0.25, 0.1)]),
     "softplus_r": (softplus, [(0.5,), (-3.0,)]),
     "hypot_r": (hypot, [(3.0, 4.0), (-1.0, 0.5)]),
 }
-BUILTINS = {name for name, op in REGISTRY.items() if op.builtin}
+BUILTINS = {name for name, op in RULES.items() if op.builtin}
 
 
 def test_every_registered_op_is_tested_here():
-    assert set(BUILD) == set(REGISTRY) - {name for name in REGISTRY if not REGISTRY[name].builtin} | {
+    assert set(BUILD) == set(RULES) - {name for name in RULES if not RULES[name].builtin} | {
         "softplus_r",
         "hypot_r",
     }
     assert BUILTINS == set(BUILD) - {"softplus_r", "hypot_r"}
-    assert RULES is REGISTRY
 
 
 def _central(f, xs, i, eps=1e-6):
@@ -76,10 +77,10 @@ def _numbers(node):
 
 @pytest.mark.parametrize("name", sorted(BUILD))
 def test_entry_derivatives_match_finite_differences_of_its_forward(name):
-    op = REGISTRY[name]
+    op = RULES[name]
     build, points = BUILD[name]
     for xs in points:
-        numbers = _numbers(build(*[Value(x) for x in xs]))  # 3.0 - a: the 3.0 is operand 0
+        numbers = _numbers(build(*[Value(x) for x in xs]))  # 3.0 - a: the 3.0 is operand 1 (index 0)
         out = op.forward(*numbers)
         local = op.local_derivatives(numbers, out)
         assert len(local) == len(numbers)
@@ -92,7 +93,7 @@ def test_entry_derivatives_match_finite_differences_of_its_forward(name):
 def test_engine_builds_exactly_the_entry_numbers(name):
     """The operators' inline fast paths and the engine's methods give the entry's values bit for bit."""
     build, points = BUILD[name]
-    op = REGISTRY[name]
+    op = RULES[name]
     for xs in points:
         node = build(*[Value(x) for x in xs])
         assert node.op == name
@@ -114,7 +115,7 @@ def test_unary_fast_paths_equal_their_entries_at_edge_points(x):
         ("abs", abs),
     ):
         node = build(Value(x))
-        op = REGISTRY[name]
+        op = RULES[name]
         assert math.copysign(1.0, node.data) == math.copysign(1.0, op.forward(x)) and node.data == op.forward(x)
         assert node.local_derivatives == op.local_derivatives((x,), node.data), name
 
@@ -123,11 +124,11 @@ def test_unary_fast_paths_equal_their_entries_at_edge_points(x):
 def test_binary_fast_paths_equal_their_entries(a, b):
     for name, build in (("add", lambda p, q: p + q), ("sub", lambda p, q: p - q), ("mul", lambda p, q: p * q)):
         node = build(Value(a), Value(b))
-        assert node.data == REGISTRY[name].forward(a, b)
-        assert node.local_derivatives == REGISTRY[name].local_derivatives((a, b), node.data)
+        assert node.data == RULES[name].forward(a, b)
+        assert node.local_derivatives == RULES[name].local_derivatives((a, b), node.data)
     node = Value(a) ** b  # a constant exponent
-    assert node.data == REGISTRY["pow"].forward(a, b)
-    assert node.local_derivatives == (REGISTRY["pow"].derivatives[0](a, b, node.data),)
+    assert node.data == RULES["pow"].forward(a, b)
+    assert node.local_derivatives == (RULES["pow"].derivatives[0](a, b, node.data),)
 
 
 def test_domain_errors_are_the_entry_messages_for_engine_floats_and_arrays():
@@ -135,7 +136,7 @@ def test_domain_errors_are_the_entry_messages_for_engine_floats_and_arrays():
     with pytest.raises(ValueError, match=r"^sqrt is undefined for x = -1\.0 \(needs x >= 0\)$"):
         x.sqrt()
     with pytest.raises(ValueError, match=r"^sqrt is undefined for x = -1\.0 \(needs x >= 0\)$"):
-        REGISTRY["sqrt"].forward(-1.0)
+        RULES["sqrt"].forward(-1.0)
     f = compile_graph((x * x).sqrt(), [x])  # traced at x = -1: sqrt(1) is in the domain
     with pytest.raises(ZeroDivisionError, match=r"^division by zero: 1\.0 / 0\.0 \(divisor is 0\)$"):
         Value(1.0) / 0
@@ -181,14 +182,14 @@ def test_formula_text_of_every_op():
         "hypot_r": ("√(a² + b²)", ["a / out", "b / out"]),
     }
     for name, (formula, derivatives) in expected.items():
-        op = REGISTRY[name]
+        op = RULES[name]
         names = ["a", "b"][: len(derivatives)]
         assert op.write(names) == formula
         assert [op.derivative(i, names) for i in range(len(names))] == derivatives
-    # linear writes itself for any number of inputs, in its operand order w..., x..., b.
+    # affine writes itself for any number of inputs, in its operand order w..., x..., b.
     five = ["w0", "w1", "x0", "x1", "b"]
-    assert REGISTRY["linear"].write(five) == "w0 · x0 + w1 · x1 + b"
-    assert [REGISTRY["linear"].derivative(i, five) for i in range(5)] == ["x0", "x1", "w0", "w1", "1"]
+    assert RULES["affine"].write(five) == "w0 · x0 + w1 · x1 + b"
+    assert [RULES["affine"].derivative(i, five) for i in range(5)] == ["x0", "x1", "w0", "w1", "1"]
 
 
 @pytest.mark.parametrize("name", sorted(BUILD))
@@ -196,7 +197,7 @@ def test_drawing_shows_the_entry_symbol(name):
     build, points = BUILD[name]
     node = build(*[Value(x, label=f"v{i}") for i, x in enumerate(points[0])])
     source = draw_dot(node).source
-    symbol = REGISTRY[name].symbol
+    symbol = RULES[name].symbol
     op_nodes = [line for line in source.splitlines() if re.match(r"\s*v\d+op \[label=", line)]
     assert len(op_nodes) == 1 and symbol in op_nodes[0], (name, symbol, op_nodes)
 
@@ -209,9 +210,9 @@ def test_explanation_prints_the_entry_formulas(name):
     node.label = "out"
     text = str(explain(node))
     names = [o.label if isinstance(o, Value) else f"{o:g}" for o in operands(node)]
-    assert REGISTRY[name].write(names) in text
+    assert RULES[name].write(names) in text
     first_value = next(i for i, o in enumerate(operands(node)) if isinstance(o, Value))
-    assert REGISTRY[name].derivative(first_value, names, out="out") in text
+    assert RULES[name].derivative(first_value, names, out="out") in text
     explain(node).markdown()  # the LaTeX conversion copes with every formula
 
 
@@ -246,19 +247,26 @@ def test_every_op_passes_gradcheck(name):
 
 
 def test_apply_takes_numbers_as_constant_leaves_and_checks_arity():
-    y = apply(REGISTRY["mul"], Value(2.0), 3)
+    y = apply(RULES["mul"], Value(2.0), 3)
     assert (y.data, y.op, len(y.parents), y.parents[1].parents) == (6.0, "mul", 2, ())
-    with pytest.raises(TypeError, match=r"^op 'mul' takes 2 operands, got 1; call it as mul\(x0, x1\)$"):
-        apply(REGISTRY["mul"], Value(2.0))
-    with pytest.raises(TypeError, match=r"^tanh operand 0 must be a number, got str 'a'; pass a number or a Value$"):
-        apply(REGISTRY["tanh"], "a")
+    with pytest.raises(TypeError, match=r"^op 'mul' takes 2 operands, got 1; call it as mul\(x1, x2\)$"):
+        apply(RULES["mul"], Value(2.0))
+    with pytest.raises(TypeError, match=r"^tanh operand 1 must be a number, got str 'a'; pass a number or a Value$"):
+        apply(RULES["tanh"], "a")
 
 
 def test_sin_and_cos_are_named_in_the_registry_only():
-    """The engine, compiler, renderer and explainer know no op by name: they read the registry."""
+    """The compiler, renderer and explainer know no op by name: they read the registry.
+
+    `Value` names them once, as real methods (so type checkers see them), each applying its
+    entry: its rule is stated in the registry only.
+    """
     package = Path(autograd_tiny.__file__).parent
+    value_text = (package / "core" / "value.py").read_text(encoding="utf-8")
+    assert 'return apply(RULES["sin"], self)' in value_text and 'return apply(RULES["cos"], self)' in value_text
+    assert "math.sin" not in value_text and "math.cos" not in value_text and "setattr" not in value_text
+    assert "sin" in Value.__dict__ and "cos" in Value.__dict__
     for module in (
-        "core/value",
         "fast/compiler",
         "show/render",
         "show/explain",
@@ -277,7 +285,7 @@ def test_the_compiler_restates_no_rule():
     code = text.split('"""', 2)[2]  # past the module docstring, which shows an example
     for word in ("math.exp", "math.log", "np.exp", "_tanh", "_sigmoid", "undefined for", "overflows for"):
         assert word not in code, word
-    assert isinstance(REGISTRY["tanh"], Op) and REGISTRY["tanh"].code == "_tanh({0})"
+    assert isinstance(RULES["tanh"], Op) and RULES["tanh"].code == "_tanh({0})"
 
 
 # --------------------------------------------------------------------------------------
@@ -286,25 +294,25 @@ def test_the_compiler_restates_no_rule():
 
 
 def test_register_refuses_to_replace_a_built_in():
-    plus = dict(REGISTRY["add"].__dict__)
+    plus = dict(RULES["add"].__dict__)
     with pytest.raises(
         ValueError, match=r"^'mul' is a built-in op and cannot be replaced; register your op under another name$"
     ):
         autograd_tiny.core.ops.register(Op(**{**plus, "name": "mul"}))
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    assert REGISTRY["mul"].symbol == "*"
+    assert RULES["mul"].symbol == "*"
     assert compile_graph(a * b, [a, b])([2.0, 3.0]) == (6.0, [3.0, 2.0])
 
 
 def test_register_checks_an_op_made_without_define_op():
-    plus = {**REGISTRY["add"].__dict__, "builtin": False}
+    plus = {**RULES["add"].__dict__, "builtin": False}
     with pytest.raises(
         ValueError, match=r"^define_op: the name must be a Python identifier not starting with _, got 'my op'$"
     ):
         autograd_tiny.core.ops.register(Op(**{**plus, "name": "my op"}))
     with pytest.raises(ValueError, match=r"^define_op\('plus2'\): symbol '\\x00' holds an invisible character"):
         autograd_tiny.core.ops.register(Op(**{**plus, "name": "plus2", "symbol": "\x00"}))
-    assert "my op" not in REGISTRY and "plus2" not in REGISTRY
+    assert "my op" not in RULES and "plus2" not in RULES
 
 
 def test_rule_of_gives_the_rule_a_node_was_built_with():
@@ -314,10 +322,10 @@ def test_rule_of_gives_the_rule_a_node_was_built_with():
     node = first(1.0)
     rule = rule_of(node)
     define_op("versioned", lambda x: x + 2, [lambda x, out: 1.0])
-    assert rule_of(node) is rule and rule_of(first(1.0)) is REGISTRY["versioned"] is not rule
+    assert rule_of(node) is rule and rule_of(first(1.0)) is RULES["versioned"] is not rule
     assert node.op == "versioned" and isinstance(node.op, str) and repr(node.op) == "'versioned'"
     a = Value(2.0)
-    assert rule_of(a * a) is REGISTRY["mul"] and rule_of(a.sin()) is REGISTRY["sin"]
+    assert rule_of(a * a) is RULES["mul"] and rule_of(a.sin()) is RULES["sin"]
     hand_made = Value(1.0)
     hand_made.op = "nosuchop"
     with pytest.raises(ValueError, match=r"^unknown op 'nosuchop'"):
@@ -331,4 +339,77 @@ def test_names_python_would_rewrite_are_refused():
         match=r"^define_op: the name 'ﬁx' is written 'fix' by Python \(its NFKC form\); name the op 'fix'$",
     ):
         define_op("ﬁx", lambda x: x, [lambda x, out: 1.0])
-    assert "ﬁx" not in REGISTRY
+    assert "ﬁx" not in RULES
+
+
+# --------------------------------------------------------------------------------------
+# The inline fast paths equal their entries on random inputs (issue 20): every operator
+# and method of `Value` that computes its rule itself, with Value and constant operands.
+# --------------------------------------------------------------------------------------
+
+# name -> (build from the operands in written order, which operands are Values)
+INLINE = {
+    "add": [(lambda a, b: a + b, (True, True)), (lambda a, k: a + k, (True, False)), (lambda k, a: k + a, None)],
+    "sub": [(lambda a, b: a - b, (True, True)), (lambda a, k: a - k, (True, False))],
+    "rsub": [(lambda k, a: k - a, (False, True))],
+    "mul": [(lambda a, b: a * b, (True, True)), (lambda a, k: a * k, (True, False)), (lambda k, a: k * a, None)],
+    "div": [(lambda a, b: a / b, (True, True)), (lambda a, k: a / k, (True, False))],
+    "rdiv": [(lambda k, a: k / a, (False, True))],
+    "pow": [(lambda a, b: a**b, (True, True)), (lambda a, k: a**k, (True, False))],
+    "rpow": [(lambda k, a: k**a, (False, True))],
+    "neg": [(lambda a: -a, (True,))],
+    "abs": [(lambda a: abs(a), (True,))],
+    "exp": [(lambda a: a.exp(), (True,))],
+    "log": [(lambda a: a.log(), (True,))],
+    "tanh": [(lambda a: a.tanh(), (True,))],
+    "sigmoid": [(lambda a: a.sigmoid(), (True,))],
+    "relu": [(lambda a: a.relu(), (True,))],
+    "sqrt": [(lambda a: a.sqrt(), (True,))],
+}
+_numbers_strategy = st.floats(min_value=-50.0, max_value=50.0, allow_nan=False).map(lambda x: round(x, 3))
+
+
+def _make_operands(xs, values):
+    return [Value(x) if is_value else x for x, is_value in zip(xs, values)]
+
+
+def test_every_op_with_an_inline_form_is_tested_on_random_inputs():
+    inline = {n for n in RULES if RULES[n].builtin and n not in ("sin", "cos", "affine")}
+    assert set(INLINE) == inline
+
+
+@pytest.mark.parametrize("name", sorted(INLINE))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_inline_fast_paths_equal_their_entries_on_random_inputs(name, data):
+    op = RULES[name]
+    for build, values in INLINE[name]:
+        arity = op.arity
+        xs = data.draw(st.lists(_numbers_strategy, min_size=arity, max_size=arity))
+        if values is None:  # k + a, k * a: Python calls the reflected operator, a stays the parent
+            values = (False, True)
+        try:
+            expected_out = (op.values_forward if op.values_forward and all(values) else op.forward)(*xs)
+            # A constant operand has no local derivative: only the Values' are computed.
+            expected_local = tuple(d(*xs, expected_out) for d, v in zip(op.derivatives, values) if v)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:  # outside the domain
+            with pytest.raises(type(error), match=re.escape(str(error))):
+                build(*_make_operands(xs, values))
+            continue
+        node = build(*_make_operands(xs, values))
+        assert node.op == name
+        assert node.data == expected_out or (math.isnan(node.data) and math.isnan(expected_out))
+        assert node.local_derivatives == expected_local, (xs, values)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 6), data=st.data())
+def test_inline_affine_equals_its_entry_on_random_inputs(n, data):
+    w = data.draw(st.lists(_numbers_strategy, min_size=n, max_size=n))
+    x = data.draw(st.lists(_numbers_strategy, min_size=n, max_size=n))
+    b = data.draw(_numbers_strategy)
+    node = affine([Value(v) for v in w], [Value(v) for v in x], Value(b))
+    xs = (*w, *x, b)
+    op = RULES["affine"]
+    assert node.data == op.forward(*xs)
+    assert node.local_derivatives == op.local_derivatives(xs, node.data)

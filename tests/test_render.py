@@ -166,7 +166,7 @@ def test_highlight_values_and_edges():
 
 @pytest.mark.parametrize("expand", [True, False])
 def test_grouped_mlp_is_small_and_fast(expand):
-    # expand=True: micrograd's * and + graph; False: one fused "linear" node per neuron.
+    # expand=True: micrograd's * and + graph; False: one fused "affine" node per neuron.
     model = MLP(2, [16, 16, 1], seed=0, expand=expand)
     x = [Value(0.3, label="x0"), Value(-0.8, label="x1")]
     out = model(x)

@@ -87,8 +87,42 @@ def test_neurons_name_every_value_with_their_scope_fused_and_expanded():
 def test_a_neuron_called_alone_scopes_its_values():
     n = Neuron(2, activation="tanh", seed=0, name="N7")
     out = n([1.0, 0.5])
-    assert (out.scope, out.parents[0].scope, out.parents[0].op) == ("N7", "N7", "linear")
+    assert (out.scope, out.parents[0].scope, out.parents[0].op) == ("N7", "N7", "affine")
     assert current_scope() is None
+
+
+@pytest.mark.parametrize("expand", [False, True])
+@pytest.mark.parametrize("activation", ["tanh", "linear"])
+def test_a_neuron_names_its_values_inside_a_user_scope_and_no_grad_as_a_nested_scope_did(expand, activation):
+    """Fused neurons name their nodes directly (no scope block per call): the same names as before."""
+    n = Neuron(2, activation=activation, seed=0, name="N7", expand=expand)
+    with scope("outer"):
+        out = n([Value(1.0), Value(0.5)])
+        after = out * 2
+    assert out.scope == "N7" and after.scope == "outer"
+    assert {v.scope for v in autograd_tiny.topological_order(out) if v.op} == {"N7"}
+    with no_grad():
+        frozen = n([1.0, 0.5])
+    assert (frozen.scope, frozen.op, frozen.parents) == ("N7", "", ())
+
+
+def test_a_fused_layer_enters_no_scope_block():
+    """A neuron's scope costs no ContextVar set and reset per call (issue 20's speed note)."""
+    from autograd_tiny.core import value
+
+    open_while_made = []
+    original = value._make
+
+    def recording_make(*args):
+        open_while_made.append(len(value._open_blocks))  # blocks open as each node is made
+        return original(*args)
+
+    value._make = recording_make
+    try:
+        MLP(2, [3, 1], seed=0)([1.0, 2.0])
+    finally:
+        value._make = original
+    assert open_while_made and set(open_while_made) == {0}
 
 
 def test_scope_is_exported():

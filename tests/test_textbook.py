@@ -161,12 +161,12 @@ def test_weighted_input_reads_the_expanded_chain():
 
 
 def _fused_neuron(name="L1.N1"):
-    """A neuron as the fused op "linear" builds it: one node with parents w…, x…, b."""
+    """A neuron as the fused op "affine" builds it: one node with parents w…, x…, b."""
     w = [Value(0.5, label=f"{name}.w1"), Value(-2.0, label=f"{name}.w2")]
     x = [Value(3.0, label="x1"), Value(1.0, label="x2")]
     b = Value(0.25, label=f"{name}.b")
     z = Value(0.5 * 3.0 - 2.0 * 1.0 + 0.25)
-    z.op, z.parents, z.local_derivatives, z.scope = "linear", (*w, *x, b), (3.0, 1.0, 0.5, -2.0, 1.0), name
+    z.op, z.parents, z.local_derivatives, z.scope = "affine", (*w, *x, b), (3.0, 1.0, 0.5, -2.0, 1.0), name
     for p in (*w, b):
         p.scope = name
     out = z.tanh()

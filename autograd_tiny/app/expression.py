@@ -1,10 +1,11 @@
 """A safe parser for expressions typed on the command line, e.g. ``"tanh(a*b + c)"``.
 
 The text is parsed with Python's `ast` module and only a whitelist is accepted: names,
-numbers, ``+ - * / **``, unary minus and plus, parentheses, and calls to the engine's
-functions (``tanh exp log sigmoid relu sqrt abs``). Nothing is ever passed to ``eval``: the
-tree is walked and each allowed node becomes a Value operation. Anything else raises
-`ExpressionError`, a ValueError with a one-line message.
+numbers, ``+ - * / **``, unary minus and plus, parentheses, and calls to the ops of the
+registry (`functions`): every built-in op of one operand (``tanh(a)``, ``sin(a)``, ...) and
+every op made with `define_op`. Nothing is ever passed to ``eval``: the tree is walked and
+each allowed node becomes a Value operation, applied from the op's registry entry.
+Anything else raises `ExpressionError`, a ValueError with a one-line message.
 
 >>> L = build_expression("(a*b + c)*f", {"a": 2, "b": -3, "c": 10, "f": -2})
 >>> L.data
@@ -23,13 +24,23 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from ..core.ops import Number
-from ..core.value import Value
+from ..core.ops import RULES, Number, Op
+from ..core.value import Value, apply
 
-__all__ = ["ExpressionError", "build_expression", "parse_values", "FUNCTIONS"]
+__all__ = ["ExpressionError", "build_expression", "parse_values", "functions"]
 
-# The engine functions an expression may call.
-FUNCTIONS = ("tanh", "exp", "log", "sigmoid", "relu", "sqrt", "abs")
+
+def functions() -> dict[str, Op]:
+    """The ops an expression may call, by name: read from the registry at each call.
+
+    Built-in ops of one operand (the others are the operators ``+ - * / **``, and the fused
+    neuron ``affine``), and every op of your own made with `define_op`, whatever its arity.
+
+    >>> list(functions())[:4]
+    ['neg', 'exp', 'log', 'tanh']
+    """
+    return {name: op for name, op in RULES.items() if op.arity == 1 or not op.builtin}
+
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 100  # nested operations; a chain a + b - c + ... counts as one level
@@ -165,7 +176,7 @@ def _evaluate(node: ast.AST, leaves: dict, used: set, depth: int):
         if node.id not in leaves:
             hint = (
                 f"; {node.id}(...) is a function, call it"
-                if node.id in FUNCTIONS
+                if node.id in functions()
                 else f"; give it a value, e.g. {node.id}=1"
             )
             raise ExpressionError(f"unknown name {node.id!r}{hint}", column)
@@ -235,14 +246,17 @@ def _constant_power(base: float, exponent: float, column: int) -> float:
 
 
 def _call(node: ast.Call, leaves: dict, used: set, depth: int, column: int):
+    """A call of a registry op by its name: the op's entry applied to the evaluated arguments."""
+    available = functions()
     if not isinstance(node.func, ast.Name):
-        raise ExpressionError(f"only calls to {', '.join(FUNCTIONS)} are allowed", column)
+        raise ExpressionError(f"only calls to {', '.join(available)} are allowed", column)
     name = node.func.id
-    if name not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {name!r}; available: {', '.join(FUNCTIONS)}", column)
-    if node.keywords or len(node.args) != 1:
-        raise ExpressionError(f"{name}() takes exactly one argument", column)
-    argument = _evaluate(node.args[0], leaves, used, depth + 1)
-    if not isinstance(argument, Value):
-        argument = Value(argument)  # a function of a constant: draw the constant as a leaf
-    return abs(argument) if name == "abs" else getattr(argument, name)()
+    op = available.get(name)
+    if op is None:
+        raise ExpressionError(f"unknown function {name!r}; available: {', '.join(available)}", column)
+    if node.keywords or len(node.args) != op.arity:
+        count = "exactly one argument" if op.arity == 1 else f"exactly {op.arity} arguments"
+        raise ExpressionError(f"{name}() takes {count}", column)
+    # A function of constants only: the constants are drawn as leaves.
+    arguments = [_evaluate(a, leaves, used, depth + 1) for a in node.args]
+    return apply(op, *[a if isinstance(a, Value) else Value(a) for a in arguments])

@@ -3,11 +3,8 @@
 `backward()`, the renderer and the explainer all call these functions, so a drawing or an
 explanation can never disagree with the gradients that `backward()` computes.
 
-The functions work on any object with ``_edges`` (one tuple: the parent nodes, then a float
-local derivative for each, ``(p0, p1, d0, d1)``; ``()`` for a leaf) and a ``grad``
-attribute, which is how `Value` stores them (its ``parents`` and ``local_derivatives`` are the
-two halves). They never import `Value`, which keeps the import direction one way
-(engine -> graph).
+They read a node's ``_edges`` (its parents, then their local derivatives, in one tuple:
+see `Value`) and ``grad``, and never import `Value` (the import direction is value -> graph).
 """
 
 from __future__ import annotations

@@ -35,7 +35,6 @@ def graph_size(root: Any, limit: int) -> tuple[int, int]:
     stack = [root]
     values, edges = 1, 0
     while stack:
-        # A node keeps its parents, then their local derivatives, in one tuple (`_edges`).
         node_edges = stack.pop()._edges
         count = len(node_edges) >> 1
         edges += count

@@ -1,31 +1,23 @@
-"""The registry of ops: every op's rule, stated once.
+"""The registry of ops, `RULES`: every op's rule, stated once, as an entry (`Op`).
 
-An entry (`Op`) holds everything the package knows about one op:
+An entry holds everything the package knows about one op: its forward function and local
+derivatives (with the domain checks and their messages), how drawings and explanations
+show it, and the code `compile_graph` writes for it. `Value` (value.py) builds nodes from
+the entries, the renderer draws their symbols, the explainer prints their formulas and the
+compiler writes their code: none of them restates a rule. `define_op` adds an entry for an
+op of your own, as the built-in entries below are made. Each reads a node's entry with
+`rule_of(node)`: a node keeps the rule it was built with, even when its op's name is
+defined again; built-ins cannot be replaced.
 
-* ``forward(*xs) -> float`` and ``derivatives[i](*xs, out) -> float`` (∂out/∂xᵢ), with the
-  op's domain checks and their error messages;
-* how it is shown: ``symbol`` (inside a drawing's op node), ``formula`` and
-  ``derivative_formulas`` (templates over the operands ``{0}``, ``{1}`` and the result
-  ``{out}``, printed by `explain`);
-* the code `compile_graph` writes for it (``code``, ``derivative_code``: Python expressions
-  over the operands' variable names) and the functions that code calls on floats
-  (``float_helpers``; their versions for NumPy arrays are in `autograd_tiny.fast.arrays`).
-
-`Value` (engine.py) builds nodes from these entries, the renderer draws their symbols, the
-explainer prints their formulas and the compiler writes their code: none of them restates a
-rule. `define_op` (engine.py) adds an entry for an op of your own, the same way the built-in
-entries below are made. Each of them reads a node's entry with `rule_of(node)`: a node keeps
-the rule it was built with, even when its op's name is defined again; built-ins cannot be
-replaced.
-
->>> REGISTRY["mul"].forward(2.0, 3.0), REGISTRY["mul"].derivatives[0](2.0, 3.0, 6.0)
+>>> RULES["mul"].forward(2.0, 3.0), RULES["mul"].derivatives[0](2.0, 3.0, 6.0)
 (6.0, 3.0)
->>> REGISTRY["mul"].write(["a", "b"]), REGISTRY["mul"].derivative(0, ["a", "b"])
+>>> RULES["mul"].write(["a", "b"]), RULES["mul"].derivative(0, ["a", "b"])
 ('a · b', 'b')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import numbers
@@ -37,10 +29,10 @@ from typing import Any
 __all__ = [
     "Op",
     "OpName",
-    "REGISTRY",
+    "RULES",
     "register",
     "rule_of",
-    "LINEAR",
+    "AFFINE",
     "format_number",
     "Number",
     "as_number",
@@ -474,7 +466,7 @@ class Op:
 
     Attributes:
         name: the name stored in ``Value.op`` (``"mul"``): an `OpName`, which carries this entry.
-        arity: the number of operands (-1: any number, as for ``linear``).
+        arity: the number of operands (-1: any number, as for ``affine``).
         forward: ``forward(*xs) -> float``, raising the op's domain errors.
         derivatives: one function per operand, ``derivatives[i](*xs, out)`` = ∂out/∂xᵢ.
         symbol: what a drawing shows inside the op node (``"*"``).
@@ -493,7 +485,6 @@ class Op:
         roles: for two Value operands that cannot be swapped, what each one is (edge labels).
         values_forward: `forward` when *every* operand is a Value, if that differs (``a ** b``
             checks its base, since ln a is the exponent's derivative); ``values_code`` likewise.
-        method: the `Value` method that applies the op (``"tanh"``), if the engine makes one.
         builtin: False for ops added with `define_op`.
     """
 
@@ -513,7 +504,6 @@ class Op:
     roles: tuple | None = None
     values_forward: Callable | None = None
     values_code: str | None = None
-    method: str | None = None
     builtin: bool = True
 
     def __post_init__(self) -> None:
@@ -523,19 +513,7 @@ class Op:
         name.rule = self
         object.__setattr__(self, "name", name)
 
-    # The names the rule table had before the registry (engine.RULES entries), kept so that
-    # code written against it still reads: `op` is `name`, `expression` is `formula`.
-    # (Its `derivatives` were the formula texts: that is `derivative_formulas` now.)
-
-    @property
-    def op(self) -> str:
-        return self.name
-
-    @property
-    def expression(self) -> str:
-        return self.formula
-
-    # The templates take the number of operands, so that an op of any arity (`linear`)
+    # The templates take the number of operands, so that an op of any arity (`affine`)
     # can write its own; fixed-arity ops return their stored text.
 
     def formula_template(self, count: int) -> str:
@@ -565,7 +543,7 @@ class Op:
     def write(self, operands: list, out: str = "out") -> str:
         """Fill the formula with operand names or numbers.
 
-        >>> REGISTRY["mul"].write(["a", "b"])
+        >>> RULES["mul"].write(["a", "b"])
         'a · b'
         """
         return self.formula_template(len(operands)).format(*operands, out=out)
@@ -573,14 +551,14 @@ class Op:
     def derivative(self, position: int, operands: list, out: str = "out") -> str:
         """Fill the local-derivative formula of operand `position`.
 
-        >>> REGISTRY["tanh"].derivative(0, ["x"], out="y")
+        >>> RULES["tanh"].derivative(0, ["x"], out="y")
         '1 − y²'
         """
         return self.derivative_template(len(operands), position).format(*operands, out=out)
 
 
-class _Linear(Op):
-    """``linear``: Σ wᵢ·xᵢ + b as one node, operands w1..wn, x1..xn, b.
+class _Affine(Op):
+    """``affine``: a neuron's weighted input Σ wᵢ·xᵢ + b as one node, operands w1..wn, x1..xn, b.
 
     Summed in micrograd's order, ((b + w1·x1) + w2·x2) + ..., so values and gradients are
     bit for bit those of micrograd's ``*`` and ``+`` graph.
@@ -615,7 +593,7 @@ class _Linear(Op):
         return (*xs[n : 2 * n], *xs[:n], 1.0)
 
 
-def _linear_forward(*xs: float) -> float:
+def _affine_forward(*xs: float) -> float:
     n = (len(xs) - 1) // 2
     total = xs[2 * n]
     for i in range(n):
@@ -627,7 +605,7 @@ def _linear_forward(*xs: float) -> float:
 # The registry
 # --------------------------------------------------------------------------------------
 
-REGISTRY: dict[str, Op] = {}
+RULES: dict[str, Op] = {}
 
 
 def register(op: Op) -> Op:
@@ -636,7 +614,7 @@ def register(op: Op) -> Op:
     An earlier op of your own with that name is replaced for the graphs built from now on;
     a node built before keeps the rule it was built with (`rule_of`).
     """
-    existing = REGISTRY.get(op.name)
+    existing = RULES.get(op.name)
     if existing is not None and existing.builtin:
         raise ValueError(f"{op.name!r} is a built-in op and cannot be replaced; register your op under another name")
     if not op.builtin:  # made without define_op, perhaps: the checks its name and texts need
@@ -645,7 +623,7 @@ def register(op: Op) -> Op:
         texts += [(f"derivative_formulas[{i}]", text) for i, text in enumerate(op.derivative_formulas)]
         for what, text in texts:
             _check_visible(op.name, what, text)
-    REGISTRY[str(op.name)] = op
+    RULES[str(op.name)] = op
     return op
 
 
@@ -664,10 +642,10 @@ def rule_of(node: Any) -> Op:
     op = node.op
     if op.__class__ is OpName:
         return op.rule
-    rule = REGISTRY.get(op)
+    rule = RULES.get(op)
     if rule is None:
         raise ValueError(
-            f"unknown op {op!r}: a node's op must name an entry of the registry, one of {', '.join(sorted(REGISTRY))}"
+            f"unknown op {op!r}: a node's op must name an entry of the registry, one of {', '.join(sorted(RULES))}"
         )
     return rule
 
@@ -709,187 +687,76 @@ def _minus_one(_a: float, _b: float, _out: float) -> float:
     return -1.0
 
 
-# Binary ops. The engine's dunders compute these inline (they run for every node); the
-# entries state the same arithmetic, and tests/test_ops_registry.py checks they agree.
-_builtin("add", lambda a, b: a + b, (_one, _one), "+", "{0} + {1}", ("1", "1"), "{0} + {1}", ("1.0", "1.0"))
-_builtin(
-    "sub",
-    lambda a, b: a - b,
-    (_one, _minus_one),
-    "-",
-    "{0} − {1}",
-    ("1", "−1"),
-    "{0} - {1}",
-    ("1.0", "-1.0"),
-    roles=("+", "−"),
-)
-_builtin(
-    "rsub",
-    lambda k, b: k - b,
-    (_one, _minus_one),
-    "-",
-    "{0} − {1}",
-    ("1", "−1"),
-    "{0} - {1}",
-    ("1.0", "-1.0"),
-    constant_first=True,
-)
-_builtin(
-    "mul",
-    lambda a, b: a * b,
-    (lambda a, b, out: b, lambda a, b, out: a),
-    "*",
-    "{0} · {1}",
-    ("{1}", "{0}"),
-    "{0} * {1}",
-    ("{1}", "{0}"),
-)
-_builtin(
-    "div",
-    divide,
-    (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
-    "/",
-    "{0} / {1}",
-    ("1 / {1}", "−{0} / {1}²"),
-    "_div({0}, {1})",
-    ("(1.0 / {1})", "(-{out} / {1})"),
-    ("_div",),
-    roles=("numerator", "denominator"),
-)
-_builtin(
-    "rdiv",
-    divide,
-    (lambda k, b, out: 1.0 / b, lambda k, b, out: -out / b),
-    "/",
-    "{0} / {1}",
-    ("1 / {1}", "−{0} / {1}²"),
-    "_div({0}, {1})",
-    ("(1.0 / {1})", "(-{out} / {1})"),
-    ("_div",),
-    constant_first=True,
-)
-_builtin(
-    "pow",
-    power_constant,
-    (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
-    "**",
-    "{0}^{1}",
-    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
-    "_pow({0}, {1})",
-    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-    ("_pow", "_pow_value", "_pow_slope", "_pow_log"),
-    roles=("base", "exponent"),
-    values_forward=power_value,
-    values_code="_pow_value({0}, {1})",
-)
+def _constant_first(op: Op, name: str, **changes: Any) -> Op:
+    """The twin of `op` for a constant written first (``3 - a``): the same rule, one statement.
+
+    Templates and derivatives number the operands in written order, so ``3 - a`` and
+    ``a - 3`` share them; the node records which operand the constant is.
+    """
+    return register(dataclasses.replace(op, name=name, constant_first=True, roles=None, **changes))
 
 
-_builtin(
-    "rpow",
-    rpow,
-    (lambda k, b, out: power_slope(k, b), lambda k, b, out: power_log(k, out)),
-    "**",
-    "{0}^{1}",
-    ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
-    "_rpow({0}, {1})",
-    ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
-    ("_rpow", "_pow_slope", "_pow_log"),
-    constant_first=True,
-)
+# The built-in rules, one statement each, laid out as a table: name, forward, the local
+# derivatives ∂out/∂xᵢ (functions of the operands and out); then symbol, formula and the
+# derivatives' formulas (what drawings and explanations print); then the compiled code, its
+# derivatives, and the helper functions the code calls. `Value`'s operators and methods
+# compute the cheap ones inline (see value.py); tests tie them to these rows.
+# fmt: off
+_builtin("add", lambda a, b: a + b, (_one, _one),
+         "+", "{0} + {1}", ("1", "1"),
+         "{0} + {1}", ("1.0", "1.0"))
+_builtin("sub", lambda a, b: a - b, (_one, _minus_one),
+         "-", "{0} − {1}", ("1", "−1"),
+         "{0} - {1}", ("1.0", "-1.0"), roles=("+", "−"))
+_builtin("mul", lambda a, b: a * b, (lambda a, b, out: b, lambda a, b, out: a),
+         "*", "{0} · {1}", ("{1}", "{0}"),
+         "{0} * {1}", ("{1}", "{0}"))
+_builtin("div", divide, (lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b),
+         "/", "{0} / {1}", ("1 / {1}", "−{0} / {1}²"),
+         "_div({0}, {1})", ("(1.0 / {1})", "(-{out} / {1})"), ("_div",), roles=("numerator", "denominator"))
+# a ** b: with a Value exponent, the base must be > 0 (ln a is the exponent's derivative).
+_builtin("pow", power_constant, (lambda a, b, out: power_slope(a, b), lambda a, b, out: power_log(a, out)),
+         "**", "{0}^{1}", ("{1} · {0}^({1} − 1)", "{out} · ln {0}"),
+         "_pow({0}, {1})", ("_pow_slope({0}, {1})", "_pow_log({0}, {out})"),
+         ("_pow", "_pow_value", "_rpow", "_pow_slope", "_pow_log"), roles=("base", "exponent"),
+         values_forward=power_value, values_code="_pow_value({0}, {1})")
+_constant_first(RULES["sub"], "rsub")
+_constant_first(RULES["div"], "rdiv")
+_constant_first(RULES["pow"], "rpow", forward=rpow, code="_rpow({0}, {1})", values_forward=None, values_code=None)
+_builtin("neg", lambda x: -x, (lambda x, out: -1.0,),
+         "-", "−{0}", ("−1",),
+         "-{0}", ("-1.0",))
+_builtin("exp", exp, (lambda x, out: out,),
+         "exp", "exp({0})", ("exp({0}) = {out}",),
+         "_exp({0})", ("{out}",), ("_exp",))
+_builtin("log", log, (lambda x, out: 1.0 / x,),
+         "log", "ln({0})", ("1 / {0}",),
+         "_log({0})", ("(1.0 / {0})",), ("_log",))
+_builtin("tanh", math.tanh, (lambda x, out: 1.0 - out * out,),
+         "tanh", "tanh({0})", ("1 − {out}²",),
+         "_tanh({0})", ("(1.0 - {out} * {out})",), ("_tanh",))
+_builtin("sigmoid", sigmoid, (lambda x, out: out * (1.0 - out),),
+         "σ", "σ({0})", ("{out} · (1 − {out})",),
+         "_sigmoid({0})", ("({out} * (1.0 - {out}))",), ("_sigmoid",))
+_builtin("relu", relu, (lambda x, out: step(x),),
+         "ReLU", "relu({0})", ("1 ({0} > 0), 0 ({0} ≤ 0)",),
+         "_relu({0})", ("_step({0})",), ("_relu", "_step"))
+_builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),),
+         "√", "√{0}", ("1 / (2 · √{0})",),
+         "_sqrt({0})", ("_sqrt_slope({out})",), ("_sqrt", "_sqrt_slope"))
+_builtin("abs", absolute, (lambda x, out: sign(x),),
+         "abs", "|{0}|", ("sign({0})",),
+         "_abs({0})", ("_sign({0})",), ("_abs", "_sign"))
+_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: math.cos(x),),
+         "sin", "sin({0})", ("cos({0})",),
+         "_sin({0})", ("_cos({0})",), ("_sin", "_cos"))
+_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -math.sin(x),),
+         "cos", "cos({0})", ("−sin({0})",),
+         "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"))
+# fmt: on
 
-# Unary ops, in the engine as methods (neg as the - operator).
-_builtin("neg", lambda x: -x, (lambda x, out: -1.0,), "-", "−{0}", ("−1",), "-{0}", ("-1.0",))
-_builtin(
-    "exp", exp, (lambda x, out: out,), "exp", "exp({0})", ("exp({0}) = {out}",), "_exp({0})", ("{out}",), ("_exp",)
-)
-_builtin(
-    "log", log, (lambda x, out: 1.0 / x,), "log", "ln({0})", ("1 / {0}",), "_log({0})", ("(1.0 / {0})",), ("_log",)
-)
-_builtin(
-    "tanh",
-    math.tanh,
-    (lambda x, out: 1.0 - out * out,),
-    "tanh",
-    "tanh({0})",
-    ("1 − {out}²",),
-    "_tanh({0})",
-    ("(1.0 - {out} * {out})",),
-    ("_tanh",),
-)
-_builtin(
-    "sigmoid",
-    sigmoid,
-    (lambda x, out: out * (1.0 - out),),
-    "σ",
-    "σ({0})",
-    ("{out} · (1 − {out})",),
-    "_sigmoid({0})",
-    ("({out} * (1.0 - {out}))",),
-    ("_sigmoid",),
-)
-_builtin(
-    "relu",
-    relu,
-    (lambda x, out: step(x),),
-    "ReLU",
-    "relu({0})",
-    ("1 ({0} > 0), 0 ({0} ≤ 0)",),
-    "_relu({0})",
-    ("_step({0})",),
-    ("_relu", "_step"),
-)
-_builtin(
-    "sqrt",
-    sqrt,
-    (lambda x, out: sqrt_slope(out),),
-    "√",
-    "√{0}",
-    ("1 / (2 · √{0})",),
-    "_sqrt({0})",
-    ("_sqrt_slope({out})",),
-    ("_sqrt", "_sqrt_slope"),
-)
-_builtin(
-    "abs",
-    absolute,
-    (lambda x, out: sign(x),),
-    "abs",
-    "|{0}|",
-    ("sign({0})",),
-    "_abs({0})",
-    ("_sign({0})",),
-    ("_abs", "_sign"),
-)
-
-# sin and cos have no hand-written engine method: the engine makes `Value.sin` and
-# `Value.cos` from these entries (`method=`), exactly as it applies an op from `define_op`.
-_builtin(
-    "sin",
-    _FLOAT_FUNCTIONS["_sin"],
-    (lambda x, out: math.cos(x),),
-    "sin",
-    "sin({0})",
-    ("cos({0})",),
-    "_sin({0})",
-    ("_cos({0})",),
-    ("_sin", "_cos"),
-    method="sin",
-)
-_builtin(
-    "cos",
-    _FLOAT_FUNCTIONS["_cos"],
-    (lambda x, out: -math.sin(x),),
-    "cos",
-    "cos({0})",
-    ("−sin({0})",),
-    "_cos({0})",
-    ("-_sin({0})",),
-    ("_sin", "_cos"),
-    method="cos",
-)
-
-# The fused neuron: any (odd) number of operands, so the templates are written per count.
-LINEAR = register(_Linear("linear", -1, _linear_forward, (), "Σ", "", (), "", ()))
+# The fused neuron: any (odd) number of operands, so its templates are written per count.
+AFFINE = register(_Affine("affine", -1, _affine_forward, (), "Σ", "", (), "", ()))
 
 
 # --------------------------------------------------------------------------------------
@@ -1060,7 +927,7 @@ def custom_op(
     arity = len(derivatives)
     if arity == 0:
         raise ValueError(f"define_op({name!r}): derivatives is empty; give one function per operand")
-    operand_names = [f"x{i}" for i in range(arity)]
+    operand_names = [f"x{i + 1}" for i in range(arity)]
     per_operand = "one per operand"
     _check_signature(name, "forward", forward, arity, per_operand, f"forward({', '.join(operand_names)})")
     for i, d in enumerate(derivatives):
@@ -1088,7 +955,7 @@ def custom_op(
     operands = ", ".join(f"{{{i}}}" for i in range(arity))
     # Helper names relative to the op's own name in compiled code, {op} (see `Op`).
     helpers = ["", *(f"_d{i}" for i in range(arity))]
-    what = ["forward", *(f"derivative {i}" for i in range(arity))]
+    what = ["forward", *(f"derivatives[{i}]" for i in range(arity))]
 
     def checked_float(function: Callable, label: str) -> Callable:
         if label == "forward":

@@ -1,26 +1,15 @@
 """`Value`: a scalar that remembers how it was computed, and `backward()` over its graph.
 
-New here? Read `autograd_tiny/minimal.py` first: the whole idea in one sitting, with the
-same node layout and names as this file.
+Read `autograd_tiny/minimal.py` first: this file tells the same story with the same words.
+A node records its ``parents`` (the Value operands, in operand order: ``a * a`` has two),
+the ``local_derivatives`` ∂out/∂parent worked out in the forward pass, its ``op`` and a
+``label``. What this file adds: a plain-number operand is kept as ``const`` (drawn, never
+differentiated), every op's rule is an entry of the registry `RULES` (core/ops.py) that
+drawings, explanations and compiled code read too, grad mode (`no_grad`) and `scope`, clear
+errors, and speed. The chain rule itself runs in `autograd_tiny.core.graph.backpropagate`.
 
-Every operation creates a new node that records
-
-* ``parents``: the `Value` operands, in operand order (``a * a`` has two entries);
-* ``local_derivatives``: d(out)/d(parent) for each parent, computed in the forward pass;
-* ``op``: the operation's name (``"mul"``), and ``const``: a plain-number operand, if any.
-
-The chain rule itself lives in one function, `autograd_tiny.core.graph.backpropagate`: it walks
-the graph in reverse topological order and adds local derivative × upstream gradient into
-each parent's ``grad``; `Value.backward` calls it.
-
-There are no per-node closures: the rule of each op is stated once, in its entry of the
-registry (`autograd_tiny.core.ops`), which drawings, explanations and compiled graphs read too.
-The arithmetic operators compute their entry's rule inline, for speed (tests check that both
-agree); other ops, including those of `define_op`, are applied from their entry.
-
-This file reads top down: `Value` and its ops first, then applying registry entries
-(`apply`, `linear`, `define_op`), then the machinery every op shares: node creation, grad
-mode (`no_grad`), `scope`, and checking plain-number inputs.
+The file reads top down: `Value` and its ops; applying any registry entry (`apply`,
+`affine`, `define_op`); then what every op shares: node creation, grad mode and scope.
 
 >>> a = Value(2.0, label="a")
 >>> b = Value(-3.0, label="b")
@@ -34,13 +23,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from typing import cast
 
 from . import ops
 from .graph import backpropagate
-from .ops import REGISTRY, Number, Op, as_number, power, power_log, power_slope, power_value, rpow, rule_of
+from .ops import RULES, Number, Op, as_number, power, power_log, power_slope, power_value, rpow, rule_of
 
 __all__ = [
     "Value",
@@ -53,15 +42,9 @@ __all__ = [
     "operands",
     "apply",
     "define_op",
-    "linear",
-    "Rule",
+    "affine",
     "RULES",
 ]
-
-
-# --------------------------------------------------------------------------------------
-# The node
-# --------------------------------------------------------------------------------------
 
 
 class Value:
@@ -73,11 +56,11 @@ class Value:
 
     Attributes:
         data: the number.
-        grad: d(root)/d(self) after ``root.backward()``; 0.0 on creation.
+        grad: ∂root/∂self after ``root.backward()``; 0.0 on creation.
         label: the name shown in drawings and explanations ("" if none).
-        op: the name of the operation that produced this value ("" for a leaf).
+        op: the name of the operation that produced this value ("" for an input).
         parents: the `Value` operands, in operand order.
-        local_derivatives: d(self)/d(parent) for each parent.
+        local_derivatives: ∂self/∂parent for each parent.
         const: the plain-number operand of the op (None if there is none).
         scope: where the value was computed, e.g. ``"L1.N3"`` inside a neuron (None if not).
 
@@ -92,10 +75,22 @@ class Value:
     ('add', 1.0, 'mul', 3.0)
     """
 
-    # A node keeps its parents and their local derivatives in ONE tuple, `_edges`: (p0, p1,
-    # d0, d1). Every tuple that holds Values is an object the cyclic garbage collector tracks
-    # and visits; one tuple per node instead of two makes building big graphs markedly
-    # faster (benchmarks/README.md). `parents` and `local_derivatives` read it as tuples.
+    # Where this file differs from minimal.py for speed, it says so here, once:
+    #
+    # * `_edges`: a node keeps its parents and their local derivatives in ONE tuple,
+    #   (p0, p1, d0, d1); `parents` and `local_derivatives` are its two halves. Every tuple
+    #   holding Values is an object the garbage collector tracks and visits, so one tuple
+    #   per node instead of two builds big graphs markedly faster (benchmarks/README.md).
+    # * Inline arithmetic: each operator below computes its registry entry's rule (ops.py:
+    #   "add", "mul", ...) itself, since a call to the entry's functions would cost more than
+    #   the arithmetic. The entry stays the one statement of the rule, and
+    #   tests/test_ops_registry.py checks on random inputs that every operator gives
+    #   exactly its entry's values and local derivatives.
+    # * Exact class tests: ``other.__class__ is Value`` (then ``is float``) are the cheapest
+    #   tests there are. A subclass of Value fails the exact test and takes `isinstance`,
+    #   so it works everywhere; a float constant that equals itself (not NaN) skips the
+    #   checks of `_constant`.
+    # * `_make` builds every op's node without `__init__` (whose checks the op has done).
     __slots__ = ("_edges", "_label", "const", "data", "grad", "op", "scope")
 
     def __init__(self, data: Number, *, label: str = "") -> None:
@@ -103,26 +98,21 @@ class Value:
             raise TypeError(
                 "Value() needs a number, got a Value; use that Value directly (or its .data for the number)"
             )
-        value = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
-        _check_label(label)
-        self.data = value
-        self.grad = 0.0
-        self._edges = _NO_EDGES
-        self.op = ""
+        self.data = as_number(data, "Value's data", hint="pass an int or a float, e.g. float(...)")
+        self.grad = 0.0  # ∂root/∂self, filled in by backward()
+        self._edges = _NO_EDGES  # an input: no parents, no local derivatives
+        self.op = ""  # "" for an input
+        self._label = _checked_label(label)
         self.const: float | None = None
-        self._label = label
         self.scope: str | None = None
 
     def __repr__(self) -> str:
         label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # `label` is checked when set, since drawings, explanations and compiled code all show
-    # it as text. Ops write the slot `_label` directly: a property setter per node would
-    # cost more than the check is worth there, where the label is always "".
     @property
     def label(self) -> str:
-        """The name shown in drawings and explanations ("" if none); a str.
+        """The name shown in drawings and explanations ("" if none); a str, checked when set.
 
         >>> y = Value(2.0) * 3
         >>> y.label = "y"
@@ -133,12 +123,14 @@ class Value:
 
     @label.setter
     def label(self, label: str) -> None:
-        _check_label(label)
-        self._label = label
+        self._label = _checked_label(label)
 
     @property
     def parents(self) -> tuple:
-        """The `Value` operands, in operand order (``a * a`` has two entries); () for a leaf.
+        """The `Value` operands, in operand order (``a * a`` has two entries); () for an input.
+
+        Setting it by hand builds a node as an op does (a lesson, or a test of the graph
+        walk): first the parents, then `local_derivatives` (until then each counts 0.0).
 
         >>> a = Value(2.0)
         >>> (a * 3).parents == (a,), (a * a).parents == (a, a)
@@ -147,21 +139,17 @@ class Value:
         edges = self._edges
         return edges[: len(edges) >> 1]
 
-    # Setting them by hand builds a node the way an op does (a lesson, or a test of the graph
-    # walk): first the parents, then one local derivative per parent. Each setter sits right
-    # after its getter, the layout type checkers recognise as one property.
     @parents.setter
     def parents(self, parents: tuple) -> None:
         parents = tuple(parents)
         if not all(isinstance(p, Value) for p in parents):
             raise TypeError("parents must be Values")
         kept = self.local_derivatives
-        # Until local_derivatives is set for the new parents, each counts 0.0.
         self._edges = parents + (kept if len(kept) == len(parents) else (0.0,) * len(parents))
 
     @property
     def local_derivatives(self) -> tuple:
-        """d(self)/d(parent) for each parent, computed in the forward pass.
+        """∂self/∂parent for each parent, computed in the forward pass.
 
         >>> a, b = Value(2.0), Value(-3.0)
         >>> (a * b).local_derivatives
@@ -180,19 +168,189 @@ class Value:
             )
         self._edges = parents + numbers
 
+    # ------------------------------------------------------------------ the ops
+    # Each op computes its result AND its local derivatives, right away, from plain numbers
+    # (as in minimal.py); `_make(data, (parents..., local derivatives...), op, const)`
+    # creates the node. A constant operand is not a parent: ``a * 3`` has one parent, a,
+    # with local derivative 3, and keeps 3.0 as ``const``. The constant-first twins
+    # (``3 - a``: "rsub", ``3 / a``: "rdiv", ``3 ** a``: "rpow") record where it stood.
+
+    def __add__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
+            return _make(self.data + other.data, (self, other, 1.0, 1.0), "add")
+        k = other if other.__class__ is float and other == other else _constant(other, "+")
+        return _make(self.data + k, (self, 1.0), "add", k)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
+            return _make(self.data - other.data, (self, other, 1.0, -1.0), "sub")
+        k = other if other.__class__ is float and other == other else _constant(other, "-")
+        return _make(self.data - k, (self, 1.0), "sub", k)
+
+    def __rsub__(self, other: Number) -> Value:
+        k = other if other.__class__ is float and other == other else _constant(other, "-")
+        return _make(k - self.data, (self, -1.0), "rsub", k)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        # ∂(a·b)/∂a = b and ∂(a·b)/∂b = a
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
+            return _make(self.data * other.data, (self, other, other.data, self.data), "mul")
+        k = other if other.__class__ is float and other == other else _constant(other, "*")
+        return _make(self.data * k, (self, k), "mul", k)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        # ∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = −a/b² = −out/b
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
+            out = ops.divide(self.data, other.data)
+            return _make(out, (self, other, 1.0 / other.data, -out / other.data), "div")
+        k = other if other.__class__ is float and other == other else _constant(other, "/")
+        return _make(ops.divide(self.data, k), (self, 1.0 / k), "div", k)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        k = other if other.__class__ is float and other == other else _constant(other, "/")
+        out = ops.divide(k, self.data)
+        return _make(out, (self, -out / self.data), "rdiv", k)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        # ∂(a**b)/∂a = b · a**(b − 1) and ∂(a**b)/∂b = out · ln a
+        a = self.data
+        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
+            b = other.data
+            out = power_value(a, b)  # checks the base: ln a is the exponent's derivative
+            return _make(out, (self, other, power_slope(a, b), power_log(a, out)), "pow")
+        k = other if other.__class__ is float and other == other else _constant(other, "**")
+        return _make(power(a, k), (self, power_slope(a, k)), "pow", k)
+
+    def __rpow__(self, other: Number) -> Value:
+        k = other if other.__class__ is float and other == other else _constant(other, "**")
+        out = rpow(k, self.data)
+        return _make(out, (self, power_log(k, out)), "rpow", k)
+
+    def __neg__(self) -> Value:
+        return _make(-self.data, (self, -1.0), "neg")
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        x = self.data  # abs(0.0) and abs(-0.0) are +0.0, as for floats
+        return _make(ops.absolute(x), (self, ops.sign(x)), "abs")
+
+    def exp(self) -> Value:
+        """e ** self. Overflow (self > 709.78) raises OverflowError rather than giving inf.
+
+        >>> Value(0.0).exp()
+        Value(data=1.0, grad=0.0)
+        """
+        out = ops.exp(self.data)
+        return _make(out, (self, out), "exp")  # exp′ = exp
+
+    def log(self) -> Value:
+        """The natural logarithm; needs self > 0.
+
+        >>> Value(1.0).log()
+        Value(data=0.0, grad=0.0)
+        """
+        x = self.data
+        return _make(ops.log(x), (self, 1.0 / x), "log")
+
+    def tanh(self) -> Value:
+        """The hyperbolic tangent; exact and finite for any input (tanh(1000) = 1).
+
+        >>> round(Value(0.5).tanh().data, 4)
+        0.4621
+        """
+        t = math.tanh(self.data)
+        return _make(t, (self, 1.0 - t * t), "tanh")  # tanh′ = 1 − tanh²
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-self), computed without overflow for any input.
+
+        >>> Value(0.0).sigmoid()
+        Value(data=0.5, grad=0.0)
+        """
+        s = ops.sigmoid(self.data)
+        return _make(s, (self, s * (1.0 - s)), "sigmoid")  # σ′ = σ · (1 − σ)
+
+    def relu(self) -> Value:
+        """max(0, self). Its local derivative is 1 where self > 0, else 0.
+
+        >>> Value(-2.0).relu(), Value(3.0).relu()
+        (Value(data=0.0, grad=0.0), Value(data=3.0, grad=0.0))
+        """
+        x = self.data
+        if x > 0.0:
+            return _make(x, (self, 1.0), "relu")
+        return _make(0.0, (self, 0.0), "relu")
+
+    def sqrt(self) -> Value:
+        """The square root; needs self >= 0 (the local derivative at 0 is inf).
+
+        >>> Value(9.0).sqrt()
+        Value(data=3.0, grad=0.0)
+        """
+        r = ops.sqrt(self.data)
+        return _make(r, (self, ops.sqrt_slope(r)), "sqrt")
+
+    # sin and cos have no inline form: they are applied from their entries, as an op of
+    # `define_op` is (slower, and the one form of their rule).
+
+    def sin(self) -> Value:
+        """The sine; its local derivative is cos(self).
+
+        >>> Value(0.0).sin()
+        Value(data=0.0, grad=0.0)
+        """
+        return apply(RULES["sin"], self)
+
+    def cos(self) -> Value:
+        """The cosine; its local derivative is −sin(self).
+
+        >>> Value(0.0).cos()
+        Value(data=1.0, grad=0.0)
+        """
+        return apply(RULES["cos"], self)
+
+    # ------------------------------------------------------------------ other engines' spellings
+    # Code written for micrograd-style engines and PyTorch calls these.
+
+    def pow(self, exponent: Value | Number) -> Value:
+        """``self ** exponent``, spelled as a method.
+
+        >>> Value(3.0).pow(2)
+        Value(data=9.0, grad=0.0)
+        """
+        return self**exponent
+
+    def __float__(self) -> float:
+        """``float(v)`` is ``v.data``."""
+        return self.data
+
+    def item(self) -> float:
+        """The number, ``v.data`` (PyTorch's spelling).
+
+        >>> Value(2.5).item(), float(Value(2.5))
+        (2.5, 2.5)
+        """
+        return self.data
+
     # ------------------------------------------------------------------ backward
 
     def backward(self) -> None:
-        """Compute d(self)/d(v) for every value v that `self` depends on.
+        """Compute ∂self/∂v for every value v that `self` depends on.
 
         The root's gradient is seeded with 1 and the chain rule runs over the graph in
         reverse topological order (`autograd_tiny.core.graph.topological_order`).
 
-        Calling it again: leaves (inputs, parameters) *accumulate* into ``.grad``, as in
-        PyTorch, so gradients of several losses add up; call ``zero_grad()`` (or set
-        ``.grad = 0.0``) between training steps. Interior values hold the latest pass only.
-        Passes started in several threads at once run one after the other, so each gives
-        what it gives alone.
+        Unlike minimal.py, calling it again makes inputs (leaves: parameters) *accumulate*
+        into ``.grad``, as in PyTorch, so gradients of several losses add up; call
+        ``zero_grad()`` (or set ``.grad = 0.0``) between training steps. Interior values hold
+        the latest pass only. Passes started in several threads at once run one after the
+        other, so each gives what it gives alone.
 
         Raises:
             ValueError: the graph has a cycle (parents set by hand so that a value depends
@@ -209,8 +367,7 @@ class Value:
 
     # ------------------------------------------------------------------ micrograd's internals
     # Karpathy's lecture inspects these and steps the chain rule by hand with them, so code
-    # copied from it runs unchanged. They are views of `parents`, `op` and
-    # `local_derivatives`; nothing is stored twice.
+    # copied from it runs unchanged. They are views: nothing is stored twice.
 
     @property
     def _prev(self) -> set:
@@ -250,156 +407,8 @@ class Value:
         >>> a.grad, b.grad
         (-3.0, 2.0)
         """
-        upstream = self.grad
         for parent, local in zip(self.parents, self.local_derivatives):
-            parent.grad += local * upstream
-
-    # ------------------------------------------------------------------ binary ops
-    # Each operator computes its registry entry's rule (ops.py: "add", "mul", ...) inline:
-    # they run for every node of every graph, and a call to the entry's forward and
-    # derivative functions would cost more than the arithmetic. The entry is still the one
-    # statement of the rule (drawings, explanations and compiled code read it), and
-    # tests/test_ops_registry.py checks that every operator gives exactly its entry's values.
-    #
-    # The operand tests compare classes exactly first (`other.__class__ is Value`, then `is
-    # float`): they are the cheapest tests there are, and these lines run once per node. A
-    # subclass of Value fails the exact test and takes `isinstance`, so it works in every op;
-    # a float constant never pays for that call.
-
-    def __add__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
-            return _make(self.data + other.data, (self, other, 1.0, 1.0), "add")
-        k = other if other.__class__ is float and other == other else _constant(other, "+")
-        return _make(self.data + k, (self, 1.0), "add", k)
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
-            return _make(self.data - other.data, (self, other, 1.0, -1.0), "sub")
-        k = other if other.__class__ is float and other == other else _constant(other, "-")
-        return _make(self.data - k, (self, 1.0), "sub", k)
-
-    def __rsub__(self, other: Number) -> Value:
-        k = other if other.__class__ is float and other == other else _constant(other, "-")
-        return _make(k - self.data, (self, -1.0), "rsub", k)
-
-    def __mul__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
-            return _make(self.data * other.data, (self, other, other.data, self.data), "mul")
-        k = other if other.__class__ is float and other == other else _constant(other, "*")
-        return _make(self.data * k, (self, k), "mul", k)
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
-            b = other.data
-            if b == 0.0:
-                ops.fail(ZeroDivisionError, ops.DIVISION_BY_ZERO, self.data)
-            out = self.data / b
-            return _make(out, (self, other, 1.0 / b, -out / b), "div")
-        k = other if other.__class__ is float and other == other else _constant(other, "/")
-        if k == 0.0:
-            ops.fail(ZeroDivisionError, ops.DIVISION_BY_ZERO, self.data)
-        return _make(self.data / k, (self, 1.0 / k), "div", k)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        k = other if other.__class__ is float and other == other else _constant(other, "/")
-        b = self.data
-        if b == 0.0:
-            ops.fail(ZeroDivisionError, ops.DIVISION_BY_ZERO, k)
-        out = k / b
-        return _make(out, (self, -out / b), "rdiv", k)
-
-    def __pow__(self, other: Value | Number) -> Value:
-        a = self.data
-        if other.__class__ is Value or (other.__class__ is not float and isinstance(other, Value)):
-            b = other.data
-            out = power_value(a, b)  # checks the base: ln a is the exponent's derivative
-            return _make(out, (self, other, power_slope(a, b), power_log(a, out)), "pow")
-        k = other if other.__class__ is float and other == other else _constant(other, "**")
-        return _make(power(a, k), (self, power_slope(a, k)), "pow", k)
-
-    def __rpow__(self, other: Number) -> Value:
-        k = other if other.__class__ is float and other == other else _constant(other, "**")
-        out = rpow(k, self.data)
-        return _make(out, (self, power_log(k, out)), "rpow", k)
-
-    # ------------------------------------------------------------------ unary ops
-    # The domain checks and their messages are the entry's functions (ops.exp, ops.log,
-    # ...); the cheap rules are inline, as for the operators above, and tested equal.
-
-    def __neg__(self) -> Value:
-        return _make(-self.data, (self, -1.0), "neg")
-
-    def exp(self) -> Value:
-        """e ** self. Overflow (self > 709.78) raises OverflowError rather than giving inf.
-
-        >>> Value(0.0).exp()
-        Value(data=1.0, grad=0.0)
-        """
-        out = ops.exp(self.data)
-        return _make(out, (self, out), "exp")
-
-    def log(self) -> Value:
-        """The natural logarithm; needs self > 0.
-
-        >>> Value(1.0).log()
-        Value(data=0.0, grad=0.0)
-        """
-        x = self.data
-        return _make(ops.log(x), (self, 1.0 / x), "log")
-
-    def tanh(self) -> Value:
-        """The hyperbolic tangent; exact and finite for any input (tanh(1000) = 1).
-
-        >>> round(Value(0.5).tanh().data, 4)
-        0.4621
-        """
-        t = math.tanh(self.data)
-        return _make(t, (self, 1.0 - t * t), "tanh")
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e**-self), computed without overflow for any input.
-
-        >>> Value(0.0).sigmoid()
-        Value(data=0.5, grad=0.0)
-        """
-        s = ops.sigmoid(self.data)
-        return _make(s, (self, s * (1.0 - s)), "sigmoid")
-
-    def relu(self) -> Value:
-        """max(0, self). Its local derivative is 1 where self > 0, else 0.
-
-        >>> Value(-2.0).relu(), Value(3.0).relu()
-        (Value(data=0.0, grad=0.0), Value(data=3.0, grad=0.0))
-        """
-        x = self.data
-        if x > 0.0:
-            return _make(x, (self, 1.0), "relu")
-        return _make(0.0, (self, 0.0), "relu")
-
-    def sqrt(self) -> Value:
-        """The square root; needs self >= 0 (the local derivative at 0 is inf).
-
-        >>> Value(9.0).sqrt()
-        Value(data=3.0, grad=0.0)
-        """
-        r = ops.sqrt(self.data)
-        return _make(r, (self, ops.sqrt_slope(r)), "sqrt")
-
-    def __abs__(self) -> Value:
-        x = self.data
-        if x > 0.0:
-            return _make(x, (self, 1.0), "abs")
-        if x < 0.0:
-            return _make(-x, (self, -1.0), "abs")
-        # abs(0.0) and abs(-0.0) are +0.0, as for floats (-x would give -0.0 for 0.0).
-        return _make(0.0, (self, 0.0), "abs")
-
-    def __pos__(self) -> Value:
-        return self
+            parent.grad += local * self.grad
 
 
 def operands(value: Value) -> list:
@@ -419,15 +428,15 @@ def operands(value: Value) -> list:
 
 
 # --------------------------------------------------------------------------------------
-# Applying any registry entry: ops without an operator (and define_op's) go through here.
+# Applying any registry entry: ops without an inline form (and define_op's) go through here.
 # --------------------------------------------------------------------------------------
 
 
-def _operand_value(x: object, op: str, position: int) -> Value:
-    """Operand `position` of `op` as a Value: a plain number becomes a constant leaf."""
+def _operand_value(x: object, op: str, index: int) -> Value:
+    """Operand `index` (0-based) of `op` as a Value: a plain number becomes a constant leaf."""
     if isinstance(x, Value):  # a Value, or a subclass of it: used as it is
         return x
-    return Value(as_number(x, f"{op} operand {position}", hint="pass a number or a Value"))
+    return Value(as_number(x, f"{op} operand {index + 1}", hint="pass a number or a Value"))
 
 
 def apply(op: Op, *args: Value | Number) -> Value:
@@ -442,7 +451,7 @@ def apply(op: Op, *args: Value | Number) -> Value:
     if op.arity >= 0 and len(args) != op.arity:
         raise TypeError(
             f"op {op.name!r} takes {op.arity} operand{'s' if op.arity != 1 else ''}, got {len(args)}; "
-            f"call it as {op.name}({', '.join(f'x{i}' for i in range(op.arity))})"
+            f"call it as {op.name}({', '.join(f'x{i + 1}' for i in range(op.arity))})"
         )
     parents = tuple([_operand_value(x, op.name, i) for i, x in enumerate(args)])
     xs = tuple([p.data for p in parents])
@@ -450,39 +459,24 @@ def apply(op: Op, *args: Value | Number) -> Value:
         out = op.forward(*xs)
         return _node(out, parents, op.local_derivatives(xs, out), op.name)
     out = ops.call_checked(op.name, "forward", op.forward, xs)
-    local = tuple([ops.call_checked(op.name, f"derivative {i}", d, xs, out) for i, d in enumerate(op.derivatives)])
+    local = tuple([ops.call_checked(op.name, f"derivatives[{i}]", d, xs, out) for i, d in enumerate(op.derivatives)])
     return _node(out, parents, local, op.name)
 
 
-def _method(op: Op, name: str) -> Callable[[Value], Value]:
-    """The `Value` method `name` of a one-operand entry that asks for one (its `method` name)."""
-
-    def method(self: Value) -> Value:
-        return apply(op, self)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"{op.write(['self'])}; its local derivative is {op.derivative(0, ['self'], out='out')}."
-    return method
-
-
-for _entry in list(REGISTRY.values()):
-    if _entry.method and not hasattr(Value, _entry.method):
-        setattr(Value, _entry.method, _method(_entry, _entry.method))
-
-
-def linear(
+def affine(
     weights: Sequence[Value],
     inputs: Sequence[Value | Number],
     bias: Value,
     *,
     input_data: Sequence[float] | None = None,
 ) -> Value:
-    """A neuron's weighted sum Σ wᵢ·xᵢ + b as one node (op ``"linear"``).
+    """A neuron's weighted input Σ wᵢ·xᵢ + b as one node (op ``"affine"``).
 
-    Its parents are ``w1..wn, x1..xn, b`` (plain-number inputs become constant
-    leaves) and its local derivatives ``x1..xn, w1..wn, 1``. The sum runs in
-    micrograd's order, ((b + w1·x1) + w2·x2) + ..., so value and gradients equal those of the
-    ``*`` and ``+`` graph bit for bit, with one node instead of 2n.
+    Its parents are ``w1..wn, x1..xn, b`` (plain-number inputs become constant leaves) and
+    its local derivatives ``x1..xn, w1..wn, 1``. The sum runs in micrograd's order,
+    ((b + w1·x1) + w2·x2) + ..., so value and gradients equal those of the ``*`` and ``+``
+    graph bit for bit, with one node instead of 2n. (Not the activation "linear", which
+    means "no activation": an affine node is what every neuron computes before its activation.)
 
     Args:
         weights: the Values w1..wn.
@@ -493,28 +487,27 @@ def linear(
             is checked then.
 
     >>> w, b = [Value(2.0), Value(-1.0)], Value(0.5)
-    >>> z = linear(w, [3.0, 4.0], b)
+    >>> z = affine(w, [3.0, 4.0], b)
     >>> z.data, z.op, z.local_derivatives
-    (2.5, 'linear', (3.0, 4.0, 2.0, -1.0, 1.0))
+    (2.5, 'affine', (3.0, 4.0, 2.0, -1.0, 1.0))
     """
     if input_data is None:
         if len(weights) != len(inputs) or not weights:
             raise ValueError(
-                f"linear needs as many inputs as weights (at least one), got {len(weights)} weights "
+                f"affine needs as many inputs as weights (at least one), got {len(weights)} weights "
                 f"and {len(inputs)} inputs"
             )
         for x in inputs:
             if x.__class__ is not Value:  # rare: a number (or a subclass of Value, kept as it is)
-                inputs = [_operand_value(x, "linear", i) for i, x in enumerate(inputs)]
+                inputs = [_operand_value(x, "affine", i) for i, x in enumerate(inputs)]
                 break
         # Every input is a Value now; mypy cannot follow the fast `__class__ is` check above.
         input_data = [x.data for x in cast("Sequence[Value]", inputs)]
-    # The registry entry LINEAR states this rule; this is its inline form (tested equal).
     w_data = [w.data for w in weights]
     total = bias.data
     for w, x in zip(w_data, input_data):
         total = total + w * x
-    return _make(total, (*weights, *inputs, bias, *input_data, *w_data, 1.0), "linear")
+    return _make(total, (*weights, *inputs, bias, *input_data, *w_data, 1.0), "affine")
 
 
 def define_op(
@@ -531,8 +524,8 @@ def define_op(
     """Add an op of your own to the registry, and get the function that applies it.
 
     The op then works everywhere a built-in op does: ``backward()``, drawings (its
-    `symbol`), `explain` (its formulas), `compile_graph` (its array functions, or the float
-    ones applied per sample) and `gradcheck`.
+    `symbol`), `explain` (its formulas), the command line's expressions, `compile_graph`
+    (its array functions, or the float ones applied per sample) and `gradcheck`.
 
     Args:
         name: the op's name, a Python identifier (stored in ``Value.op``).
@@ -576,7 +569,7 @@ def define_op(
         array_forward=array_forward,
         array_derivatives=array_derivatives,
     )
-    existing = REGISTRY.get(name)
+    existing = RULES.get(name)
     if existing is not None and existing.builtin:
         raise ValueError(f"{name!r} is a built-in op; choose another name for your op")
     ops.register(spec)
@@ -584,17 +577,11 @@ def define_op(
     def apply_op(*args: Value | Number) -> Value:
         # Look the entry up at call time: redefining the op (a re-run notebook cell) updates it
         # for new values; each node stores the entry that built it (ops.rule_of).
-        return apply(REGISTRY[name], *args)
+        return apply(RULES[name], *args)
 
     apply_op.__name__ = apply_op.__qualname__ = name
-    apply_op.__doc__ = f"The op {name!r}: {spec.write([f'x{i}' for i in range(spec.arity)])} (made by define_op)."
+    apply_op.__doc__ = f"The op {name!r}: {spec.write([f'x{i + 1}' for i in range(spec.arity)])} (made by define_op)."
     return apply_op
-
-
-# The registry (ops.py) states every op's rule; `RULES` is its name here, as drawings and
-# explanations have always read it. `Rule` is the entry's type.
-RULES = REGISTRY
-Rule = Op
 
 
 # --------------------------------------------------------------------------------------
@@ -605,7 +592,7 @@ _NO_EDGES: tuple = ()
 
 
 class _Mode:
-    """Grad mode and scope name, as one `no_grad` or `scope` block sets them.
+    """Grad mode and scope name, as one `no_grad`, `enable_grad` or `scope` block sets them.
 
     Each block entered makes a mode and sets it as the current one of its thread or task
     (`_current`, a ContextVar); leaving the block puts back the mode it found, with the
@@ -632,17 +619,14 @@ class _Mode:
 _PLAIN = _Mode(True, None, None)
 _current: ContextVar[_Mode] = ContextVar("autograd_tiny_grad_mode", default=_PLAIN)
 
-# `_make` runs for every op, so it first tests one module-level list: empty while no thread
-# or task at all is inside a `no_grad()` or `scope` block (the test costs what a bool's
-# does). Only when a block is open somewhere does `_make` look up its own mode. Every block
-# appends on entering and pops on leaving: both are atomic, so no lock is needed, and the
-# list is never empty while some block is in force. (A block never left, such as a
-# generator suspended inside one and never closed, keeps an entry: results stay right,
-# `_make` just takes the slower look-up.)
+# The fast flag. `_make` runs for every op, so it first tests one module-level list: empty
+# while no thread or task at all is inside a `no_grad()`, `enable_grad()` or `scope` block
+# (the test costs what a bool's does). Only when a block is open somewhere does `_make` look
+# up its own mode. Every block appends on entering and pops on leaving: both are atomic, so
+# no lock is needed, and the list is never empty while some block is in force. (A block
+# never left, such as a generator suspended inside one and never closed, keeps an entry:
+# results stay right, `_make` just takes the slower look-up.)
 _open_blocks: list = []
-# The same functions bound once, for `scope`, which Neuron enters on every call.
-_get_mode, _set_mode, _reset_mode = _current.get, _current.set, _current.reset
-_open_block, _close_block = _open_blocks.append, _open_blocks.pop
 
 
 def _current_mode() -> _Mode:
@@ -680,7 +664,7 @@ def _leave(mode: _Mode, token: Token) -> None:
 _new = object.__new__
 
 
-def _make(data: float, edges: tuple, op: str, const=None) -> Value:
+def _make(data: float, edges: tuple, op: str, const: float | None = None) -> Value:
     """Create an op's output node from its edges: parents, then their local derivatives.
 
     No input checks: the op has already validated. Inside `no_grad()` the node is a leaf;
@@ -690,13 +674,13 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
     out.data = data
     out.grad = 0.0
     out._label = ""
-    if not _open_blocks:
+    if not _open_blocks:  # the fast flag: no block open anywhere
         out._edges = edges
         out.op = op
         out.const = const
         out.scope = None
         return out
-    mode = _get_mode()
+    mode = _current.get()
     if mode.left:
         mode = _current_mode()
     if mode.enabled:
@@ -711,7 +695,7 @@ def _make(data: float, edges: tuple, op: str, const=None) -> Value:
     return out
 
 
-def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=None) -> Value:
+def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const: float | None = None) -> Value:
     """Create an op's output node from its parents and their local derivatives.
 
     >>> a = Value(2.0)
@@ -722,7 +706,16 @@ def _node(data: float, parents: tuple, local_derivatives: tuple, op: str, const=
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    """The block of `no_grad` (False) and `enable_grad` (True)."""
+    mode, token = _enter(enabled, None)
+    try:
+        yield
+    finally:
+        _leave(mode, token)
+
+
+def no_grad() -> AbstractContextManager[None]:
     """Inside this block, operations build no graph: their results are plain leaves.
 
     Use it for inference and for parameter updates. Grad mode follows the thread and the
@@ -742,15 +735,10 @@ def no_grad() -> Iterator[None]:
     >>> y.parents, y.op
     ((), '')
     """
-    mode, token = _enter(False, None)
-    try:
-        yield
-    finally:
-        _leave(mode, token)
+    return _grad_mode(False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> AbstractContextManager[None]:
     """Inside this block, operations build a graph again, even within `no_grad()`.
 
     For code that must trace a graph whatever its caller's mode, as
@@ -762,11 +750,7 @@ def enable_grad() -> Iterator[None]:
     >>> y.op
     'mul'
     """
-    mode, token = _enter(True, None)
-    try:
-        yield
-    finally:
-        _leave(mode, token)
+    return _grad_mode(True)
 
 
 def is_grad_enabled() -> bool:
@@ -781,11 +765,11 @@ def is_grad_enabled() -> bool:
     return _current_mode().enabled
 
 
-class scope(_Mode):
+class scope:
     """``with scope(name):`` every value an op computes in the block records ``scope == name``.
 
     Drawings group a graph by scope (``draw_dot(..., group="neuron")``) and explanations
-    name what they show by it; `Neuron` runs its maths inside ``scope("L1.N3")``. Like grad
+    name what they show by it; a `Neuron` gives its values its name, ``"L1.N3"``. Like grad
     mode, a scope follows the thread and the asyncio task: it never affects another thread,
     nor a task it did not start. Blocks nest: the innermost name is the one recorded, and
     leaving a block restores the name around it. Only op results take the scope; a leaf you
@@ -804,58 +788,26 @@ class scope(_Mode):
     ('N1', 'N2', 'N1', None)
     """
 
-    # A class, not a generator: Neuron enters one per call, and these few lines cost a
-    # fraction of @contextmanager's generator machinery. For the same reason a scope is its
-    # own block's mode the first time it is entered (no second object to make), `_enter` and
-    # `_leave` are written out inline, and no attribute is set before it is needed.
-    __slots__ = ("_entered", "_token")
-
     def __init__(self, name: str) -> None:
         if not isinstance(name, str):
             raise TypeError(f'scope needs a name as a str, e.g. scope("L1.N3"), got {type(name).__name__} {name!r}')
-        self.scope = name
-        self.outer = None  # None until first entered; `enabled` and `left` are set then too
-        self._token: Token | None = None  # not None while inside the block
-
-    @property
-    def name(self) -> str:
-        """The scope's name, e.g. ``"L1.N3"``."""
-        return cast(str, self.scope)
+        self.name = name
+        self._entered: tuple[_Mode, Token] | None = None  # the mode and token while inside
 
     def __enter__(self) -> scope:
-        if self._token is not None:
-            raise RuntimeError(f"scope({self.scope!r}) is already entered; make a new scope(...) to nest one")
-        outer = _get_mode()
-        if outer.left:
-            outer = _current_mode()
-        if self.outer is None:
-            mode: _Mode = self
-            self.enabled = outer.enabled
-            self.outer = outer
-            self.left = False
-        else:
-            # Entered again: a fresh mode, since a task started inside the earlier block
-            # may still hold that one, which must stay left.
-            mode = _Mode(outer.enabled, self.scope, outer)
-        _open_block(None)
-        self._entered = mode
-        self._token = _set_mode(mode)
+        if self._entered is not None:
+            raise RuntimeError(f"scope({self.name!r}) is already entered; make a new scope(...) to nest one")
+        self._entered = _enter(None, self.name)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        token = self._token
-        # `with` calls __exit__ only after __enter__, which set the mode and the token.
-        assert token is not None
-        self._entered.left = True
-        self._token = None
-        try:
-            _reset_mode(token)
-        except ValueError:  # left from another thread or task: see _leave
-            pass
-        _close_block()
+        # `with` calls __exit__ only after __enter__, which set `_entered`.
+        mode, token = cast("tuple[_Mode, Token]", self._entered)
+        self._entered = None
+        _leave(mode, token)
 
     def __repr__(self) -> str:
-        return f"scope({self.scope!r})"
+        return f"scope({self.name!r})"
 
 
 def current_scope() -> str | None:
@@ -871,21 +823,22 @@ def current_scope() -> str | None:
 
 
 # --------------------------------------------------------------------------------------
-# Input checking
+# Checking plain-number input
 # --------------------------------------------------------------------------------------
 
 
-def _check_label(label: object) -> None:
-    """Refuse a label that is not a str: it is shown as text everywhere."""
+def _checked_label(label: object) -> str:
+    """`label` if it is a str (it is shown as text everywhere), else a TypeError."""
     if not isinstance(label, str):
         raise TypeError(f'label must be a str, got {type(label).__name__} {label!r}; pass a str, e.g. "w1"')
+    return label
 
 
 def _constant(x: object, symbol: str) -> float:
     """A plain-number operand of `symbol` as a float, checked by `ops.as_number`.
 
-    The operators' fast path takes a float that equals itself (every float but NaN) without
-    this call; everything else (ints, NumPy numbers, NaN, wrong types) comes here.
+    The operators take a float that equals itself (every float but NaN) without this call;
+    everything else (ints, NumPy numbers, NaN, wrong types) comes here.
 
     >>> _constant(2, "*")
     2.0

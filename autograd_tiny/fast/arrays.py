@@ -12,8 +12,8 @@ NumPy is passed in (`array_helpers(rule, np)`), never imported here: the package
 compiler, and only a call with arrays needs NumPy.
 
 >>> import numpy as np
->>> from autograd_tiny.core.ops import REGISTRY
->>> array_helpers(REGISTRY["log"], np)["_log"](np.array([1.0, 0.0, -1.0]))
+>>> from autograd_tiny.core.ops import RULES
+>>> array_helpers(RULES["log"], np)["_log"](np.array([1.0, 0.0, -1.0]))
 Traceback (most recent call last):
 ...
 ValueError: log is undefined for x = 0.0 in sample 1 (and 1 more) (needs x > 0)

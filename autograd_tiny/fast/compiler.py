@@ -314,7 +314,7 @@ def _generate(root: Value, inputs: list) -> tuple[str, str, dict]:
 
 # --------------------------------------------------------------------------------------
 # The matrix form, for a batch reduced to its mean or sum (``reduce="mean"``). Parameters
-# are shared by every sample, so the neurons of one layer — `linear` nodes that read the
+# are shared by every sample, so the neurons of one layer — `affine` nodes that read the
 # same inputs — are one matrix product over all samples: z = W @ X + b, and backward
 # ∂W = ∂z @ Xᵀ (summed over the samples), ∂b = Σ ∂z, ∂X = Wᵀ @ ∂z. The activation applied
 # to each neuron of such a layer is one line too. Everything else is written as in the
@@ -329,11 +329,11 @@ class _Block:
     def __init__(self, name: str, rows: list, kind: str) -> None:
         self.name = name  # the variable holding the matrix
         self.rows = rows  # the graph's nodes, row by row
-        self.kind = kind  # "linear" (z = W @ X + b) or an op applied to each row of `source`
+        self.kind = kind  # "affine" (z = W @ X + b) or an op applied to each row of `source`
         self.rule: Op | None = None  # that op's rule, when it is one
         self.source: _Block | None = None  # the block an op is applied to
-        self.xs: tuple = ()  # linear: the inputs every row reads
-        self.start = 0  # linear: position in `inputs` of the first row's first weight
+        self.xs: tuple = ()  # affine: the inputs every row reads
+        self.start = 0  # affine: position in `inputs` of the first row's first weight
 
     @property
     def width(self) -> int:
@@ -350,8 +350,8 @@ def _span(rows: list, name: dict) -> str:
     return first if len(rows) == 1 else f"{first}..{last}"
 
 
-def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name: dict) -> list:
-    """The layers of `linear` nodes that can be one matrix product each.
+def _affine_blocks(order: list, input_index: dict, shared: set, uses: dict, name: dict) -> list:
+    """The layers of `affine` nodes that can be one matrix product each.
 
     A node joins when its weights and bias are shared inputs used by it alone, listed
     together in `inputs` as w1..wn, b (the order of ``parameters()``); its layer is the
@@ -361,7 +361,7 @@ def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name
     blocks: list = []
     open_runs: dict = {}
     for node in order:
-        if node.op != "linear" or node.const is not None:
+        if node.op != "affine" or node.const is not None:
             continue
         n = (len(node.parents) - 1) // 2
         params = (*node.parents[:n], node.parents[2 * n])
@@ -374,7 +374,7 @@ def _linear_blocks(order: list, input_index: dict, shared: set, uses: dict, name
         key = (node.parents[n : 2 * n], layer_of(scope) or scope)
         run = open_runs.get(key)
         if run is None or run.start + len(run.rows) * (n + 1) != start:
-            run = _Block("", [], "linear")
+            run = _Block("", [], "affine")
             run.xs, run.start = node.parents[n : 2 * n], start
             open_runs[key] = run
             blocks.append(run)
@@ -440,7 +440,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
             uses[p] += 1
             consumers[p].append(node)
 
-    linear = _linear_blocks(order, input_index, set(shared_at), uses, name)
+    linear = _affine_blocks(order, input_index, set(shared_at), uses, name)
     blocks = linear + _op_blocks(linear, consumers, {row for b in linear for row in b.rows})
     taken = set(name.values())
 
@@ -458,7 +458,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
     for block in blocks:
         neuron = _neuron_name(block.rows[0], "")
         prefix = layer_of(neuron) or neuron or "layer"
-        block.name = fresh(f"{prefix}_{'z' if block.kind == 'linear' else block.kind}")
+        block.name = fresh(f"{prefix}_{'z' if block.kind == 'affine' else block.kind}")
         for i, row in enumerate(block.rows):
             row_of[row] = (block, i)
     block_params = {p for b in linear for row in b.rows for p in row.parents if p not in b.xs}
@@ -497,7 +497,7 @@ def _generate_matrix(root: Value, inputs: list, per_sample: tuple, numbers: dict
                 continue
             done.add(block)
             m = len(block.rows)
-            if block.kind == "linear":
+            if block.kind == "affine":
                 n, s = block.width, shared_at[inputs[block.start]]
                 if x_matrix(block) == f"{block.name}_x":
                     stacked = ", ".join(expr(x) for x in block.xs)
@@ -584,7 +584,7 @@ def _backward_block(block, add, received, lines, name, x_matrix, row_of, grad_of
         add(f"grad_{block.name}", f"_rows(_n, {gathered})", "the rows' gradients as one matrix")
     upstream = f"grad_{block.name}"
     span = _span(block.rows, name)
-    if block.kind == "linear":
+    if block.kind == "affine":
         n = block.width
         x = x_matrix(block)
         lines += [
@@ -676,7 +676,7 @@ class CompiledGraph:
     def batch_source(self, per_sample: Sequence[Value]) -> str:
         """The matrix-form code used by ``reduce="mean"`` when the inputs `per_sample` are arrays.
 
-        Each layer's neurons (`linear` nodes reading the same inputs, with their parameters
+        Each layer's neurons (`affine` nodes reading the same inputs, with their parameters
         among the shared inputs) are one matrix line, whose comment names them.
 
         >>> from autograd_tiny import Layer

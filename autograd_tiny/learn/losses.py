@@ -32,6 +32,9 @@ def _total(terms: list) -> Value:
 
 
 def _pairs(predictions, targets, what: str) -> tuple[list, list]:
+    """The samples as two lists of equal length, targets checked; a single Value is one sample."""
+    if isinstance(targets, Value) and not isinstance(predictions, Value):
+        _swapped(what)
     if isinstance(predictions, Value):
         predictions, targets = [predictions], [targets]
     predictions, targets = list(predictions), list(targets)
@@ -41,10 +44,20 @@ def _pairs(predictions, targets, what: str) -> tuple[list, list]:
         raise ValueError(
             f"{what}: {len(predictions)} predictions but {len(targets)} targets; pass one target per prediction"
         )
+    if any(isinstance(t, Value) for t in targets) and not any(isinstance(p, Value) for p in predictions):
+        _swapped(what)
     for i, t in enumerate(targets):
         # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
         as_number(t, f"{what} target {i}", allow_inf=False, hint="drop or fix that sample")
     return predictions, targets
+
+
+def _swapped(what: str) -> None:
+    """Refuse Values as targets next to plain-number predictions: the caller swapped the two."""
+    raise TypeError(
+        f"{what}: the targets are Values and the predictions plain numbers, so the arguments look swapped; "
+        f"pass the model's outputs first: {what}(predictions, targets)"
+    )
 
 
 def mse(predictions: Sequence[Prediction], targets: Sequence[float]) -> Value:

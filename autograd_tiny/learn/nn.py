@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 from ..core.ops import Number, as_number, as_whole_number
-from ..core.value import Value, linear, scope
+from ..core.value import Value, affine, scope
 from .files import FileTooLarge, read_regular_file, write_atomically
 from .names import layer_name, neuron_name
 
@@ -324,7 +324,7 @@ class Neuron(Module):
         seed: instead of rng, a seed for a fresh generator.
         name: the prefix of labels and the scope, e.g. ``"L1.N3"``.
         expand: build micrograd's graph, one ``*`` node per weight and a chain of ``+``
-            nodes, instead of one fused ``linear`` node (Σ wᵢ·xᵢ + b). Both give the same
+            nodes, instead of one fused ``affine`` node (Σ wᵢ·xᵢ + b). Both give the same
             numbers bit for bit; the fused node is several times faster, the expanded graph
             shows every multiplication and addition of the chain rule.
 
@@ -334,7 +334,7 @@ class Neuron(Module):
     >>> round(n([1.0, 0.5]).data, 4)
     0.7383
     >>> n([1.0, 0.5]).parents[0].op, Neuron(2, seed=0, expand=True)([1.0, 0.5]).parents[0].op
-    ('linear', 'add')
+    ('affine', 'add')
     """
 
     def __init__(
@@ -368,15 +368,22 @@ class Neuron(Module):
 
     def _forward(self, x: Sequence[Input], x_data: list | None = None) -> Value:
         """activation(w · x + b) on checked inputs; a Layer passes Values and their numbers, read once."""
-        with scope(self.name):  # every value computed here records this neuron's name
-            if self.expand:
+        # Every value computed here records this neuron's name as its scope.
+        if self.expand:
+            with scope(self.name):
                 # micrograd's graph: ((b + w1·x1) + w2·x2) + ..., one * and one + node per weight
                 z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-            else:
-                z = linear(self.w, x, self.b, input_data=x_data)
-            if self.activation == "linear":
-                return z
-            return getattr(z, self.activation)()
+                return z if self.activation == "linear" else getattr(z, self.activation)()
+        # The fused neuron makes two nodes at most: naming them directly gives them what
+        # `with scope(self.name)` would, without entering a block (a ContextVar set and
+        # reset) per neuron and call.
+        z = affine(self.w, x, self.b, input_data=x_data)
+        z.scope = self.name
+        if self.activation == "linear":
+            return z
+        out = getattr(z, self.activation)()
+        out.scope = self.name
+        return out
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -428,10 +435,7 @@ class Layer(Module):
             values = [xi if isinstance(xi, Value) else Value(_input_number(xi, i)) for i, xi in enumerate(x)]
             x_data = [xi.data for xi in values]
             x = values
-        # Each neuron names its values with its own scope inside the layer's: entering a
-        # scope nested in another is several times cheaper than entering the first one.
-        with scope(self.name):
-            return [neuron._forward(x, x_data) for neuron in neurons]
+        return [neuron._forward(x, x_data) for neuron in neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -455,7 +459,7 @@ class MLP(Module):
         output_activation: the last layer's activation; ``"linear"`` (the default, as in
             micrograd) gives raw scores, which is what the losses expect.
         seed: seed for the initial weights (None: Python's global random generator).
-        expand: neurons build micrograd's ``*`` and ``+`` graph instead of one ``linear``
+        expand: neurons build micrograd's ``*`` and ``+`` graph instead of one ``affine``
             node each (see `Neuron`); same numbers, bigger graph.
 
     Calling it returns a Value when the last layer has one neuron, else a list.

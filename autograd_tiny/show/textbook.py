@@ -153,7 +153,7 @@ def weighted_input(output: Value) -> WeightedInput:
     """Read z, the weights, the inputs and the bias of the neuron whose output is `output`.
 
     The activation's parent is z (a linear neuron's output is z itself). z is either one
-    fused ``linear`` node (parents w₁…wₙ, x₁…xₙ, b) or, as `Neuron` builds it with
+    fused ``affine`` node (parents w₁…wₙ, x₁…xₙ, b) or, as `Neuron` builds it with
     ``expand=True`` and micrograd does, a chain of ``add`` nodes over ``mul`` nodes wᵢ · xᵢ,
     starting with b.
 
@@ -170,16 +170,16 @@ def weighted_input(output: Value) -> WeightedInput:
     z = output
     if output.op in ACTIVATION_OPS and output.parents and output.parents[0].scope == scope:
         z = output.parents[0]
-    if z.op == "linear":
+    if z.op == "affine":
         return _fused_terms(z)
     return _expanded_terms(z, scope)
 
 
 def _fused_terms(z: Value) -> WeightedInput:
-    """The parts of a fused ``linear`` node: parents w…, x…, b; ∂z/∂wᵢ = xᵢ."""
+    """The parts of a fused ``affine`` node: parents w…, x…, b; ∂z/∂wᵢ = xᵢ."""
     count, odd = divmod(len(z.parents) - 1, 2)
     if odd or count < 1:
-        raise ValueError(f"a linear node needs parents w1..wn, x1..xn, b; this one has {len(z.parents)}")
+        raise ValueError(f"an affine node needs parents w1..wn, x1..xn, b; this one has {len(z.parents)}")
     parents, local = z.parents, z.local_derivatives
     return WeightedInput(
         z,
