@@ -84,7 +84,7 @@ class Value:
     # * Inline arithmetic: each operator below computes its registry entry's rule (ops.py:
     #   "add", "mul", ...) itself, since a call to the entry's functions would cost more than
     #   the arithmetic. The entry stays the one statement of the rule, and
-    #   tests/test_ops_registry.py checks on random inputs that every operator gives
+    #   tests/core/test_ops_registry.py checks on random inputs that every operator gives
     #   exactly its entry's values and local derivatives.
     # * Exact class tests: ``other.__class__ is Value`` (then ``is float``) are the cheapest
     #   tests there are. A subclass of Value fails the exact test and takes `isinstance`,
