@@ -17,7 +17,15 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..core.graph import topological_order, value_names
+from ..core.notation import local_derivative
 from ..core.optional import MissingDependencyError
+from ..core.value import Value, operands
+from ..show.explain import explain
+from ..show.render import draw_dot, visible
+from ..show.text import number
+from .demo import run_demo
+from .expression import ExpressionError, build_expression, parse_values
 
 # Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -108,7 +116,6 @@ def _warn(message: str) -> None:
 
 def _build(args: argparse.Namespace):
     """The expression's root Value, built from the command line's text and values."""
-    from .expression import build_expression, parse_values
 
     return build_expression(args.expression, parse_values(args.values))
 
@@ -119,11 +126,6 @@ def _first_non_finite(root) -> str | None:
     Checks the values, then the local derivatives (``sqrt`` at 0 has slope inf), so a learner
     is told where a non-finite number first appears rather than finding nan at the end.
     """
-    from ..core.graph import topological_order, value_names
-    from ..core.notation import local_derivative
-    from ..core.value import Value, operands
-    from ..show.render import visible
-    from ..show.text import number
 
     order = topological_order(root)
     names = value_names(order)
@@ -156,7 +158,6 @@ def _warn_non_finite(root) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
 
     return run_demo(
         steps=args.steps,
@@ -170,7 +171,6 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_graph(args: argparse.Namespace) -> int:
-    from ..show.render import draw_dot
 
     root = _build(args)
     _warn_non_finite(root)
@@ -182,7 +182,6 @@ def _run_graph(args: argparse.Namespace) -> int:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    from ..show.explain import explain
 
     if args.quiz and not args.html:
         # Checked before anything is printed: a quiz is a page, and no page was asked for.
@@ -349,7 +348,6 @@ class _Output:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with `argv` (default: ``sys.argv[1:]``); return the exit status."""
-    from .expression import ExpressionError
 
     _tolerant_output()
     argv = list(sys.argv[1:] if argv is None else argv)

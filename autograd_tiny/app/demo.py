@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 
 from ..core.optional import check_installed, load
 from ..core.value import Value, no_grad
+from ..fast.training import CompiledTrainingStep
 from ..learn.datasets import DATASETS
 from ..learn.files import write_atomically
 from ..learn.losses import cross_entropy, hinge, l2
 from ..learn.nn import MLP
 from ..learn.optim import SGD, Adam
+from ..show.explain import explain
+from ..show.render import draw_dot
 
 __all__ = ["train", "run_demo", "TrainingResult", "parse_hidden"]
 
@@ -159,7 +162,6 @@ def _compiled_step(model: MLP, X: list, y: list, alpha: float) -> Callable[[], t
     It evaluates the batch-mean hinge loss with matrix products and the L2 penalty, both
     traced by the engine and compiled once; the gradients go into each ``p.grad``.
     """
-    from ..fast.training import CompiledTrainingStep
 
     if set(y) - {-1, 1}:
         raise ValueError(
@@ -322,8 +324,6 @@ def save_neuron_graph(result: TrainingResult, path: str) -> list[str]:
     never shows, and eager and compiled training draw the same picture. `path` names the SVG;
     the PNG is written beside it. Returns both paths.
     """
-    from ..show.explain import explain
-    from ..show.render import draw_dot
 
     neuron, i = active_neuron_sample(result.model, result.X)
     x = [Value(v, label=f"x{k + 1}") for k, v in enumerate(result.X[i])]  # x1, x2: numbered from 1

@@ -155,3 +155,10 @@ def test_the_old_paths_are_the_same_modules():
     from autograd_tiny.nn import MLP
 
     assert Value is autograd_tiny.Value and MLP is autograd_tiny.MLP
+
+
+def test_no_module_imports_a_module_of_the_package_inside_a_function():
+    """Every import of our own modules stands at the top of its file, where a reader sees it
+    (and where a cycle would show at once); only optional third-party packages load lazily."""
+    inside = [f"{module_name(p)} imports {name}" for p in MODULES for name, lazily in imports(p) if lazily]
+    assert inside == []
