@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from autograd_tiny import Feedback, Value, explain
 from autograd_tiny.show.grading import MISTAKES, answer_matches, telling_slips
+from tests.show.test_explain import fan_out_example  # the issue's b = a + a; c = b · a
 
 SIZES = [-2.5, -0.7, 0.6, 1.3, 2.2, 3.1]
 OPS = {"+": lambda p, q: p + q, "*": lambda p, q: p * q, "-": lambda p, q: p - q}
@@ -86,19 +87,10 @@ def test_check_gradient_names_a_missing_contribution(leaves, ops):
             assert e.check_gradient("u", partial).mistake == "one-path"
 
 
-def issue_example():
-    a = Value(3.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b * a
-    c.label = "c"
-    return a, b, c
-
-
-def test_the_slips_on_the_issue_example():
+def test_the_slips_on_the_fan_out_example():
     # 1. ∂c/∂b₍₁₎ = a = 3 (upstream 1); 2. ∂c/∂a₍₂₎ = b = 6 (upstream 1);
     # 3. and 4. ∂b/∂a₍₁₎ = ∂b/∂a₍₂₎ = 1, upstream ∂c/∂b = 3: contributions 3 and 3, a.grad 9 then 12.
-    a, _, c = issue_example()
+    a, _, c = fan_out_example()
     e = explain(c)
     assert e.check(3, 3.0) == Feedback(
         True, None, "Right: that is the contribution ∂b/∂a₍₁₎ × ∂c/∂b this step sends to a."
@@ -159,7 +151,7 @@ def test_non_finite_answers_are_right_only_for_themselves():
 
 
 def test_bad_steps_values_and_answers_are_refused():
-    a, _, c = issue_example()
+    a, _, c = fan_out_example()
     e = explain(c)
     with pytest.raises(ValueError, match=r"step must be from 1 to 4 \(as the narrative numbers them\), got 0"):
         e.check(0, 1.0)
