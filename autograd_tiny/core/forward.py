@@ -93,14 +93,14 @@ def jvp(f: Callable[..., Value], xs: Sequence, vs: Sequence) -> tuple[float, flo
     if len(xs) != len(vs):
         raise ValueError(f"jvp needs one tangent per input: {len(xs)} inputs, {len(vs)} tangents")
     inputs = [x if isinstance(x, Value) else Value(x) for x in xs]
+    if len(set(inputs)) != len(inputs):  # one node has one tangent: two directions for it are ambiguous
+        raise ValueError("jvp got the same Value twice among xs; pass it once (or pass numbers, one Value each)")
     out = f(*inputs)
     if not isinstance(out, Value):
         raise TypeError(f"jvp needs f to return a Value, got {type(out).__name__}")
-    seeds: dict = {}
     order = set(topological_order(out))
-    for x, v in zip(inputs, vs):
-        if x in order:  # an input f ignores has no effect: its derivative is 0
-            seeds[x] = seeds.get(x, 0.0) + v  # the same Value passed twice: its directions add
+    # An input f ignores has no effect (its derivative is 0), and is not in the graph to seed.
+    seeds = {x: v for x, v in zip(inputs, vs) if x in order}
     return out.data, tangents(out, seeds)[out]
 
 
