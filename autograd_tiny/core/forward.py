@@ -173,13 +173,15 @@ class SweepCounts:
     reverse_sweeps: int
 
 
-def sweep_counts(root: Value) -> SweepCounts:
+def sweep_counts(root: Value, wrt: Sequence | None = None) -> SweepCounts:
     """Count the work of the full gradient ∂root/∂(every input) in forward and in reverse mode.
 
     Forward mode needs one sweep per input, reverse mode (``backward()``) one per output,
     and a sweep visits every edge either way. A loss has one output and many inputs, so
     reverse mode wins by a factor of the number of inputs; with one input and many
-    outputs it is the other way around.
+    outputs it is the other way around. `wrt` counts only the inputs wanted (e.g.
+    ``model.parameters()``: a model's gradient needs none with respect to its data);
+    default: every leaf of the graph.
 
     >>> from autograd_tiny import Value
     >>> a, b, c = Value(1.0), Value(2.0), Value(3.0)
@@ -187,6 +189,10 @@ def sweep_counts(root: Value) -> SweepCounts:
     SweepCounts(inputs=3, outputs=1, edges=4, forward_sweeps=3, reverse_sweeps=1)
     """
     order = topological_order(root)
-    inputs = sum(1 for node in order if not node._edges)
+    if wrt is None:
+        inputs = sum(1 for node in order if not node._edges)
+    else:
+        members = set(order)
+        inputs = len({node for node in wrt if node in members})  # one sweep per distinct input of the graph
     edges = sum(len(node._edges) >> 1 for node in order)
     return SweepCounts(inputs=inputs, outputs=1, edges=edges, forward_sweeps=inputs, reverse_sweeps=1)
