@@ -1183,7 +1183,9 @@ def _explain_forward(root: Value, group: Any, sample: Any, wrt: Any) -> TangentE
     if group is not None or sample is not None:
         raise ValueError("group= and sample= belong to the backward narrative; mode='forward' takes wrt= only")
     if wrt is None:
-        raise ValueError("mode='forward' needs wrt=, the value to differentiate along, e.g. explain(L, mode='forward', wrt=a)")
+        raise ValueError(
+            "mode='forward' needs wrt=, the value to differentiate along, e.g. explain(L, mode='forward', wrt=a)"
+        )
     if not isinstance(wrt, Value):
         raise TypeError(f"wrt must be a Value of the graph, got {type(wrt).__name__} {wrt!r}")
     _check_explain_size(root)

@@ -85,7 +85,10 @@ def test_forward_after_the_expression_and_in_markdown(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--forward", "z", "a*b", "a=1", "b=2"], "--forward z: the expression has no input named 'z'; its inputs: a, b"),
+        (
+            ["--forward", "z", "a*b", "a=1", "b=2"],
+            "--forward z: the expression has no input named 'z'; its inputs: a, b",
+        ),
         (
             ["--forward", "a", "a*b", "a=1", "b=2", "--html", "s.html"],
             "--html draws the backward pass's stepper; leave out --forward for it (or --html)",

@@ -18,11 +18,11 @@ The NumPy versions of the float functions then left ops.py for fast/arrays.py, a
 gained optional.py (loading optional packages by name, 97 lines): 2,394 lines, 1,169 of code,
 when the budget was lowered to 2,400 and 1,200. Lower it again whenever core shrinks.
 
-Issue 21 (forward mode) added core/forward.py, 192 lines of which 92 code: the forward
+Issue 21 (forward mode) added core/forward.py, 198 lines of which 95 code: the forward
 sweep of tangents (`tangents`, `jvp`, the step by step `tangent_steps` the narrative reads)
 and `sweep_counts`. It belongs in core beside the backward sweep, reading the same local
-derivatives; the rest is docstring that teaches why reverse mode wins. Core then had 2,586
-lines, 1,261 of code: the budget is 2,600 and 1,270.
+derivatives; the rest is docstring that teaches why reverse mode wins. Core then had 2,592
+lines, 1,264 of code: the budget is 2,600 and 1,270.
 """
 
 from __future__ import annotations

@@ -46,12 +46,12 @@ def lecture():
 
 
 def test_the_lecture_expression_golden_text():
-    a, b, c, f, L = lecture()
+    a, *_, L = lecture()
     assert str(explain(L, mode="forward", wrt=a)) == GOLDEN
 
 
 def test_markdown_ends_with_the_same_derivative_and_the_summary():
-    a, b, c, f, L = lecture()
+    _, b, *_, L = lecture()
     lines = explain(L, mode="forward", wrt=b).markdown().splitlines()
     assert lines[-3] == r"**Result**: $\frac{\partial \mathrm{L}}{\partial \mathrm{b}} = -4$"
     assert lines[-1] == (
@@ -103,7 +103,7 @@ def test_a_value_used_twice_adds_its_contributions():
 
 
 def test_bad_arguments_are_refused():
-    a, b, c, f, L = lecture()
+    a, *_, L = lecture()
     with pytest.raises(ValueError, match=r"^mode must be 'backward' \(the default\) or 'forward', got 'sideways'"):
         explain(L, mode="sideways")
     with pytest.raises(ValueError, match=r"^mode='forward' needs wrt=, the value to differentiate along"):
@@ -112,7 +112,9 @@ def test_bad_arguments_are_refused():
         explain(L, mode="forward", wrt=Value(1.0, label="z"))
     with pytest.raises(TypeError, match=r"^wrt must be a Value of the graph, got str 'a'"):
         explain(L, mode="forward", wrt="a")
-    with pytest.raises(ValueError, match=r"^wrt= picks the value forward mode differentiates along; pass mode='forward'"):
+    with pytest.raises(
+        ValueError, match=r"^wrt= picks the value forward mode differentiates along; pass mode='forward'"
+    ):
         explain(L, wrt=a)
     with pytest.raises(ValueError, match=r"^group= and sample= belong to the backward narrative"):
         explain(L, mode="forward", wrt=a, group="neuron")
