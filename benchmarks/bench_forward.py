@@ -41,7 +41,7 @@ def main() -> None:
     model = MLP(2, [16, 16, 1])
     params = model.parameters()
     loss = demo_loss(model, args.samples)
-    counts = sweep_counts(loss, params)
+    counts = sweep_counts(loss, wrt=params)
     print(f"Python {platform.python_version()}, {platform.machine()}; loss over {args.samples} points")
     print(
         f"parameters {counts.inputs}, outputs {counts.outputs}, edges per sweep {counts.edges}: "

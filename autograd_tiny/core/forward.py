@@ -173,13 +173,13 @@ class SweepCounts:
     reverse_sweeps: int
 
 
-def sweep_counts(root: Value, wrt: Sequence | None = None) -> SweepCounts:
+def sweep_counts(root: Value, *, wrt: Sequence | None = None) -> SweepCounts:
     """Count the work of the full gradient ∂root/∂(every input) in forward and in reverse mode.
 
     Forward mode needs one sweep per input, reverse mode (``backward()``) one per output,
     and a sweep visits every edge either way. A loss has one output and many inputs, so
     reverse mode wins by a factor of the number of inputs; with one input and many
-    outputs it is the other way around. `wrt` counts only the inputs wanted (e.g.
+    outputs it is the other way around. ``wrt=`` counts only the inputs wanted (e.g.
     ``model.parameters()``: a model's gradient needs none with respect to its data);
     default: every leaf of the graph.
 

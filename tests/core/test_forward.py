@@ -107,7 +107,7 @@ def test_sweep_counts_of_micrograd_demo_mlp():
     counts = sweep_counts(model([Value(0.5), Value(-1.0)]))
     assert counts.inputs == 337 + 2  # the 337 parameters and the sample's 2 inputs
     assert (counts.outputs, counts.forward_sweeps, counts.reverse_sweeps) == (1, 339, 1)
-    counts = sweep_counts(model([Value(0.5), Value(-1.0)]), model.parameters())
+    counts = sweep_counts(model([Value(0.5), Value(-1.0)]), wrt=model.parameters())
     assert (counts.inputs, counts.forward_sweeps, counts.reverse_sweeps) == (337, 337, 1)
 
 
