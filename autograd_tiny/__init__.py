@@ -8,6 +8,7 @@
 5.0
 """
 
+from .core.forward import jvp, sweep_counts, tangents
 from .core.graph import topological_order
 from .core.value import Number, Value, define_op, is_grad_enabled, no_grad, scope
 from .fast.compiler import CompiledGraph, compile_graph
@@ -33,6 +34,9 @@ __all__ = [
     "define_op",
     "is_grad_enabled",
     "topological_order",
+    "jvp",
+    "tangents",
+    "sweep_counts",
     "draw_dot",
     "Graph",
     "explain",

@@ -1,4 +1,4 @@
-"""The `autograd-tiny` command: ``demo``, ``graph`` and ``explain``.
+"""The `autograd-tiny` command: ``demo``, ``graph`` and ``explain`` (``--forward NAME``: forward mode).
 
 Each subcommand is a thin layer over the library: it parses its arguments, calls the
 public API and turns expected errors into a one-line message with exit status 2 (bad
@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="make the HTML page (--html) a quiz: it asks for each step's contribution before showing it",
     )
+    explain.add_argument(
+        "--forward",
+        metavar="NAME",
+        help="narrate forward mode instead: the tangents d(value)/d(NAME) from the inputs to the output",
+    )
     explain.set_defaults(handler=_run_explain)
     return parser
 
@@ -186,8 +191,14 @@ def _run_explain(args: argparse.Namespace) -> int:
     if args.quiz and not args.html:
         # Checked before anything is printed: a quiz is a page, and no page was asked for.
         raise ValueError("--quiz makes the HTML page a quiz: add --html PATH (e.g. --html quiz.html)")
+    if args.forward is not None and args.html:
+        raise ValueError("--html draws the backward pass's stepper; leave out --forward for it (or --html)")
     root = _build(args)
     _warn_non_finite(root)
+    if args.forward is not None:
+        forward = explain(root, mode="forward", wrt=_named_input(root, args.forward))
+        print(forward.markdown() if args.markdown else str(forward))
+        return OK
     # The command's values are fresh: backward() stores the gradients the narrative derives,
     # so it has nothing to say about .grad differing from them.
     root.backward()
@@ -200,9 +211,30 @@ def _run_explain(args: argparse.Namespace) -> int:
     return OK
 
 
+def _named_input(root: Value, name: str) -> Value:
+    """The input of the expression called `name` (for ``explain --forward NAME``)."""
+    inputs = [node for node in topological_order(root) if not node.parents and node.label]
+    for node in inputs:
+        if node.label == name:
+            return node
+    names = ", ".join(sorted(node.label for node in inputs)) or "none"
+    raise ValueError(f"--forward {name}: the expression has no input named {name!r}; its inputs: {names}")
+
+
 # Options of `graph` and `explain`, and those of them that take a value.
-_EXPRESSION_OPTIONS = {"-h", "--help", "-o", "--output", "--no-grad", "--rankdir", "--markdown", "--html", "--quiz"}
-_TAKES_VALUE = {"-o", "--output", "--rankdir", "--html"}
+_EXPRESSION_OPTIONS = {
+    "-h",
+    "--help",
+    "-o",
+    "--output",
+    "--no-grad",
+    "--rankdir",
+    "--markdown",
+    "--html",
+    "--quiz",
+    "--forward",
+}
+_TAKES_VALUE = {"-o", "--output", "--rankdir", "--html", "--forward"}
 
 
 def _protect_expression(argv: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.forward import sweep_counts, tangent_steps
 from ..core.graph import backward_steps, topological_order, value_names
 from ..core.limits import check_graph_size
 from ..core.notation import local_derivative, local_derivative_tex
@@ -55,7 +56,15 @@ from .text import (
 )
 from .text import operand as display_operand
 
-__all__ = ["explain", "Explanation", "ForwardRecord", "ExplainedStep", "Feedback"]
+__all__ = [
+    "explain",
+    "Explanation",
+    "ForwardRecord",
+    "ExplainedStep",
+    "TangentExplanation",
+    "TangentExplainedStep",
+    "Feedback",
+]
 
 # The largest graph explain narrates edge by edge: values, and edges (one step each). Every
 # step is a record with its text, some 25 µs and 2.5 kB: at this size explaining takes under
@@ -309,20 +318,8 @@ class Explanation:
 
     def _step(self, step: Any) -> ExplainedStep:
         node, parent = step.node, step.parent
-        rule = rule_of(node)
-        as_names, as_numbers = operand_texts(node, self.names)
-        # The parent's place among the operands (a constant may stand before it).
-        operand_index = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][step.parent_index]
         node_name, parent_name = self.names[node], self.names[parent]
-        shown_node = text_label(node_name)
-        formula = rule.derivative(operand_index, as_names, out=shown_node)
-        substituted = rule.derivative(operand_index, as_numbers, out=display_operand(node.data))
-        equation = chain_text(  # "(−3) = −3" and "1 = 1" are written once
-            local_derivative(shown_node, text_label(parent_name), operand_index + 1),
-            formula,
-            substituted,
-            number(step.local),
-        )
+        operand_index, formula, equation = local_equation(node, step.parent_index, step.local, self.names)
         return ExplainedStep(
             number=step.index + 1,
             node=node,
@@ -867,6 +864,232 @@ class Explanation:
         return Stepper(stepper_html(self, quiz=quiz), quiz=quiz)
 
 
+# --------------------------------------------------------------------------------------
+# Forward mode
+# --------------------------------------------------------------------------------------
+
+# Said once, at the start of the forward sweep: what a tangent is, and what a contribution is.
+TANGENT_TEXT = (
+    "Each edge, from an operand x in slot k to an op's output t, carries a contribution = local "
+    "derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × x's tangent ∂x/∂{wrt}.",
+    "A value's tangent ∂t/∂{wrt} is the sum of its contributions, one per operand.",
+)
+
+
+@dataclass(frozen=True)
+class TangentExplainedStep:
+    """One edge of the forward sweep, with every number a learner needs.
+
+    Attributes:
+        number: 1-based position in the sweep.
+        node, parent: the op's output and the operand whose tangent it receives.
+        node_name, parent_name: their names (the same as in drawings).
+        operand_index: which operand of the op's written formula the parent is, from 0.
+        local: the local derivative ∂node/∂parent₍slot₎.
+        equation: the local derivative with numbers (``"∂e/∂a₍₁₎ = b = −3"``).
+        parent_tangent: ∂parent/∂wrt (final: parents come first).
+        contribution: local × parent_tangent.
+        tangent_before: the node's tangent before this step (0 at its first operand).
+        tangent: the node's tangent after this step (its running sum).
+        first: True at the node's first operand.
+    """
+
+    number: int
+    node: Value
+    parent: Value
+    node_name: str
+    parent_name: str
+    operand_index: int
+    local: float
+    equation: str
+    parent_tangent: float
+    contribution: float
+    tangent_before: float
+    tangent: float
+    first: bool
+
+    def text(self, wrt: str) -> str:
+        """The step as one line of plain text (`wrt` as the text shows it)."""
+        node, parent = text_label(self.node_name), text_label(self.parent_name)
+        line = (
+            f"{self.number}. {self.equation};  tangent ∂{parent}/∂{wrt} = {number(self.parent_tangent)};  "
+            f"contribution {display_operand(self.local)} × {display_operand(self.parent_tangent)} = "
+            f"{number(self.contribution)}"
+        )
+        if self.first:
+            return f"{line};  ∂{node}/∂{wrt} = {number(self.tangent)}"
+        return (
+            f"{line};  ∂{node}/∂{wrt} = {number(self.tangent_before)} + {display_operand(self.contribution)} = "
+            f"{number(self.tangent)}"
+        )
+
+
+class TangentExplanation:
+    """The forward sweep of `root`'s graph along one value `wrt`, edge by edge (``explain(root, mode="forward", wrt=x)``).
+
+    Attributes:
+        root, wrt: the output and the value differentiated along (its tangent seeded with 1).
+        steps: one `TangentExplainedStep` per edge, inputs first, as `tangent_steps` sweeps.
+        forward: the forward pass's values (`ForwardRecord`), as the backward narrative lists them.
+        names: the name of every value (as drawings name it).
+        tangents: ∂value/∂wrt for every value.
+        derivative: ∂root/∂wrt, the sweep's result: what ``root.backward()`` puts in ``wrt.grad``.
+        counts: `sweep_counts` of the graph (why reverse mode: the summary line).
+
+    >>> from autograd_tiny import Value
+    >>> a = Value(3.0, label="a")
+    >>> e = explain(a * a + a, mode="forward", wrt=a)
+    >>> e.derivative, [s.tangent for s in e.steps]
+    (7.0, [3.0, 6.0, 6.0, 7.0])
+    """
+
+    def __init__(self, root: Value, wrt: Value) -> None:
+        self.root, self.wrt = root, wrt
+        backward = Explanation(root)  # the forward pass's records and names, written as backward's are
+        self.order, self.names, self.forward = backward.order, backward.names, backward.forward
+        self.tangents: dict = {node: 0.0 for node in self.order if not node.parents}
+        self.tangents[wrt] = 1.0
+        self.steps = [self._step(step) for step in tangent_steps(root, {wrt: 1.0})]
+        for step in self.steps:
+            self.tangents[step.node] = step.tangent
+        self.derivative: float = self.tangents[root]
+        self.counts = sweep_counts(root)
+
+    def _step(self, step: Any) -> TangentExplainedStep:
+        operand_index, _, equation = local_equation(step.node, step.parent_index, step.local, self.names)
+        return TangentExplainedStep(
+            number=step.index + 1,
+            node=step.node,
+            parent=step.parent,
+            node_name=self.names[step.node],
+            parent_name=self.names[step.parent],
+            operand_index=operand_index,
+            local=step.local,
+            equation=equation,
+            parent_tangent=step.parent_tangent,
+            contribution=step.contribution,
+            tangent_before=step.tangent_before,
+            tangent=step.tangent_after,
+            first=step.parent_index == 0,
+        )
+
+    def _others(self) -> list[str]:
+        """The names of the inputs other than wrt (their tangents are 0)."""
+        return [self.names[n] for n in self.order if not n.parents and n is not self.wrt]
+
+    def summary(self, root: str) -> str:
+        """Why reverse mode, in one line: the sweeps each way for the full gradient."""
+        n = self.counts.inputs
+        return (
+            f"Why reverse mode: forward mode: 1 sweep per input; to get ∂{root}/∂ all {n} inputs it takes "
+            f"{plural(n, 'sweep')}; reverse mode (backward) takes 1."
+        )
+
+    def __str__(self) -> str:
+        root, wrt = text_label(self.names[self.root]), text_label(self.names[self.wrt])
+        lines = ["Forward pass:"]
+        shown, omitted = Explanation._shown(self.forward)
+        for record in shown:
+            text = f"... {plural(omitted, 'value')} not shown ..." if record is None else record.text
+            lines.append(f"  {text}")
+        lines += [
+            "",
+            f"Forward-mode sweep along {wrt} ({plural(len(self.steps), 'step')}, one per edge, "
+            f"from the inputs to {root}):",
+        ]
+        lines += [f"  {line.format(wrt=wrt)}" for line in TANGENT_TEXT]
+        others = ", ".join(text_label(name) for name in self._others())
+        seed = f"  ∂{wrt}/∂{wrt} = 1  (the seed)"
+        lines.append(f"{seed}; every other input's tangent is 0: {others}" if others else seed)
+        shown, omitted = Explanation._shown(self.steps)
+        for step in shown:
+            text = f"... {plural(omitted, 'step')} not shown ..." if step is None else step.text(wrt)
+            lines.append(f"  {text}")
+        lines += [
+            "",
+            f"Result: ∂{root}/∂{wrt} = {number(self.derivative)}  (what {root}.backward() puts in {wrt}.grad)",
+            self.summary(root),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<forward-mode Explanation of {text_label(self.names[self.root])} along "
+            f"{text_label(self.names[self.wrt])}: {plural(len(self.steps), 'step')}>"
+        )
+
+    def markdown(self) -> str:
+        r"""The narrative as Markdown with LaTeX (every label escaped, as `Explanation.markdown`).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> b = a * a; b.label = "b"
+        >>> print(explain(b, mode="forward", wrt=a).markdown().splitlines()[-3])
+        **Result**: $\frac{\partial \mathrm{b}}{\partial \mathrm{a}} = 6$
+        """
+        root, wrt = tex(self.names[self.root]), tex(self.names[self.wrt])
+
+        def d(top: str) -> str:
+            return f"\\frac{{\\partial {top}}}{{\\partial {wrt}}}"
+
+        lines = ["**Forward pass**", ""]
+        shown, omitted = Explanation._shown(self.forward)
+        for record in shown:
+            if record is None:
+                lines.append(f"- … {plural(omitted, 'value')} not shown …")
+                continue
+            lines.append(f"- ${tex(record.name)} = {tex_number(record.data)}$")
+        lines += ["", f"**Forward-mode sweep** along ${wrt}$ ({plural(len(self.steps), 'step')})", ""]
+        lines.append(
+            "Each edge, from an operand $x$ in slot $k$ to an op's output $t$, carries a *contribution* = "
+            f"local derivative ${local_derivative_tex('t', 'x', 'k')}$ × $x$'s tangent ${d('x')}$. "
+            f"A value's tangent ${d('t')}$ is the sum of its contributions."
+        )
+        lines += ["", f"- ${d(wrt)} = 1$ (the seed); every other input's tangent is $0$"]
+        shown, omitted = Explanation._shown(self.steps)
+        for step in shown:
+            if step is None:
+                lines.append(f"- … {plural(omitted, 'step')} not shown …")
+                continue
+            node, parent = tex(step.node_name), tex(step.parent_name)
+            local = local_derivative_tex(node, parent, step.operand_index + 1)
+            product = f"{tex_operand(step.local)} \\cdot {tex_operand(step.parent_tangent)}"
+            sign = "=" if step.first else "\\mathrel{+}="
+            lines.append(
+                f"{step.number}. ${local} = {tex_number(step.local)}$; "
+                f"${d(node)} {sign} {local} \\cdot {d(parent)} = {product} = {tex_number(step.contribution)}$"
+                + ("" if step.first else f" (now ${tex_number(step.tangent)}$)")
+            )
+        lines += ["", f"**Result**: ${d(root)} = {tex_number(self.derivative)}$", "", self.summary(f"${root}$")]
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+
+def local_equation(node: Value, parent_index: int, local: float, names: dict) -> tuple[int, str, str]:
+    """The local derivative of `node` in its parent `parent_index`'s slot, as the narratives write it.
+
+    Returns (operand_index, formula in names, equation): ``(0, "b", "∂c/∂a₍₁₎ = b = −3")``.
+    The backward and the forward narratives both write their edges with it.
+    """
+    rule = rule_of(node)
+    as_names, as_numbers = operand_texts(node, names)
+    # The parent's place among the operands (a constant may stand before it).
+    operand_index = [i for i, o in enumerate(operands(node)) if isinstance(o, Value)][parent_index]
+    shown_node = text_label(names[node])
+    parent_name = names[node.parents[parent_index]]
+    formula = rule.derivative(operand_index, as_names, out=shown_node)
+    substituted = rule.derivative(operand_index, as_numbers, out=display_operand(node.data))
+    equation = chain_text(  # "(−3) = −3" and "1 = 1" are written once
+        local_derivative(shown_node, text_label(parent_name), operand_index + 1),
+        formula,
+        substituted,
+        number(local),
+    )
+    return operand_index, formula, equation
+
+
 def _check_quiz(quiz: Any) -> bool:
     if not isinstance(quiz, bool):
         raise TypeError(f"quiz must be True or False, got {type(quiz).__name__} {quiz!r}")
@@ -888,8 +1111,19 @@ def _check_explain_size(root: Value) -> None:
     )
 
 
-def explain(root: Value, *, group: str | None = None, sample: int | None = None) -> Any:
+def explain(
+    root: Value,
+    *,
+    group: str | None = None,
+    sample: int | None = None,
+    mode: str = "backward",
+    wrt: Value | None = None,
+) -> Any:
     """Explain the backward pass of `root` one edge at a time, changing nothing.
+
+    ``mode="forward", wrt=x`` narrates forward mode instead (a `TangentExplanation`): the
+    tangents ∂t/∂x carried from the inputs to `root` edge by edge, ending with the same
+    ∂root/∂x that ``backward()`` gives, and a line on why reverse mode is the one for a loss.
 
     ``group="neuron"`` and ``group="layer"`` explain a graph built with Neuron, Layer or MLP
     the textbook way instead: the error δ of each neuron, or each layer's equations in
@@ -928,6 +1162,12 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}")
+    if mode not in ("backward", "forward"):
+        raise ValueError(f"mode must be 'backward' (the default) or 'forward', got {mode!r}")
+    if mode == "forward":
+        return _explain_forward(root, group, sample, wrt)
+    if wrt is not None:
+        raise ValueError("wrt= picks the value forward mode differentiates along; pass mode='forward' too")
     if group is None:
         if sample is not None:
             raise ValueError("sample= picks a sample of group='neuron' or group='layer'; pass one of those groups too")
@@ -936,3 +1176,22 @@ def explain(root: Value, *, group: str | None = None, sample: int | None = None)
     if group not in ("neuron", "layer"):
         raise ValueError(f"group must be None (edge by edge), 'neuron' or 'layer', got {group!r}")
     return textbook.explain_neurons(root, sample) if group == "neuron" else textbook.explain_layers(root, sample)
+
+
+def _explain_forward(root: Value, group: Any, sample: Any, wrt: Any) -> TangentExplanation:
+    """``explain(root, mode="forward", wrt=x)``, its arguments checked."""
+    if group is not None or sample is not None:
+        raise ValueError("group= and sample= belong to the backward narrative; mode='forward' takes wrt= only")
+    if wrt is None:
+        raise ValueError(
+            "mode='forward' needs wrt=, the value to differentiate along, e.g. explain(L, mode='forward', wrt=a)"
+        )
+    if not isinstance(wrt, Value):
+        raise TypeError(f"wrt must be a Value of the graph, got {type(wrt).__name__} {wrt!r}")
+    _check_explain_size(root)
+    if wrt not in set(topological_order(root)):
+        raise ValueError(
+            f"wrt={wrt.label or repr(wrt)} is not in the graph of {root.label or 'the output'}, so the output "
+            "does not depend on it; pass a value the output was computed from"
+        )
+    return TangentExplanation(root, wrt)

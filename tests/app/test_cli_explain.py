@@ -62,3 +62,41 @@ def test_sin_is_an_op_of_the_command_line_too(capsys):
     assert main(["explain", "sin(a)*b", "a=0", "b=2"]) == 0
     out = capsys.readouterr().out
     assert "t1 = sin(a) = 0" in out and "∂out/∂a = 2" in out and "∂out/∂b = 0" in out
+
+
+def test_forward_prints_the_forward_narrative(capsys):
+    assert main(["explain", "--forward", "a", "(a*b + c)*f", "a=2", "b=-3", "c=10", "f=-2"]) == 0
+    out = capsys.readouterr().out
+    assert "Forward-mode sweep along a (6 steps, one per edge, from the inputs to out):" in out
+    assert "  1. ∂t1/∂a₍₁₎ = b = −3;  tangent ∂a/∂a = 1;  contribution (−3) × 1 = −3;  ∂t1/∂a = −3" in out
+    assert out.splitlines()[-2:] == [
+        "Result: ∂out/∂a = 6  (what out.backward() puts in a.grad)",
+        "Why reverse mode: forward mode: 1 sweep per input; to get ∂out/∂ all 4 inputs it takes 4 sweeps; "
+        "reverse mode (backward) takes 1.",
+    ]
+
+
+def test_forward_after_the_expression_and_in_markdown(capsys):
+    assert main(["explain", "-a*b", "a=2", "b=-3", "--forward=b", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert r"**Result**: $\frac{\partial \mathrm{out}}{\partial \mathrm{b}} = -2$" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--forward", "z", "a*b", "a=1", "b=2"],
+            "--forward z: the expression has no input named 'z'; its inputs: a, b",
+        ),
+        (
+            ["--forward", "a", "a*b", "a=1", "b=2", "--html", "s.html"],
+            "--html draws the backward pass's stepper; leave out --forward for it (or --html)",
+        ),
+    ],
+)
+def test_forward_bad_input_exits_2(args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_tiny", "explain", *args], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr, result.stdout) == (2, f"autograd-tiny: error: {message}\n", "")

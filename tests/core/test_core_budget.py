@@ -16,7 +16,13 @@ as a table of one row each, one block for no_grad and enable_grad).
 
 The NumPy versions of the float functions then left ops.py for fast/arrays.py, and core/
 gained optional.py (loading optional packages by name, 97 lines): 2,394 lines, 1,169 of code,
-when the budget was lowered to what it holds now. Lower it again whenever core shrinks.
+when the budget was lowered to 2,400 and 1,200. Lower it again whenever core shrinks.
+
+Issue 21 (forward mode) added core/forward.py, 198 lines of which 95 code: the forward
+sweep of tangents (`tangents`, `jvp`, the step by step `tangent_steps` the narrative reads)
+and `sweep_counts`. It belongs in core beside the backward sweep, reading the same local
+derivatives; the rest is docstring that teaches why reverse mode wins. Core then had 2,592
+lines, 1,264 of code: the budget is 2,600 and 1,270.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from pathlib import Path
 import autograd_tiny
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
-LINE_BUDGET = 2400
-CODE_BUDGET = 1200
+LINE_BUDGET = 2600
+CODE_BUDGET = 1270
 
 
 def _counts(source: str) -> tuple[int, int]:
