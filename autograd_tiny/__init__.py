@@ -13,6 +13,7 @@ from .core.value import Number, Value, define_op, is_grad_enabled, no_grad, scop
 from .fast.compiler import CompiledGraph, compile_graph
 from .fast.training import CompiledTrainingStep
 from .learn import datasets, losses, nn, optim
+from .learn.derivatives import grad, hessian, hvp
 from .learn.datasets import make_circles, make_moons, make_spirals, make_xor
 from .learn.gradcheck import GradcheckError, gradcheck
 from .learn.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
@@ -41,6 +42,9 @@ __all__ = [
     "NeuronView",
     "LayerView",
     "gradcheck",
+    "grad",
+    "hessian",
+    "hvp",
     "compile_graph",
     "CompiledGraph",
     "CompiledTrainingStep",

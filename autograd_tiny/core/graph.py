@@ -225,10 +225,15 @@ def _reset_gradients(order: list, root: Any) -> None:
 def _check_leaf_gradient(leaf: Any) -> None:
     """Refuse a leaf whose ``grad`` is not a number (``w.grad = None``), before the pass adds to it.
 
-    Raised before any leaf changes; interior nodes may have been reset to 0 by then.
+    A leaf holding a gradient as a Value (``backward(create_graph=True)``) goes on from its
+    number: this pass adds to that, as PyTorch's does. Raised before any leaf changes;
+    interior nodes may have been reset to 0 by then.
     """
     grad = leaf.grad
     if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        return
+    if grad.__class__ is leaf.__class__:
+        leaf.grad = grad.data
         return
     label = getattr(leaf, "label", "")
     name = label if label else repr(leaf)

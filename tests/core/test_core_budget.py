@@ -16,7 +16,13 @@ as a table of one row each, one block for no_grad and enable_grad).
 
 The NumPy versions of the float functions then left ops.py for fast/arrays.py, and core/
 gained optional.py (loading optional packages by name, 97 lines): 2,394 lines, 1,169 of code,
-when the budget was lowered to what it holds now. Lower it again whenever core shrinks.
+when the budget was lowered to 2,400 and 1,200. Lower it again whenever core shrinks.
+
+Raised for derivatives of derivatives (issue 21) by what they added: core/higher.py (the
+backward pass recorded as a graph, kept apart from the float pass so that one keeps its
+speed: 97 lines, 50 of code), the Value forms of the float rules in ops.py (power_slope,
+power_log, step, sign, cos and sin dispatching on Values, so no rule is stated twice) and
+backward(create_graph=True) in value.py and graph.py: 2,549 lines, 1,247 of code.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from pathlib import Path
 import autograd_tiny
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
-LINE_BUDGET = 2400
-CODE_BUDGET = 1200
+LINE_BUDGET = 2560
+CODE_BUDGET = 1250
 
 
 def _counts(source: str) -> tuple[int, int]:
