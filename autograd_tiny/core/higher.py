@@ -15,6 +15,7 @@ This module never imports `Value`: it makes its Values with the root's own class
 
 from __future__ import annotations
 
+import numbers
 from contextvars import ContextVar
 from typing import Any
 
@@ -67,17 +68,24 @@ def gradient_graph(root: Any) -> dict:
     (27.0, 18.0)
     """
     order = topological_order(root)
-    grads: dict = {root: root.__class__(1.0)}
+    # Gradients stay plain floats while they are constants (the root's 1, a sum's slopes),
+    # and a factor of exactly 1 adds no node: the derivative graph of tanh is 1 − out².
+    grads: dict = {root: 1.0}
     for node in reversed(order):
         if not node._edges:
             continue
         upstream = grads[node]
         for parent, local in zip(node.parents, _local_derivatives(node)):
-            # A slope of exactly 1 (add, sub) passes the gradient on as it is: a smaller graph.
-            contribution = upstream if local.__class__ is float and local == 1.0 else local * upstream
+            if upstream.__class__ is float and upstream == 1.0:
+                contribution = local
+            elif local.__class__ is float and local == 1.0:
+                contribution = upstream
+            else:
+                contribution = local * upstream
             before = grads.get(parent)
             grads[parent] = contribution if before is None else before + contribution
-    return grads
+    make = root.__class__
+    return {node: make(float(g)) if isinstance(g, numbers.Real) else g for node, g in grads.items()}
 
 
 def set_gradient_graphs(root: Any) -> None:
