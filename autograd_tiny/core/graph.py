@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-__all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step"]
+__all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step", "one_pass_at_a_time"]
 
 
 def topological_order(root: Any) -> list:
@@ -248,7 +248,7 @@ def _check_leaf_gradient(leaf: Any) -> None:
 # would add into each other's sums (four threads gave 6e30 for 800). Taking the lock costs
 # well under a microsecond per pass; passes cannot run in parallel under the GIL anyway.
 # Re-entrant, so a pass that somehow starts another in the same thread cannot deadlock.
-_one_pass_at_a_time = threading.RLock()
+one_pass_at_a_time = threading.RLock()
 
 
 def backpropagate(root: Any) -> list:
@@ -257,7 +257,7 @@ def backpropagate(root: Any) -> list:
     Every node's ``grad`` becomes d(root)/d(node) (leaves add it to what they had). Passes
     in several threads at once run one after the other, so each gives what it gives alone.
     """
-    with _one_pass_at_a_time:
+    with one_pass_at_a_time:
         return _backpropagate(root)
 
 

@@ -19,7 +19,7 @@ import numbers
 from contextvars import ContextVar
 from typing import Any
 
-from .graph import _one_pass_at_a_time, topological_order
+from .graph import one_pass_at_a_time, topological_order
 from .ops import rule_of
 
 __all__ = ["gradient_graph", "set_gradient_graphs", "values_only"]
@@ -95,7 +95,7 @@ def set_gradient_graphs(root: Any) -> None:
     new ``.grad`` is the old one plus this pass's, as a graph (a leaf holding 0.0 gets this
     pass's gradient itself, a leaf holding a Value gets ``old + new``).
     """
-    with _one_pass_at_a_time:
+    with one_pass_at_a_time:
         grads = gradient_graph(root)
         for node, gradient in grads.items():
             old = node.grad

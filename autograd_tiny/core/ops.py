@@ -331,12 +331,12 @@ def _both_numbers(a: Any, k: Any) -> bool:
     return isinstance(a, numbers.Real) and isinstance(k, numbers.Real)
 
 
-def _number(x: Any) -> float:
+def _number(x: Any) -> Any:
     """The number of a plain number or a Value (its ``data``), without `float()`, which rules must not call."""
     return x if x.__class__ is float or isinstance(x, numbers.Real) else x.data
 
 
-def power_log(a: float, out: float) -> float:
+def power_log(a: Any, out: Any) -> Any:
     """d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the limit, 0, as in PyTorch. On Values too."""
     if _number(a) == 0.0:
         return 0.0
@@ -425,12 +425,12 @@ def sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
-def cosine(x: float) -> float:
+def cosine(x: Any) -> Any:
     """cos x: sin's local derivative, on floats (math.cos) and on Values (``x.cos()``)."""
     return math.cos(x) if isinstance(x, numbers.Real) else x.cos()
 
 
-def sine(x: float) -> float:
+def sine(x: Any) -> Any:
     """sin x: −sin x is cos's local derivative, on floats and on Values."""
     return math.sin(x) if isinstance(x, numbers.Real) else x.sin()
 

@@ -251,11 +251,13 @@ def _report(rows: list[_Row], eps: float, atol: float, rtol: float) -> str:
     return "\n".join(lines)
 
 
-def _second_order(f: Callable[..., Value], inputs: Sequence[Number | Value], **tolerances: float) -> bool:
+def _second_order(
+    f: Callable[..., Value], inputs: Sequence[Number | Value], *, eps: float, atol: float, rtol: float
+) -> bool:
     """gradcheck(order=2): each first derivative ∂f/∂xᵢ checked as a function of its own."""
     for i in range(len(inputs)):
         try:
-            gradcheck(grad(f, argnum=i), inputs, **tolerances)
+            gradcheck(grad(f, argnum=i), inputs, eps=eps, atol=atol, rtol=rtol)
         except GradcheckError as error:
             raise GradcheckError(f"second derivatives: the gradient of ∂f/∂x{i + 1}\n{error}") from None
     return True

@@ -20,9 +20,9 @@ when the budget was lowered to 2,400 and 1,200. Lower it again whenever core shr
 
 Raised for derivatives of derivatives (issue 21) by what they added: core/higher.py (the
 backward pass recorded as a graph, kept apart from the float pass so that one keeps its
-speed: 97 lines, 50 of code), the Value forms of the float rules in ops.py (power_slope,
+speed: about 100 lines, half of them code), the Value forms of the float rules in ops.py (power_slope,
 power_log, step, sign, cos and sin dispatching on Values, so no rule is stated twice) and
-backward(create_graph=True) in value.py and graph.py: 2,549 lines, 1,247 of code.
+backward(create_graph=True) in value.py and graph.py: 2,557 lines, 1,254 of code.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import autograd_tiny
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
 LINE_BUDGET = 2560
-CODE_BUDGET = 1250
+CODE_BUDGET = 1260
 
 
 def _counts(source: str) -> tuple[int, int]:
