@@ -392,7 +392,9 @@ def sqrt(x: float) -> float:
 
 
 def sqrt_slope(r: float) -> float:
-    """d√x/dx = 1 / (2√x) from r = √x; infinite at 0."""
+    """d√x/dx = 1 / (2√x) from r = √x; infinite at 0 (for a Value r too)."""
+    if r.__class__ is not float and _number(r) == 0.0:
+        return math.inf
     return 0.5 / r if r else math.inf
 
 
@@ -421,7 +423,8 @@ def absolute(x: float) -> float:
 
 def sign(x: float) -> float:
     """abs's local derivative (for a Value too: a constant, so abs'' = 0 away from 0)."""
-    x = _number(x)
+    if x.__class__ is not float:
+        x = _number(x)
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 

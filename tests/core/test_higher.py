@@ -123,3 +123,12 @@ def test_explain_and_draw_work_on_a_derivative_graph():
     assert x.grad == pytest.approx(-2 * t * (1 - t * t), rel=1e-15)
     assert "∂dtanh/∂x = −0.726862" in text  # explain's number is backward()'s
     assert f"{x.grad:.6f}" == "-0.726862"
+
+
+def test_limits_and_domain_errors_are_those_of_backward():
+    x = Value(0.0)
+    x.sqrt().backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == math.inf  # as backward() gives
+    zero = Value(0.0)
+    (zero**0.5).backward(create_graph=True)
+    assert zero.grad.data == math.inf
