@@ -15,6 +15,7 @@ from .fast.compiler import CompiledGraph, compile_graph
 from .fast.training import CompiledTrainingStep
 from .learn import datasets, losses, nn, optim
 from .learn.datasets import make_circles, make_moons, make_spirals, make_xor
+from .learn.derivatives import grad, hessian, hvp
 from .learn.gradcheck import GradcheckError, gradcheck
 from .learn.losses import binary_cross_entropy, cross_entropy, hinge, l2, mse
 from .learn.nn import MLP, Layer, Module, Neuron
@@ -45,6 +46,9 @@ __all__ = [
     "NeuronView",
     "LayerView",
     "gradcheck",
+    "grad",
+    "hessian",
+    "hvp",
     "compile_graph",
     "CompiledGraph",
     "CompiledTrainingStep",

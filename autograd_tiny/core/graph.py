@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-__all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step"]
+__all__ = ["topological_order", "value_names", "backpropagate", "backward_steps", "Step", "one_pass_at_a_time"]
 
 
 def topological_order(root: Any) -> list:
@@ -225,10 +225,15 @@ def _reset_gradients(order: list, root: Any) -> None:
 def _check_leaf_gradient(leaf: Any) -> None:
     """Refuse a leaf whose ``grad`` is not a number (``w.grad = None``), before the pass adds to it.
 
-    Raised before any leaf changes; interior nodes may have been reset to 0 by then.
+    A leaf holding a gradient as a Value (``backward(create_graph=True)``) goes on from its
+    number: this pass adds to that, as PyTorch's does. Raised before any leaf changes;
+    interior nodes may have been reset to 0 by then.
     """
     grad = leaf.grad
     if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        return
+    if grad.__class__ is leaf.__class__:
+        leaf.grad = grad.data
         return
     label = getattr(leaf, "label", "")
     name = label if label else repr(leaf)
@@ -243,7 +248,7 @@ def _check_leaf_gradient(leaf: Any) -> None:
 # would add into each other's sums (four threads gave 6e30 for 800). Taking the lock costs
 # well under a microsecond per pass; passes cannot run in parallel under the GIL anyway.
 # Re-entrant, so a pass that somehow starts another in the same thread cannot deadlock.
-_one_pass_at_a_time = threading.RLock()
+one_pass_at_a_time = threading.RLock()
 
 
 def backpropagate(root: Any) -> list:
@@ -252,7 +257,7 @@ def backpropagate(root: Any) -> list:
     Every node's ``grad`` becomes d(root)/d(node) (leaves add it to what they had). Passes
     in several threads at once run one after the other, so each gives what it gives alone.
     """
-    with _one_pass_at_a_time:
+    with one_pass_at_a_time:
         return _backpropagate(root)
 
 

@@ -308,7 +308,9 @@ def power(a: float, k: float) -> float:
 
 
 def power_slope(a: float, k: float) -> float:
-    """d(a ** k)/da = k * a ** (k - 1), with its limits at a = 0 spelled out."""
+    """d(a ** k)/da = k * a ** (k - 1), with its limits at a = 0 spelled out; on Values too."""
+    if (a.__class__ is not float or k.__class__ is not float) and not _both_numbers(a, k):
+        return _values_power_slope(a, k)  # Values: derivatives of derivatives
     if k == 0.0:
         return 0.0
     if a == 0.0 and k < 1.0:
@@ -316,9 +318,29 @@ def power_slope(a: float, k: float) -> float:
     return k * power(a, k - 1.0)
 
 
-def power_log(a: float, out: float) -> float:
-    """d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the limit, 0, as in PyTorch."""
-    return 0.0 if a == 0.0 else out * math.log(a)
+def _values_power_slope(a: Any, k: Any) -> Any:
+    """`power_slope` when a or k is a Value: the same rule, as a graph (limits from the numbers)."""
+    if _number(k) == 0.0:
+        return 0.0
+    if _number(a) == 0.0 and _number(k) < 1.0:
+        return math.inf
+    return k * a ** (k - 1.0)
+
+
+def _both_numbers(a: Any, k: Any) -> bool:
+    return isinstance(a, numbers.Real) and isinstance(k, numbers.Real)
+
+
+def _number(x: Any) -> Any:
+    """The number of a plain number or a Value (its ``data``), without `float()`, which rules must not call."""
+    return x if x.__class__ is float or isinstance(x, numbers.Real) else x.data
+
+
+def power_log(a: Any, out: Any) -> Any:
+    """d(a ** b)/db = out * ln a; at a = 0 (where b > 0) the limit, 0, as in PyTorch. On Values too."""
+    if _number(a) == 0.0:
+        return 0.0
+    return out * (math.log(a) if isinstance(a, numbers.Real) else a.log())
 
 
 def power_constant(a: float, k: float) -> float:
@@ -370,7 +392,9 @@ def sqrt(x: float) -> float:
 
 
 def sqrt_slope(r: float) -> float:
-    """d√x/dx = 1 / (2√x) from r = √x; infinite at 0."""
+    """d√x/dx = 1 / (2√x) from r = √x; infinite at 0 (for a Value r too)."""
+    if r.__class__ is not float and _number(r) == 0.0:
+        return math.inf
     return 0.5 / r if r else math.inf
 
 
@@ -388,8 +412,8 @@ def relu(x: float) -> float:
 
 
 def step(x: float) -> float:
-    """relu's local derivative: 1 where x > 0, else 0."""
-    return 1.0 if x > 0.0 else 0.0
+    """relu's local derivative: 1 where x > 0, else 0 (for a Value too: a constant, so relu'' = 0)."""
+    return 1.0 if _number(x) > 0.0 else 0.0
 
 
 def absolute(x: float) -> float:
@@ -398,7 +422,20 @@ def absolute(x: float) -> float:
 
 
 def sign(x: float) -> float:
+    """abs's local derivative (for a Value too: a constant, so abs'' = 0 away from 0)."""
+    if x.__class__ is not float:
+        x = _number(x)
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+def cosine(x: Any) -> Any:
+    """cos x: sin's local derivative, on floats (math.cos) and on Values (``x.cos()``)."""
+    return math.cos(x) if isinstance(x, numbers.Real) else x.cos()
+
+
+def sine(x: Any) -> Any:
+    """sin x: −sin x is cos's local derivative, on floats and on Values."""
+    return math.sin(x) if isinstance(x, numbers.Real) else x.sin()
 
 
 def _finite_only(name: str, function: Callable) -> Callable:
@@ -747,10 +784,10 @@ _builtin("sqrt", sqrt, (lambda x, out: sqrt_slope(out),),
 _builtin("abs", absolute, (lambda x, out: sign(x),),
          "abs", "|{0}|", ("sign({0})",),
          "_abs({0})", ("_sign({0})",), ("_abs", "_sign"))
-_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: math.cos(x),),
+_builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: cosine(x),),
          "sin", "sin({0})", ("cos({0})",),
          "_sin({0})", ("_cos({0})",), ("_sin", "_cos"))
-_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -math.sin(x),),
+_builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -sine(x),),
          "cos", "cos({0})", ("−sin({0})",),
          "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"))
 # fmt: on

@@ -29,6 +29,7 @@ from typing import cast
 
 from . import ops
 from .graph import backpropagate
+from .higher import set_gradient_graphs, values_only
 from .ops import RULES, Number, Op, as_number, power, power_log, power_slope, power_value, rpow, rule_of
 
 __all__ = [
@@ -327,7 +328,9 @@ class Value:
         return self**exponent
 
     def __float__(self) -> float:
-        """``float(v)`` is ``v.data``."""
+        """``float(v)`` is ``v.data`` (refused while an op's rule runs on Values: see core/higher.py)."""
+        if values_only.get():
+            raise TypeError(f"float() of {self!r} would drop its graph: the rule must use Value operations")
         return self.data
 
     def item(self) -> float:
@@ -340,7 +343,7 @@ class Value:
 
     # ------------------------------------------------------------------ backward
 
-    def backward(self) -> None:
+    def backward(self, *, create_graph: bool = False) -> None:
         """Compute ∂self/∂v for every value v that `self` depends on.
 
         The root's gradient is seeded with 1 and the chain rule runs over the graph in
@@ -352,9 +355,17 @@ class Value:
         the latest pass only. Passes started in several threads at once run one after the
         other, so each gives what it gives alone.
 
+        With ``create_graph=True`` the pass itself is recorded (as PyTorch's): every ``.grad``
+        it sets is a `Value` whose graph computes that derivative, so ``x.grad.backward()``
+        differentiates again. Leaves accumulate as a graph: ``.grad`` becomes old + new (just
+        the new Value if the leaf held 0.0). A plain ``backward()`` adds into a leaf holding
+        such a Value as into its number, so for a clean second derivative take the Value
+        and zero the leaf first: ``g = x.grad; x.grad = 0.0; g.backward()`` (or use `grad`).
+
         Raises:
             ValueError: the graph has a cycle (parents set by hand so that a value depends
-                on itself). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``).
+                on itself). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``);
+                with create_graph, an op of your own whose derivative runs on floats only.
 
         >>> x = Value(3.0)
         >>> y = x * x
@@ -362,8 +373,16 @@ class Value:
         6.0
         >>> y.backward(); x.grad
         12.0
+        >>> x.grad = 0.0
+        >>> (x * x * x).backward(create_graph=True); x.grad  # 3x², a Value with a graph
+        Value(data=27.0, grad=0.0)
+        >>> g = x.grad; x.grad = 0.0; g.backward(); x.grad  # 6x
+        18.0
         """
-        backpropagate(self)
+        if create_graph:
+            set_gradient_graphs(self)
+        else:
+            backpropagate(self)
 
     # ------------------------------------------------------------------ micrograd's internals
     # Karpathy's lecture inspects these and steps the chain rule by hand with them, so code

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..core.graph import topological_order
 from ..core.ops import Number, as_number, format_number
 from ..core.value import Value
+from .derivatives import grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -73,6 +74,7 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-4,
+    order: int = 1,
 ) -> bool:
     """Check the gradients of `f` at `inputs` against central differences.
 
@@ -82,6 +84,9 @@ def gradcheck(
             Values themselves are not touched).
         eps: the finite-difference step.
         atol, rtol: a gradient passes when ``|analytic - numeric| <= atol + rtol·|numeric|``.
+        order: 1 checks ``backward()``; 2 checks second derivatives: for each input i, the
+            gradient of ∂f/∂xᵢ (built by `grad`, the backward pass recorded) against finite
+            differences of ∂f/∂xᵢ.
 
     A check the finite differences cannot make is not passed: where f(x ± eps) is inf or
     nan, where x ± eps rounds back to x, or where rounding alone makes the numeric gradient
@@ -102,7 +107,13 @@ def gradcheck(
 
     >>> gradcheck(lambda x: x.sigmoid(), [0.3])
     True
+    >>> gradcheck(lambda x, y: (x * y).tanh(), [0.3, -0.8], order=2)
+    True
     """
+    if order == 2 and not isinstance(order, bool):
+        return _second_order(f, inputs, eps=eps, atol=atol, rtol=rtol)
+    if order != 1 or isinstance(order, bool):
+        raise ValueError(f"gradcheck's order must be 1 or 2, got {order!r}; pass order=2 to check second derivatives")
     if not callable(f):
         raise TypeError(f"gradcheck needs a function, got {type(f).__name__}")
     point = [_input(i, x) for i, x in enumerate(inputs)]
@@ -238,3 +249,15 @@ def _report(rows: list[_Row], eps: float, atol: float, rtol: float) -> str:
         lines.append(f"{row.name:<18}{_cell(row.analytic):>16}{_cell(row.numeric):>16}{row.difference:>14.3g}{mark}")
     lines += [row.cannot_check for row in rows if row.cannot_check]
     return "\n".join(lines)
+
+
+def _second_order(
+    f: Callable[..., Value], inputs: Sequence[Number | Value], *, eps: float, atol: float, rtol: float
+) -> bool:
+    """gradcheck(order=2): each first derivative ∂f/∂xᵢ checked as a function of its own."""
+    for i in range(len(inputs)):
+        try:
+            gradcheck(grad(f, argnum=i), inputs, eps=eps, atol=atol, rtol=rtol)
+        except GradcheckError as error:
+            raise GradcheckError(f"second derivatives: the gradient of ∂f/∂x{i + 1}\n{error}") from None
+    return True

@@ -22,7 +22,15 @@ Issue 21 (forward mode) added core/forward.py, 198 lines of which 95 code: the f
 sweep of tangents (`tangents`, `jvp`, the step by step `tangent_steps` the narrative reads)
 and `sweep_counts`. It belongs in core beside the backward sweep, reading the same local
 derivatives; the rest is docstring that teaches why reverse mode wins. Core then had 2,592
-lines, 1,264 of code: the budget is 2,600 and 1,270.
+lines, 1,264 of code.
+
+Derivatives of derivatives (issue 21) then added core/higher.py (the
+backward pass recorded as a graph, kept apart from the float pass so that one keeps its
+speed: about 100 lines, half of them code), the Value forms of the float rules in ops.py (power_slope,
+power_log, step, sign, cos and sin dispatching on Values, so no rule is stated twice) and
+backward(create_graph=True) in value.py and graph.py.
+
+With both, core had 2,760 lines, 1,354 of code: the budget is 2,770 and 1,360.
 """
 
 from __future__ import annotations
@@ -34,8 +42,8 @@ from pathlib import Path
 import autograd_tiny
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
-LINE_BUDGET = 2600
-CODE_BUDGET = 1270
+LINE_BUDGET = 2770
+CODE_BUDGET = 1360
 
 
 def _counts(source: str) -> tuple[int, int]:
