@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from autograd_tiny import Value, explain, topological_order
 from autograd_tiny.show.explain import TangentExplanation
 from tests.core.test_properties import programs, run
+from tests.show.test_explain import lecture_example
 
 GOLDEN = """\
 Forward pass:
@@ -34,24 +35,13 @@ Result: ∂L/∂a = 6  (what L.backward() puts in a.grad)
 Why reverse mode: forward mode: 1 sweep per input; to get ∂L/∂ all 4 inputs it takes 4 sweeps; reverse mode (backward) takes 1."""
 
 
-def lecture():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return a, b, c, f, L
-
-
 def test_the_lecture_expression_golden_text():
-    a, *_, L = lecture()
+    a, *_, L = lecture_example()
     assert str(explain(L, mode="forward", wrt=a)) == GOLDEN
 
 
 def test_markdown_ends_with_the_same_derivative_and_the_summary():
-    _, b, *_, L = lecture()
+    _, b, *_, L = lecture_example()
     lines = explain(L, mode="forward", wrt=b).markdown().splitlines()
     assert lines[-3] == r"**Result**: $\frac{\partial \mathrm{L}}{\partial \mathrm{b}} = -4$"
     assert lines[-1] == (
@@ -65,7 +55,7 @@ def test_markdown_ends_with_the_same_derivative_and_the_summary():
 
 
 def test_every_input_gives_what_backward_gives_and_nothing_changes():
-    a, b, c, f, L = lecture()
+    a, b, c, f, L = lecture_example()
     before = [(v.data, v.grad) for v in topological_order(L)]
     derivatives = [explain(L, mode="forward", wrt=x).derivative for x in (a, b, c, f)]
     assert [(v.data, v.grad) for v in topological_order(L)] == before  # pure
@@ -103,7 +93,7 @@ def test_a_value_used_twice_adds_its_contributions():
 
 
 def test_bad_arguments_are_refused():
-    a, *_, L = lecture()
+    a, *_, L = lecture_example()
     with pytest.raises(ValueError, match=r"^mode must be 'backward' \(the default\) or 'forward', got 'sideways'"):
         explain(L, mode="sideways")
     with pytest.raises(ValueError, match=r"^mode='forward' needs wrt=, the value to differentiate along"):
