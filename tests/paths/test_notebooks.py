@@ -13,7 +13,7 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_six_notebooks():
+def test_there_are_seven_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
         "01_values_and_graphs.ipynb",
         "02_chain_rule_step_by_step.ipynb",
@@ -21,6 +21,7 @@ def test_there_are_six_notebooks():
         "04_training_on_moons.ipynb",
         "05_backprop_by_hand.ipynb",
         "06_vanishing_gradients.ipynb",
+        "07_forward_reverse_and_second_derivatives.ipynb",
     ]
 
 
