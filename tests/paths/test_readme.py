@@ -196,3 +196,23 @@ def test_tests_readme_places_every_test_file_in_one_layer():
 
 def test_tests_readme_links_resolve():
     assert broken_links(TESTS_README) == []
+
+
+def test_the_command_line_synopsis_lists_every_option():
+    """README's "Command line" block names every option each command takes (its --help does too)."""
+    import argparse
+
+    from autograd_tiny.app.cli import build_parser
+
+    text = README.read_text(encoding="utf-8")
+    synopsis = text.split("## Command line", 1)[1].split("```", 2)[1]
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, parser in commands.choices.items():
+        lines = [line for line in synopsis.splitlines() if f"autograd-tiny {name}" in line or line.startswith(" ")]
+        shown = "\n".join(lines)
+        for action in parser._actions:
+            options = [o for o in action.option_strings if o not in ("-h", "--help")]
+            if options and not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", shown) for o in options):
+                missing.append(f"{name} {options[-1]}")
+    assert missing == []
