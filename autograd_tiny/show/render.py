@@ -26,6 +26,7 @@ digraph autograd_tiny {
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import shutil
@@ -122,6 +123,12 @@ RENDER_TIMEOUT = 120.0
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+# Graphviz draws a PNG at 96 dots per inch: one CSS pixel per dot, the SVG's own size.
+SCREEN_DPI = 96
+# The PNG shown in Jupyter has this many dots per CSS pixel: sharp on a retina screen or a
+# zoomed projector page, and still small enough to keep the saved notebooks light.
+DISPLAY_PNG_SCALE = 2
+
 
 def _kill_group(process: subprocess.Popen) -> None:
     """Kill the renderer and everything it started: they share its own process group."""
@@ -162,8 +169,11 @@ def _check_output(program: str, fmt: str, output: bytes) -> None:
         )
 
 
-def _render(source: str, fmt: str) -> bytes:
+def _render(source: str, fmt: str, dpi: int | None = None) -> bytes:
     """Run the renderer on DOT `source`; return its checked `fmt` output.
+
+    `dpi`, if given, sets the resolution of a PNG (Graphviz's ``-Gdpi``); the default is
+    Graphviz's own 96.
 
     The renderer runs in a session (and process group) of its own, so that on timeout the
     whole group is killed: a renderer started through a shell script or a launcher leaves
@@ -172,7 +182,7 @@ def _render(source: str, fmt: str) -> bytes:
     program = find_renderer(fmt)
     try:
         process = subprocess.Popen(
-            [program, f"-T{fmt}"],
+            [program, f"-T{fmt}", *([f"-Gdpi={dpi}"] if dpi else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -195,6 +205,11 @@ def _render(source: str, fmt: str) -> bytes:
         raise RuntimeError(f"{program} failed to render {fmt}: {message}")
     _check_output(program, fmt, stdout)
     return stdout
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels, read from its header (the IHDR chunk)."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 # --------------------------------------------------------------------------------------
@@ -239,12 +254,33 @@ class Graph:
             raise ValueError(f"cannot tell the image format of {path!r}: use a .svg, .png or .pdf file name")
         return write_atomically(path, self.render(extension))
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        # Jupyter shows the SVG inline; without a renderer it shows why, not a traceback.
+    def display_png(self) -> bytes:
+        """The PNG Jupyter shows: `DISPLAY_PNG_SCALE` times the resolution of ``save("x.png")``."""
+        key = f"png@{DISPLAY_PNG_SCALE}x"
+        if key not in self._rendered:
+            self._rendered[key] = _render(self.source, "png", dpi=SCREEN_DPI * DISPLAY_PNG_SCALE)
+        return self._rendered[key]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict | tuple[dict, dict]:
+        """What Jupyter saves and shows: the SVG, and a PNG of the same drawing beside it.
+
+        JupyterLab hides SVG in an untrusted notebook (one a student just opened) but shows
+        PNG, so the PNG lets the saved drawings show as shipped. Its width and height
+        metadata make it display at the SVG's size. Without a renderer the cell says why,
+        not a traceback; a renderer that draws SVG but no PNG still gets the SVG shown.
+        """
         try:
-            return {"image/svg+xml": self.svg()}
+            data = {"image/svg+xml": self.svg()}
         except RuntimeError as error:
             return {"text/plain": f"(cannot draw: {error})"}
+        try:
+            png = self.display_png()
+        except RuntimeError:
+            return data, {}
+        width, height = _png_size(png)
+        data["image/png"] = base64.b64encode(png).decode("ascii")  # notebooks store PNG as base64 text
+        size = {"width": round(width / DISPLAY_PNG_SCALE), "height": round(height / DISPLAY_PNG_SCALE)}
+        return data, {"image/png": size}
 
     def __repr__(self) -> str:
         return f"<Graph: {self.source.count(' -> ')} edges; .save('graph.svg') or display in Jupyter>"

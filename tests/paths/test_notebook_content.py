@@ -260,3 +260,22 @@ def test_notebook_7_follows_the_issue_in_order_and_says_its_times_are_extrapolat
     curvature = next(c for c in code if "grad(grad(tanh))(x)" in c["text"])
     assert any("image/png" in o.get("data", {}) for o in curvature["outputs"])
     assert "-2 * t * (1 - t * t)" in curvature["text"]
+
+
+@pytest.mark.parametrize("path", sorted(FOLDER.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_saved_drawing_carries_a_png_for_an_untrusted_notebook(path):
+    # JupyterLab hides SVG in an untrusted notebook but shows PNG (issue 22, item 5).
+    import base64
+
+    drawings = [o for c in _code(_cells(path)) for o in c["outputs"] if "image/svg+xml" in o.get("data", {})]
+    for output in drawings:
+        png = base64.b64decode("".join(output["data"].get("image/png", "")))
+        assert png.startswith(b"\x89PNG\r\n\x1a\n"), "".join(output["data"]["image/svg+xml"])[:200]
+        width, height = (
+            float(x) * 4 / 3
+            for x in re.search(
+                r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', "".join(output["data"]["image/svg+xml"])
+            ).groups()
+        )
+        shown = output["metadata"]["image/png"]
+        assert abs(shown["width"] - width) <= 2 and abs(shown["height"] - height) <= 2  # same size as the SVG

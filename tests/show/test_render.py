@@ -138,7 +138,7 @@ def test_svg_and_png_render(tmp_path):
     assert png.startswith(PNG) and len(png) > 2000
     assert sorted(os.listdir(tmp_path)) == ["graph.png", "graph.svg"]
     assert graph.svg() == text
-    assert graph._repr_mimebundle_()["image/svg+xml"] == text
+    assert graph._repr_mimebundle_()[0]["image/svg+xml"] == text
 
 
 @pytest.mark.parametrize("label", ["a | b", "{x}", "<y>", 'say "hi" & go', "∂L/∂a × 2", "two\nlines"])
@@ -284,3 +284,35 @@ def test_gradients_option_shows_the_given_numbers_and_question_marks_elsewhere()
     assert source.count("grad ?") == 1  # b: not in the mapping
     assert "grad 2.0000" not in source  # b's real .grad is not shown
     assert "not computed yet" not in source
+
+
+def test_jupyter_display_holds_a_png_beside_the_svg():
+    # An untrusted notebook in JupyterLab hides SVG but shows PNG (issue 22, item 5).
+    import base64
+    import struct
+
+    *_, d = small()
+    d.backward()
+    graph = draw_dot(d)
+    data, metadata = graph._repr_mimebundle_()
+    assert data["image/svg+xml"] == graph.svg()
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(PNG)
+    width, height = struct.unpack(">II", png[16:24])
+    # drawn at twice the resolution, shown at the SVG's own size (its points are 4/3 CSS px)
+    svg_width, svg_height = (
+        float(x) * 4 / 3 for x in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', graph.svg()).groups()
+    )
+    assert metadata == {"image/png": {"width": round(width / 2), "height": round(height / 2)}}
+    assert abs(width / 2 - svg_width) <= 2 and abs(height / 2 - svg_height) <= 2
+    assert graph.render("png") != png  # `save("x.png")` keeps its own 1x resolution
+
+
+def test_jupyter_display_keeps_the_svg_when_only_png_fails(tmp_path, monkeypatch):
+    # A renderer that writes SVG but no PNG: the drawing still shows, as SVG only.
+    script = tmp_path / "svg-only"
+    script.write_text("#!/bin/sh\ncat >/dev/null\ncase \"$1\" in -Tsvg) echo '<svg></svg>';; *) exit 1;; esac\n")
+    script.chmod(0o755)
+    monkeypatch.setenv(RENDERER_ENV, str(script))
+    *_, d = small()
+    assert draw_dot(d)._repr_mimebundle_() == ({"image/svg+xml": "<svg></svg>\n"}, {})
