@@ -75,7 +75,7 @@ def test_bad_values(pairs, message):
         (
             "cosh(a)",
             {"a": 1},
-            "unknown function 'cosh'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos",
+            "unknown function 'cosh'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, max, min",
         ),
         ("tanh", {"a": 1}, "tanh.* is a function"),
         ("a.data", {"a": 1}, "attribute access is not allowed"),
