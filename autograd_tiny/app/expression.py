@@ -33,13 +33,17 @@ __all__ = ["ExpressionError", "build_expression", "parse_values", "functions"]
 def functions() -> dict[str, Op]:
     """The ops an expression may call, by name: read from the registry at each call.
 
-    Built-in ops of one operand (the others are the operators ``+ - * / **``, and the fused
-    neuron ``affine``), and every op of your own made with `define_op`, whatever its arity.
+    Built-in ops of one operand, ``max(a, b)`` and ``min(a, b)`` (the other built-in ops are
+    the operators ``+ - * / **``, and the fused neuron ``affine``), and every op of your own
+    made with `define_op`, whatever its arity.
 
     >>> list(functions())[:4]
     ['neg', 'exp', 'log', 'tanh']
     """
-    return {name: op for name, op in RULES.items() if op.arity == 1 or not op.builtin}
+    return {name: op for name, op in RULES.items() if op.arity == 1 or not op.builtin or name in _CALLED_BINARY}
+
+
+_CALLED_BINARY = ("max", "min")  # built-in ops of two operands that have no operator
 
 
 MAX_LENGTH = 1000  # characters

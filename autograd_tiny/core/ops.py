@@ -428,6 +428,27 @@ def sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
+def maximum(a: float, b: float) -> float:
+    """The larger of a and b; a tie gives the first operand, a (the node that gets the gradient)."""
+    return a if a >= b else b
+
+
+def minimum(a: float, b: float) -> float:
+    """The smaller of a and b; a tie gives the first operand, a."""
+    return a if a <= b else b
+
+
+def max_first(a: Any, b: Any) -> float:
+    """∂max(a, b)/∂a: 1 if a ≥ b else 0 (∂/∂b is 1 minus it). The subgradient convention: a tie
+    routes the whole gradient to the first operand. On Values too: a constant, so max'' = 0."""
+    return 1.0 if _number(a) >= _number(b) else 0.0
+
+
+def min_first(a: Any, b: Any) -> float:
+    """∂min(a, b)/∂a: 1 if a ≤ b else 0 (∂/∂b is 1 minus it); a tie goes to a, as for `max_first`."""
+    return 1.0 if _number(a) <= _number(b) else 0.0
+
+
 def cosine(x: Any) -> Any:
     """cos x: sin's local derivative, on floats (math.cos) and on Values (``x.cos()``)."""
     return math.cos(x) if isinstance(x, numbers.Real) else x.cos()
@@ -467,6 +488,10 @@ _FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
     "_step": step,
     "_abs": absolute,
     "_sign": sign,
+    "_max": maximum,
+    "_max_first": max_first,
+    "_min": minimum,
+    "_min_first": min_first,
     "_sin": _finite_only("sin", math.sin),
     "_cos": _finite_only("cos", math.cos),
 }
@@ -790,6 +815,13 @@ _builtin("sin", _FLOAT_FUNCTIONS["_sin"], (lambda x, out: cosine(x),),
 _builtin("cos", _FLOAT_FUNCTIONS["_cos"], (lambda x, out: -sine(x),),
          "cos", "cos({0})", ("−sin({0})",),
          "_cos({0})", ("-_sin({0})",), ("_sin", "_cos"))
+# max and min route the gradient to the operand they chose; a tie goes to the first.
+_builtin("max", maximum, (lambda a, b, out: max_first(a, b), lambda a, b, out: 1.0 - max_first(a, b)),
+         "max", "max({0}, {1})", ("1 ({0} ≥ {1}, a tie goes to {0}), 0 ({0} < {1})", "0 ({0} ≥ {1}), 1 ({0} < {1})"),
+         "_max({0}, {1})", ("_max_first({0}, {1})", "(1.0 - _max_first({0}, {1}))"), ("_max", "_max_first"))
+_builtin("min", minimum, (lambda a, b, out: min_first(a, b), lambda a, b, out: 1.0 - min_first(a, b)),
+         "min", "min({0}, {1})", ("1 ({0} ≤ {1}, a tie goes to {0}), 0 ({0} > {1})", "0 ({0} ≤ {1}), 1 ({0} > {1})"),
+         "_min({0}, {1})", ("_min_first({0}, {1})", "(1.0 - _min_first({0}, {1}))"), ("_min", "_min_first"))
 # fmt: on
 
 # The fused neuron: any (odd) number of operands, so its templates are written per count.

@@ -316,6 +316,37 @@ class Value:
         """
         return apply(RULES["cos"], self)
 
+    def max(self, other: Value | Number) -> Value:
+        """The larger of self and other (a Value or a number); the gradient goes to the one chosen.
+
+        The subgradient convention at a tie (self == other): self, the first operand, gets it all.
+        ∂max(a, b)/∂a = 1 if a ≥ b else 0, and ∂/∂b = 0 if a ≥ b else 1.
+
+        >>> a, b = Value(2.0), Value(2.0)
+        >>> out = a.max(b)
+        >>> out.backward()
+        >>> out.data, a.grad, b.grad
+        (2.0, 1.0, 0.0)
+        """
+        return self._chosen(other, "max", ops.maximum, ops.max_first)
+
+    def min(self, other: Value | Number) -> Value:
+        """The smaller of self and other; a tie gives the gradient to self, as `max` does.
+
+        >>> Value(3.0).min(1.0)
+        Value(data=1.0, grad=0.0)
+        """
+        return self._chosen(other, "min", ops.minimum, ops.min_first)
+
+    def _chosen(self, other: Value | Number, op: str, forward: Callable, first: Callable) -> Value:
+        """max or min: the node, whose local derivatives route the gradient (1 to the chosen, 0 to the other)."""
+        a = self.data
+        if isinstance(other, Value):
+            d = first(a, other.data)
+            return _make(forward(a, other.data), (self, other, d, 1.0 - d), op)
+        k = other if other.__class__ is float and other == other else _constant(other, op)
+        return _make(forward(a, k), (self, first(a, k)), op, k)
+
     # ------------------------------------------------------------------ other engines' spellings
     # Code written for micrograd-style engines and PyTorch calls these.
 

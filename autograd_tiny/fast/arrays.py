@@ -189,6 +189,10 @@ def _array_functions(np: Any) -> dict:
         "_step": lambda x: np.where(x > 0.0, 1.0, 0.0),
         "_abs": lambda x: np.where(x > 0.0, x, np.where(x < 0.0, -x, 0.0)),
         "_sign": lambda x: np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0)),
+        "_max": lambda a, b: np.where(a >= b, a, b),  # ties: the first operand, as for floats
+        "_max_first": lambda a, b: np.where(a >= b, 1.0, 0.0),
+        "_min": lambda a, b: np.where(a <= b, a, b),
+        "_min_first": lambda a, b: np.where(a <= b, 1.0, 0.0),
         "_sin": finite_only("sin", np.sin),
         "_cos": finite_only("cos", np.cos),
     }

@@ -38,7 +38,7 @@ def test_markdown_and_html(tmp_path, capsys):
         (["lambda: a", "a=1"], "a lambda is not allowed (column 1)"),
         (
             ["__import__('os')", "a=1"],
-            "unknown function '__import__'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos (column 1)",
+            "unknown function '__import__'; available: neg, exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, max, min (column 1)",
         ),
         (["a**1e9", "a=2"], "exponent 1e+09 is too large (the limit is 1000) (column 1)"),
         (["sqrt(a)", "a=-4"], "sqrt is undefined for x = -4.0 (needs x >= 0)"),

@@ -30,7 +30,11 @@ speed: about 100 lines, half of them code), the Value forms of the float rules i
 power_log, step, sign, cos and sin dispatching on Values, so no rule is stated twice) and
 backward(create_graph=True) in value.py and graph.py.
 
-With both, core had 2,760 lines, 1,354 of code: the budget is 2,770 and 1,360.
+With both, core had 2,760 lines, 1,354 of code: the budget was 2,770 and 1,360.
+
+Issue 22 added the built-in ops max and min (CS231n's "max routes"): their float functions
+and registry rows in ops.py, `Value.max`/`Value.min` in value.py, 63 lines of which 29 code.
+Core then had 2,823 lines, 1,383 of code: the budget is 2,830 and 1,390.
 """
 
 from __future__ import annotations
@@ -42,8 +46,8 @@ from pathlib import Path
 import autograd_tiny
 
 CORE = Path(autograd_tiny.__file__).parent / "core"
-LINE_BUDGET = 2770
-CODE_BUDGET = 1360
+LINE_BUDGET = 2830
+CODE_BUDGET = 1390
 
 
 def _counts(source: str) -> tuple[int, int]:

@@ -29,6 +29,9 @@ OPS = {
     "relu": (lambda a: a.relu(), [(0.5,), (-1.2,)]),
     "sqrt": (lambda a: a.sqrt(), [(0.5,), (4.0,)]),
     "abs": (lambda a: abs(a), [(0.5,), (-1.2,)]),
+    # max and min away from ties (there the slope jumps; tests/core/test_max_min.py holds the ties).
+    "max": (lambda a, b: a.max(b), [(2.0, -3.0), (-1.5, 4.0)]),
+    "min": (lambda a, b: a.min(b), [(2.0, -3.0), (-1.5, 4.0)]),
     # A plain number on the left makes the reflected ops.
     "rsub": (lambda a: 3.0 - a, [(2.0,), (-0.5,)]),
     "rdiv": (lambda a: 3.0 / a, [(2.0,), (-0.5,)]),
@@ -42,6 +45,8 @@ CONSTANT_OPS = {
     "mul": (lambda a: a * 2.5, [(1.0,)]),
     "div": (lambda a: a / 2.5, [(1.0,)]),
     "pow": (lambda a: a**3, [(1.5,), (-2.0,)]),
+    "max": (lambda a: a.max(2.5), [(1.0,), (3.0,)]),
+    "min": (lambda a: a.min(2.5), [(1.0,), (3.0,)]),
 }
 
 

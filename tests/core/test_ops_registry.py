@@ -175,6 +175,8 @@ def test_formula_text_of_every_op():
         "relu": ("relu(a)", ["1 (a > 0), 0 (a ≤ 0)"]),
         "sqrt": ("√a", ["1 / (2 · √a)"]),
         "abs": ("|a|", ["sign(a)"]),
+        "max": ("max(a, b)", ["1 (a ≥ b, a tie goes to a), 0 (a < b)", "0 (a ≥ b), 1 (a < b)"]),
+        "min": ("min(a, b)", ["1 (a ≤ b, a tie goes to a), 0 (a > b)", "0 (a ≤ b), 1 (a > b)"]),
         "neg": ("−a", ["−1"]),
         "sin": ("sin(a)", ["cos(a)"]),
         "cos": ("cos(a)", ["−sin(a)"]),
@@ -365,6 +367,8 @@ INLINE = {
     "sigmoid": [(lambda a: a.sigmoid(), (True,))],
     "relu": [(lambda a: a.relu(), (True,))],
     "sqrt": [(lambda a: a.sqrt(), (True,))],
+    "max": [(lambda a, b: a.max(b), (True, True)), (lambda a, k: a.max(k), (True, False))],
+    "min": [(lambda a, b: a.min(b), (True, True)), (lambda a, k: a.min(k), (True, False))],
 }
 _numbers_strategy = st.floats(min_value=-50.0, max_value=50.0, allow_nan=False).map(lambda x: round(x, 3))
 

@@ -46,12 +46,14 @@ BINARY = {
     "div": lambda a, b, m: a / (1.0 + b * b),
     "pow": lambda a, b, m: (1.0 + a * a) ** m.tanh(b),
     "affine": lambda a, b, m: m.affine(a, b),
+    "max": lambda a, b, m: m.max(a, b),
+    "min": lambda a, b, m: m.min(a, b),
 }
 
 
 class _Ours:
     exp, log, tanh, sigmoid, relu = Value.exp, Value.log, Value.tanh, Value.sigmoid, Value.relu
-    sqrt, abs, sin, cos = Value.sqrt, Value.__abs__, Value.sin, Value.cos
+    sqrt, abs, sin, cos, max, min = Value.sqrt, Value.__abs__, Value.sin, Value.cos, Value.max, Value.min
 
     @staticmethod
     def affine(a, b):
@@ -61,6 +63,16 @@ class _Ours:
 class _Torch:
     exp, log, tanh, sigmoid, relu = torch.exp, torch.log, torch.tanh, torch.sigmoid, torch.relu
     sqrt, abs, sin, cos = torch.sqrt, torch.abs, torch.sin, torch.cos
+
+    # torch.maximum splits a tie's gradient in halves; torch.where routes it all to the first
+    # operand where a >= b, as our max does (a tree can tie: max(x, x), or two relus at 0).
+    @staticmethod
+    def max(a, b):
+        return torch.where(a >= b, a, b)
+
+    @staticmethod
+    def min(a, b):
+        return torch.where(a <= b, a, b)
 
     @staticmethod
     def affine(a, b):
