@@ -61,7 +61,7 @@ def topological_order(root: Any) -> list:
                 # parameters is common).
                 edges = node._edges
                 count = len(edges)  # twice the number of parents
-                # One and two operands (every built-in op but linear) are spelled out: a loop
+                # One and two operands (every built-in op but affine) are spelled out: a loop
                 # would allocate an iterator per node, which costs a third of the walk's time.
                 if count == 2:
                     # One operand: mostly the previous op of a chain, so no test for a leaf here.

@@ -42,7 +42,7 @@ from ..core.value import Value
 from ..learn.files import write_atomically
 from .grading import accepted, telling_slips
 from .render import Graph, draw_dot
-from .text import MINUS, chain_text, number, operand, operand_texts, text_label
+from .text import chain_text, number, operand, operand_texts, text_label
 
 __all__ = ["Stepper", "stepper_html", "page_number"]
 
@@ -92,15 +92,6 @@ def _filled(node: Value, names: dict) -> tuple[list[str], list[str]]:
     return operand_texts(node, names, decimals=4)
 
 
-def _is_number(text: str) -> bool:
-    """Whether a formula is a number alone (``1`` for +, ``2`` for ``a · 2``)."""
-    try:
-        float(text.replace(MINUS, "-"))
-    except ValueError:
-        return False
-    return True
-
-
 # --------------------------------------------------------------------------------------
 # The texts of the frames
 # --------------------------------------------------------------------------------------
@@ -120,17 +111,11 @@ def _forward_text(record: Any, names: dict) -> str:
 def _local_equation(step: Any, names: dict) -> str:
     """``∂o/∂n₍₁₎ = 1 − o² = 1 − 0.7071² = 0.5000``: the local derivative in names and numbers.
 
-    A formula that is a number already (``1`` for +) is written once, as the page writes
-    numbers: ``∂c/∂a₍₁₎ = 1.0000``, not ``= 1 = 1.0000``.
+    `chain_text` writes a number once (``∂c/∂a₍₁₎ = 1.0000`` for +, not ``= 1 = 1.0000``).
     """
-    symbol, value = step.local_symbol(), page_number(step.local)
-    if _is_number(step.formula):
-        return f"{symbol} = {value}"
     _, as_numbers = _filled(step.node, names)
     substituted = rule_of(step.node).derivative(step.operand_index, as_numbers, out=page_operand(step.node.data))
-    if substituted == page_operand(step.local):  # "(−2.0000)" says no more than "−2.0000"
-        substituted = value
-    return chain_text(symbol, step.formula, substituted, value)
+    return chain_text(step.local_symbol(), step.formula, substituted, page_number(step.local))
 
 
 def step_text(step: Any, root_name: str, names: dict, *, running: bool = True) -> str:
