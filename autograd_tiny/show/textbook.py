@@ -1400,6 +1400,13 @@ class LayerView:
         terms = [record.grad_a_terms if what == "a" else record.delta_terms for record in records]
         return tuple(math.fsum(t.value for t in ts if t.textbook) for ts in terms)
 
+    def _plus_other_uses(
+        self, r: LayerRecord, what: str, equation: str, own: Sequence, other: Sequence, total: Sequence
+    ) -> list[str]:
+        """``∂C/∂b = δ + other uses = [..] + [..] = [..]``, then the other uses named, one by one."""
+        sums = f"{_vector_text(own)} + {_vector_text(other)} = {_vector_text(total)}"
+        return [f"  {equation} = {sums}", "    other uses:", *self._other_uses(r, what)]
+
     def _other_uses(self, r: LayerRecord, what: str) -> list[str]:
         """The terms beyond the textbook's, named, for `what` ("a", "delta", "w", "b")."""
         lines = []
@@ -1443,12 +1450,8 @@ class LayerView:
         if r.grad_a_other is None:
             lines.append(f"  ∂C/∂a = {textbook} = {_vector_text(r.grad_a)}")
         else:
-            base = self._textbook(r, "a")
-            lines.append(
-                f"  ∂C/∂a = {textbook} + other uses = {_vector_text(base)} + {_vector_text(r.grad_a_other)} = "
-                f"{_vector_text(r.grad_a)}"
-            )
-            lines += ["    other uses:", *self._other_uses(r, "a")]
+            own = self._textbook(r, "a")
+            lines += self._plus_other_uses(r, "a", f"∂C/∂a = {textbook} + other uses", own, r.grad_a_other, r.grad_a)
         if r.activation == "linear":
             lines.append(f"  δ = ∂C/∂a = {_vector_text(r.delta)}  (a = z)")
         elif r.delta_other is None:
@@ -1457,11 +1460,9 @@ class LayerView:
             )
         else:
             own = self._textbook(r, "delta")
-            lines.append(
-                f"  δ = ∂C/∂a ⊙ {prime} + other uses of z = {_vector_text(own)} + {_vector_text(r.delta_other)} = "
-                f"{_vector_text(r.delta)}"
+            lines += self._plus_other_uses(
+                r, "delta", f"δ = ∂C/∂a ⊙ {prime} + other uses of z", own, r.delta_other, r.delta
             )
-            lines += ["    other uses:", *self._other_uses(r, "delta")]
         if self.samples > 1:
             lines.append(f"  this sample's share of ∂C/∂b: δ = {_vector_text(r.delta)}")
             lines.append("  this sample's share of ∂C/∂w: δ aᵢₙᵀ =")
@@ -1470,11 +1471,7 @@ class LayerView:
         if r.bias_other is None:
             lines.append(f"  ∂C/∂b = δ = {_vector_text(r.bias_gradients)}")
         else:
-            lines.append(
-                f"  ∂C/∂b = δ + other uses = {_vector_text(r.delta)} + {_vector_text(r.bias_other)} = "
-                f"{_vector_text(r.bias_gradients)}"
-            )
-            lines += ["    other uses:", *self._other_uses(r, "b")]
+            lines += self._plus_other_uses(r, "b", "∂C/∂b = δ + other uses", r.delta, r.bias_other, r.bias_gradients)
         if r.weight_other is None:
             lines.append("  ∂C/∂w = δ aᵢₙᵀ =")
             lines += _matrix_text(r.weight_gradients, "      ")
