@@ -21,7 +21,8 @@ def lecture_example():
     return a, b, c, f, L
 
 
-GOLDEN = """\
+# The lecture expression's forward pass, as every narrative of it starts (backward and forward mode).
+FORWARD_PASS = """\
 Forward pass:
   a = 2
   b = −3
@@ -30,7 +31,11 @@ Forward pass:
   d = e + c = 4
   f = −2
   L = d · f = −8
+"""
 
+GOLDEN = (
+    FORWARD_PASS
+    + """
 Backward pass (6 steps, one per edge, from L back to the inputs):
   Each edge, from an op's output t back to its operand x in slot k, sends x a contribution = local derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × upstream gradient ∂L/∂t.
   A value's gradient ∂L/∂x is the sum of its contributions.
@@ -47,6 +52,7 @@ Gradients of the inputs (each the sum of its contributions):
   ∂L/∂b = −4
   ∂L/∂c = −2
   ∂L/∂f = 4"""
+)
 
 NOT_COMPUTED = (
     "\n  Note: a.grad holds 0 (this pass: 6), b.grad holds 0 (this pass: −4), c.grad holds 0 (this pass: −2) "

@@ -8,18 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from autograd_tiny import Value, explain, topological_order
 from autograd_tiny.show.explain import TangentExplanation
 from tests.core.test_properties import programs, run
-from tests.show.test_explain import lecture_example
+from tests.show.test_explain import FORWARD_PASS, lecture_example
 
-GOLDEN = """\
-Forward pass:
-  a = 2
-  b = −3
-  e = a · b = −6
-  c = 10
-  d = e + c = 4
-  f = −2
-  L = d · f = −8
-
+GOLDEN = (
+    FORWARD_PASS
+    + """
 Forward-mode sweep along a (6 steps, one per edge, from the inputs to L):
   Each edge, from an operand x in slot k to an op's output t, carries a contribution = local derivative ∂t/∂x₍ₖ₎ (t's slope in that slot alone) × x's tangent ∂x/∂a.
   A value's tangent ∂t/∂a is the sum of its contributions, one per operand.
@@ -33,6 +26,7 @@ Forward-mode sweep along a (6 steps, one per edge, from the inputs to L):
 
 Result: ∂L/∂a = 6  (what L.backward() puts in a.grad)
 Why reverse mode: forward mode: 1 sweep per input; to get ∂L/∂ all 4 inputs it takes 4 sweeps; reverse mode (backward) takes 1."""
+)
 
 
 def test_the_lecture_expression_golden_text():
