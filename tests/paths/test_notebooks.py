@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
+STUDENTS = sorted(FOLDER.glob("*.ipynb"))
+# The student notebooks and their solutions (notebooks/solutions/): both must run.
+NOTEBOOKS = [*STUDENTS, *sorted((FOLDER / "solutions").glob("*.ipynb"))]
 
 
 def test_there_are_seven_notebooks():
-    assert [p.name for p in NOTEBOOKS] == [
+    assert [p.name for p in STUDENTS] == [
         "01_values_and_graphs.ipynb",
         "02_chain_rule_step_by_step.ipynb",
         "03_neuron_layer_mlp.ipynb",
@@ -25,7 +28,7 @@ def test_there_are_seven_notebooks():
     ]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(FOLDER).as_posix())
 def test_saved_with_outputs_and_no_errors(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     code = [c for c in cells if c["cell_type"] == "code"]
@@ -51,7 +54,7 @@ def _path_without_graphviz_or_venv() -> str:
     return os.pathsep.join(keep)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(FOLDER).as_posix())
 def test_runs_top_to_bottom_in_a_fresh_kernel(path, monkeypatch, tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
