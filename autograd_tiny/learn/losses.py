@@ -48,7 +48,7 @@ def _pairs(predictions, targets, what: str) -> tuple[list, list]:
         _swapped(what)
     for i, t in enumerate(targets):
         # A NaN or infinite target makes the loss and every gradient NaN or inf, silently.
-        as_number(t, f"{what} target {i}", allow_inf=False, hint="drop or fix that sample")
+        as_number(t, f"{what} targets[{i}]", allow_inf=False, hint="drop or fix that sample")
     return predictions, targets
 
 
@@ -154,18 +154,20 @@ def _samples_and_labels(logits: Any, labels: Any) -> tuple[list[list], list[int]
     rows = []
     for i, (scores, label) in enumerate(zip(samples, labels)):
         if isinstance(scores, Value) or not hasattr(scores, "__iter__"):
-            raise TypeError(f"cross_entropy sample {i} must be a list of class scores, got {type(scores).__name__}")
+            raise TypeError(
+                f"cross_entropy sample {i} (counting from 0) must be a list of class scores, got {type(scores).__name__}"
+            )
         scores = list(scores)
         if not scores or not all(_is_score(s) for s in scores):
-            raise TypeError(f"cross_entropy sample {i} must be a non-empty list of Values or numbers")
+            raise TypeError(f"cross_entropy sample {i} (counting from 0) must be a non-empty list of Values or numbers")
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):
             raise TypeError(
                 f"cross_entropy labels must be integer class indices, got {type(label).__name__} {label!r} "
-                f"for sample {i}; convert with int(...)"
+                f"for sample {i} (counting from 0); convert with int(...)"
             )
         if not 0 <= int(label) < len(scores):
             raise ValueError(
-                f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i}"
+                f"cross_entropy labels must be class indices 0..{len(scores) - 1}, got {label!r} for sample {i} (counting from 0)"
             )
         # Plain-number scores are constants; as leaf Values they can go through exp().
         rows.append([s if isinstance(s, Value) else Value(s) for s in scores])

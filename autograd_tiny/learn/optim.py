@@ -85,6 +85,13 @@ class _Checked:
         setattr(obj, self.storage, self.check(self.name, value, self.example))
 
 
+def _number(grad: Any) -> float:
+    """A gradient as a number: after ``backward(create_graph=True)`` it is a Value, whose graph
+    the update must not keep (``p.data`` stays a float; the update itself is not differentiated,
+    as in PyTorch, where ``step()`` runs under no_grad)."""
+    return grad.data if isinstance(grad, Value) else grad
+
+
 class Optimizer:
     """What every optimizer shares: the parameter list, checked settings, zero_grad()."""
 
@@ -105,11 +112,11 @@ class Optimizer:
         """Each parameter's gradient plus weight decay; a non-finite one raises, naming it."""
         # Weight decay adds weight_decay · p to the gradient (L2 regularisation, as in PyTorch).
         decay = self.weight_decay
-        grads = [p.grad + decay * p.data for p in self.params]
+        grads = [_number(p.grad) + decay * p.data for p in self.params]
         for i, (p, g) in enumerate(zip(self.params, grads)):
             if not math.isfinite(g):
                 # Either the gradient itself, or weight_decay · data overflowed.
-                shown = repr(p.grad) if not math.isfinite(p.grad) else f"{g!r} with weight decay"
+                shown = repr(p.grad) if not math.isfinite(_number(p.grad)) else f"{g!r} with weight decay"
                 raise ValueError(
                     f"the gradient of {_name(p, i)} is {shown}; step() changed no parameter. "
                     f"Lower lr or scale the inputs, and check the loss with gradcheck"

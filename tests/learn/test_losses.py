@@ -72,7 +72,7 @@ def test_a_single_value_is_accepted():
         (
             lambda: mse([Value(1.0)], ["1"]),
             TypeError,
-            r"^mse target 0 must be a number, got str '1'; drop or fix that sample$",
+            r"^mse targets\[0\] must be a number, got str '1'; drop or fix that sample$",
         ),
         (lambda: l2([]), ValueError, "at least one parameter"),
     ],

@@ -114,3 +114,15 @@ def test_lr_can_change_between_steps():
 def test_bad_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1), lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: Adam(p)])
+def test_a_step_after_create_graph_keeps_data_a_float(make):
+    # backward(create_graph=True) leaves a Value in .grad; the update uses its number.
+    p, q = Value(2.0), Value(2.0)
+    (p * p * p).backward(create_graph=True)
+    (q * q * q).backward()
+    assert isinstance(p.grad, Value) and p.grad.data == q.grad == 12.0
+    make([p]).step()
+    make([q]).step()
+    assert type(p.data) is float and p.data == q.data

@@ -229,7 +229,7 @@ def test_step_either_refuses_or_leaves_every_parameter_finite(grads):
 def test_losses_refuse_non_finite_targets(loss, bad):
     name = loss.__name__
     with pytest.raises(
-        ValueError, match=rf"^{name} target 1 must be a finite number, got {bad!r}; drop or fix that sample$"
+        ValueError, match=rf"^{name} targets\[1\] must be a finite number, got {bad!r}; drop or fix that sample$"
     ):
         loss([Value(0.5), Value(0.5)], [1, bad])
 
@@ -247,13 +247,13 @@ def test_losses_accept_numpy_targets():
             [[Value(1.0), Value(2.0)]],
             [True],
             TypeError,
-            r"labels must be integer class indices, got bool True for sample 0",
+            r"labels must be integer class indices, got bool True for sample 0 \(counting from 0\)",
         ),
         (
             [[Value(1.0), Value(2.0)]],
             [1.0],
             TypeError,
-            r"labels must be integer class indices, got float 1.0 for sample 0; convert with int",
+            r"labels must be integer class indices, got float 1.0 for sample 0 \(counting from 0\); convert with int",
         ),
         ([[Value(1.0), Value(2.0)]], ["1"], TypeError, r"labels must be integer class indices, got str '1'"),
         (
@@ -268,8 +268,18 @@ def test_losses_accept_numpy_targets():
             TypeError,
             r"cross_entropy labels must be integer class indices, got bool True",
         ),
-        ([[Value(1.0), Value(2.0)]], [2], ValueError, r"labels must be class indices 0..1, got 2 for sample 0"),
-        ([[Value(1.0), Value(2.0)]], [-1], ValueError, r"labels must be class indices 0..1, got -1 for sample 0"),
+        (
+            [[Value(1.0), Value(2.0)]],
+            [2],
+            ValueError,
+            r"labels must be class indices 0..1, got 2 for sample 0 \(counting from 0\)",
+        ),
+        (
+            [[Value(1.0), Value(2.0)]],
+            [-1],
+            ValueError,
+            r"labels must be class indices 0..1, got -1 for sample 0 \(counting from 0\)",
+        ),
         (
             [[Value(1.0)], [Value(2.0)]],
             [0],
@@ -282,7 +292,7 @@ def test_losses_accept_numpy_targets():
             TypeError,
             r"got one sample's 2 scores with a list of 2 labels; pass an int label",
         ),
-        ([[]], [0], TypeError, r"sample 0 must be a non-empty list of Values or numbers"),
+        ([[]], [0], TypeError, r"sample 0 \(counting from 0\) must be a non-empty list of Values or numbers"),
         ([Value(1.0)], None, TypeError, r"cross_entropy needs a list of class scores with an int label"),
         ([], [], ValueError, r"cross_entropy needs at least one sample, got none"),
     ],
