@@ -395,7 +395,8 @@ class Value:
 
         Raises:
             ValueError: the graph has a cycle (parents set by hand so that a value depends
-                on itself). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``);
+                on itself); create_graph inside ``no_grad()``, which would record nothing
+                (every .grad a Value without a graph, so its backward() would give 0). TypeError: a leaf's ``grad`` is not a number (``w.grad = None``);
                 with create_graph, an op of your own whose derivative runs on floats only.
 
         >>> x = Value(3.0)
@@ -411,6 +412,11 @@ class Value:
         18.0
         """
         if create_graph:
+            if not is_grad_enabled():
+                raise ValueError(
+                    "backward(create_graph=True) inside no_grad() records nothing, so the gradients would have "
+                    "no graph to differentiate; call it outside the no_grad() block (or inside enable_grad())"
+                )
             set_gradient_graphs(self)
         else:
             backpropagate(self)

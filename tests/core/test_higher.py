@@ -132,3 +132,17 @@ def test_limits_and_domain_errors_are_those_of_backward():
     zero = Value(0.0)
     (zero**0.5).backward(create_graph=True)
     assert zero.grad.data == math.inf
+
+
+def test_create_graph_inside_no_grad_is_refused_not_silently_flat():
+    from autograd_tiny import no_grad
+    from autograd_tiny.core.value import enable_grad
+
+    x = Value(2.0)
+    y = x * x * x
+    with no_grad(), pytest.raises(ValueError, match=r"inside no_grad\(\) records nothing"):
+        y.backward(create_graph=True)
+    assert x.grad == 0.0  # nothing ran
+    with no_grad(), enable_grad():
+        y.backward(create_graph=True)
+    assert x.grad.data == 12.0 and x.grad.parents  # a graph to differentiate again
