@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import warnings
 
 import pytest
 
@@ -41,7 +42,9 @@ def notebook_of(tmp_path, *graphs, unconfined=False):
     """A notebook whose one code cell displays `graphs`, as Jupyter saves them."""
     outputs = []
     for graph in graphs:
-        data, metadata = graph._repr_mimebundle_()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small labels are what some of these drawings are for
+            data, metadata = graph._repr_mimebundle_()
         if unconfined:
             metadata["image/svg+xml"] = {"unconfined": True}
             metadata["image/png"]["unconfined"] = True
