@@ -14,7 +14,12 @@ Legend (node fill colours):
 * grey ovals — operations, with a constant operand written inside (``* 2``).
 
 Each value shows its name (label, or a generated ``x1`` / ``t1`` / ``out``), its data, and
-its gradient with 4 decimals. Before ``backward()`` has run (every gradient in the graph is
+its gradient with 4 decimals.
+
+Readable from the back of a room: every label is 12 pt, 16 CSS px at natural size. Unless
+told a direction, a drawing runs left to right where that fits a notebook page (860 px of a
+1024 px window) and top to bottom, each value's cells stacked, where that is narrower; a
+drawing that a notebook would still show with labels under 14 px warns when displayed. Before ``backward()`` has run (every gradient in the graph is
 0), gradients show as ``grad ?`` and the drawing says they have not been computed yet.
 
 >>> from autograd_tiny import Value
@@ -301,7 +306,7 @@ class Graph:
         if smallest >= MIN_LABEL_PX:
             return
         if self._size is not None:
-            advice = f"draw it without size=({self._size}), or with a larger size"
+            advice = f"draw it without size=({self._size.replace(',', ', ')}), or with a larger size"
         else:
             advice = "leave rankdir= out (draw_dot then picks the narrower direction), group it (group='neuron'), or draw a smaller part of it"
         warnings.warn(

@@ -146,7 +146,7 @@ def test_a_size_that_shrinks_labels_below_14_px_warns_once():
     assert smallest < MIN_LABEL_PX
     message = (
         f"this drawing's smallest labels show at {smallest:.1f} px in a notebook on a 1024 px wide page, "
-        "under the 14 px that can be read from the back of a room: draw it without size=(9.5,3), or with a larger size"
+        "under the 14 px that can be read from the back of a room: draw it without size=(9.5, 3), or with a larger size"
     )
     with pytest.warns(UserWarning, match=re.escape(message)):
         graph._repr_mimebundle_()
