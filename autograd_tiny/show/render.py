@@ -14,7 +14,12 @@ Legend (node fill colours):
 * grey ovals — operations, with a constant operand written inside (``* 2``).
 
 Each value shows its name (label, or a generated ``x1`` / ``t1`` / ``out``), its data, and
-its gradient with 4 decimals. Before ``backward()`` has run (every gradient in the graph is
+its gradient with 4 decimals.
+
+Readable from the back of a room: every label is 12 pt, 16 CSS px at natural size. Unless
+told a direction, a drawing runs left to right where that fits a notebook page (860 px of a
+1024 px window) and top to bottom, each value's cells stacked, where that is narrower; a
+drawing that a notebook would still show with labels under 14 px warns when displayed. Before ``backward()`` has run (every gradient in the graph is
 0), gradients show as ``grad ?`` and the drawing says they have not been computed yet.
 
 >>> from autograd_tiny import Value
@@ -29,11 +34,13 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
@@ -53,6 +60,17 @@ COLORS = {"input": "#dbeafe", "parameter": "#fde68a", "intermediate": "#ffffff",
 OP_COLOR = "#e5e7eb"
 GROUP_COLOR = "#fef3c7"
 HIGHLIGHT = "#dc2626"
+
+# Readable from the back row (issue 22): every label is FONT_PT points. Graphviz's SVG draws a
+# point as 4/3 CSS px, so 12 pt shows as 16 px at natural size, and still 14 px when a notebook
+# shrinks the drawing to 7/8 of it.
+FONT_PT = 12
+PX_PER_PT = 96 / 72
+# A notebook's output area on a 1024 px page, in CSS px: JupyterLab's side tab bars, paddings
+# and the prompt column take the rest (tests/paths/label_sizes.py measures drawings in it).
+PAGE_WIDTH_PX = 860
+# The smallest label (CSS px) a drawing may show at that width before `Graph` warns.
+MIN_LABEL_PX = 14
 
 INSTALL_HELP = (
     "no Graphviz renderer found. Install one of:\n"
@@ -225,10 +243,12 @@ class Graph:
         source: its DOT text (deterministic: the same program gives the same bytes).
     """
 
-    def __init__(self, digraph: Any) -> None:
+    def __init__(self, digraph: Any, *, size: str | None = None) -> None:
         self.digraph = digraph
         self.source: str = digraph.source
+        self._size = size  # draw_dot's size= as Graphviz writes it, or None
         self._rendered: dict[str, bytes] = {}
+        self._warned = False
 
     def render(self, fmt: str) -> bytes:
         """The image in `fmt` (``"svg"``, ``"png"`` or ``"pdf"``) as bytes."""
@@ -261,6 +281,41 @@ class Graph:
             self._rendered[key] = _render(self.source, "png", dpi=SCREEN_DPI * DISPLAY_PNG_SCALE)
         return self._rendered[key]
 
+    def smallest_label_px(self, page_width: float = PAGE_WIDTH_PX) -> float:
+        """How many CSS px the smallest label measures when the SVG shows `page_width` px wide at most.
+
+        Its font size, times the scale Graphviz applied to meet ``size=``, times the shrinking
+        a page applies to a wider drawing (``max-width: 100%``, as in JupyterLab).
+        """
+        svg = self.svg()
+        found = re.search(r'<svg width="([\d.]+)pt"', svg)
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+        if found is None or not sizes:
+            return float("inf")  # nothing to read, or a renderer writing another layout
+        scale = re.search(r'transform="scale\(([\d.e-]+)', svg)
+        fitted = float(scale.group(1)) if scale else 1.0
+        shrink = min(1.0, page_width / (float(found.group(1)) * PX_PER_PT))
+        return min(sizes) * fitted * PX_PER_PT * shrink
+
+    def _warn_if_unreadable(self) -> None:
+        """Warn (once per drawing) if a notebook on a 1024 px page shows labels under `MIN_LABEL_PX`."""
+        if self._warned:
+            return
+        self._warned = True
+        smallest = self.smallest_label_px()
+        if smallest >= MIN_LABEL_PX:
+            return
+        if self._size is not None:
+            advice = f"draw it without size=({self._size.replace(',', ', ')}), or with a larger size"
+        else:
+            advice = "leave rankdir= out (draw_dot then picks the narrower direction), group it (group='neuron'), or draw a smaller part of it"
+        warnings.warn(
+            f"this drawing's smallest labels show at {smallest:.1f} px in a notebook on a 1024 px wide page, "
+            f"under the {MIN_LABEL_PX} px that can be read from the back of a room: {advice}",
+            UserWarning,
+            stacklevel=3,
+        )
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict | tuple[dict, dict]:
         """What Jupyter saves and shows: the SVG, and a PNG of the same drawing beside it.
 
@@ -273,6 +328,7 @@ class Graph:
             data = {"image/svg+xml": self.svg()}
         except RuntimeError as error:
             return {"text/plain": f"(cannot draw: {error})"}
+        self._warn_if_unreadable()
         try:
             png = self.display_png()
         except RuntimeError:
@@ -339,6 +395,23 @@ _LEGEND_WORDS = {
 }
 
 
+def _wrap(parts: list[str], width: int = 70) -> list[str]:
+    """`parts` joined by dots into lines of at most `width` characters (a part is never split).
+
+    A legend on one long line would set the drawing's width: too wide for a notebook page.
+
+    >>> _wrap(["blue: inputs", "green: the output"], width=20)
+    ['blue: inputs', 'green: the output']
+    """
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 5 + len(part) <= width:
+            lines[-1] += "  ·  " + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def _legend(kinds: set, group: str | None, has_ops: bool, highlighted: bool) -> str:
     """The lines under a drawing that say what its colours mean (only the colours it uses).
 
@@ -350,7 +423,7 @@ def _legend(kinds: set, group: str | None, has_ops: bool, highlighted: bool) -> 
         parts.append("grey ovals: operations")
     if highlighted:
         parts.append("red: highlighted")
-    lines = ["  ·  ".join(parts)]
+    lines = _wrap(parts)
     if group == "neuron":
         lines.append("a box: one neuron; its output's data, and grad = ∂(drawn output)/∂(neuron output)")
     elif group == "layer":
@@ -387,19 +460,32 @@ def _kind(node: Value, root: Value) -> str:
     return "parameter" if node.scope is not None else "input"
 
 
-def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, color: str) -> str:
-    """An HTML-like label: a one-row table with the name, the data and the gradient.
+def _value_cells(name: str, node: Value, show_grad: bool, grad: float | None) -> list[str]:
+    """The plain texts of a value's cells: its name (if any), its data, its gradient.
 
     `grad` is None where the gradient is not known (yet): it shows as ``grad ?``.
     """
-    cells = [f"<B>{_escape(name)}</B>"] if name else []
+    cells = [name] if name else []
     cells.append(f"data {number(node.data, decimals=4)}")
     if show_grad:
         cells.append("grad ?" if grad is None else f"grad {number(grad, decimals=4)}")
-    row = "".join(f"<TD>{cell}</TD>" for cell in cells)
-    return (
-        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}"><TR>{row}</TR></TABLE>>'
-    )
+    return cells
+
+
+def _value_label(name: str, node: Value, show_grad: bool, grad: float | None, color: str, stacked: bool = False) -> str:
+    """An HTML-like label: a table of the name (bold), the data and the gradient.
+
+    The cells stand in one row, or `stacked` in one column (a narrow node, for drawings that
+    run top to bottom). The data and the gradient are the last two texts either way.
+    """
+    cells = _value_cells(name, node, show_grad, grad)
+    if name:
+        cells[0] = f"<B>{_escape(name)}</B>"
+    if stacked:
+        rows = "".join(f"<TR><TD>{cell}</TD></TR>" for cell in cells)
+    else:
+        rows = "<TR>" + "".join(f"<TD>{cell}</TD>" for cell in cells) + "</TR>"
+    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{color}">{rows}</TABLE>>'
 
 
 def visible(text: str) -> str:
@@ -452,6 +538,97 @@ def _highlights(highlight: Iterable | None) -> tuple[set, set]:
     return values, edges
 
 
+# --------------------------------------------------------------------------------------
+# Choosing the direction: left to right where it fits a notebook page, else top to bottom
+# --------------------------------------------------------------------------------------
+
+# Helvetica's average advance per character, in ems (digits are 0.556, capitals and bold wider).
+_EM_PER_CHAR = 0.55
+# Graphviz's defaults, in points: space between ranks, between nodes of one rank, the margin;
+# an ellipse is at least 0.75 inch wide.
+_RANKSEP, _NODESEP, _MARGIN, _ELLIPSE = 36.0, 18.0, 8.0, 54.0
+
+
+def _text_width(text: str) -> float:
+    """The estimated width in points of `text` (its longest line) at `FONT_PT`.
+
+    >>> _text_width("data 1.0000")
+    72.6
+    """
+    return round(max(len(line) for line in text.split("\n")) * _EM_PER_CHAR * FONT_PT, 6)
+
+
+def _ranks(widths: Mapping[str, float], edges: list[tuple[str, str, float]]) -> dict[str, int]:
+    """Each drawn node's rank as Graphviz's dot assigns it, roughly: its longest path from a source.
+
+    >>> _ranks({"a": 1, "b": 1, "c": 1}, [("a", "b", 0), ("b", "c", 0), ("a", "c", 0)])
+    {'a': 0, 'b': 1, 'c': 2}
+    """
+    incoming = {node: 0 for node in widths}
+    children: dict[str, list[str]] = {node: [] for node in widths}
+    for source, target, _ in edges:
+        incoming[target] += 1
+        children[source].append(target)
+    rank = {node: 0 for node in widths}
+    ready = [node for node in widths if incoming[node] == 0]
+    while ready:
+        node = ready.pop()
+        for child in children[node]:
+            rank[child] = max(rank[child], rank[node] + 1)
+            incoming[child] -= 1
+            if incoming[child] == 0:
+                ready.append(child)
+    return rank
+
+
+def _estimated_width(
+    widths: Mapping[str, float], edges: list[tuple[str, str, float]], rankdir: str, floor: float = 0.0
+) -> float:
+    """How wide (points) dot will draw these nodes in direction `rankdir`, estimated without drawing.
+
+    `floor` is the width of the drawing's own label (the legend, a note), which it is never
+    narrower than.
+
+    Left to right, the ranks stand side by side: the widest node of each, plus the space between
+    ranks (doubled, and widened by the widest label, where edges carry labels: dot gives each edge
+    label a rank of its own). Top to bottom, the widest rank is the drawing's width.
+    """
+    rank = _ranks(widths, edges)
+    count = max(rank.values(), default=0) + 1
+    if rankdir in ("LR", "RL"):
+        widest = [0.0] * count
+        for node, width in widths.items():
+            widest[rank[node]] = max(widest[rank[node]], width)
+        labelled = any(label for *_, label in edges)
+        gaps = [_RANKSEP * (2 if labelled else 1)] * (count - 1)
+        for _, target, label in edges:
+            if label:
+                gap = rank[target] - 1
+                gaps[gap] = max(gaps[gap], 2 * _RANKSEP + label)
+        return max(sum(widest) + sum(gaps), floor) + _MARGIN
+    rows = [0.0] * count
+    members = [0] * count
+    for node, width in widths.items():
+        rows[rank[node]] += width
+        members[rank[node]] += 1
+    return max(max(row + _NODESEP * (n - 1) for row, n in zip(rows, members)), floor) + _MARGIN
+
+
+def _direction(
+    wide: Mapping[str, float], tall: Mapping[str, float], edges: list[tuple[str, str, float]], floor: float = 0.0
+) -> str:
+    """``"LR"`` if the drawing fits a notebook page left to right, else the narrower direction.
+
+    `wide` and `tall` are the nodes' widths (points) drawn left to right (cells in a row) and
+    top to bottom (cells stacked); `floor` the width of the drawing's own label.
+    """
+    budget = PAGE_WIDTH_PX / PX_PER_PT
+    across = _estimated_width(wide, edges, "LR", floor)
+    if across <= budget:
+        return "LR"
+    return "TB" if _estimated_width(tall, edges, "TB", floor) < across else "LR"
+
+
 def _group_key(node: Value, group: str | None) -> str | None:
     if group is None or node.scope is None:
         return None
@@ -461,7 +638,7 @@ def _group_key(node: Value, group: str | None) -> str | None:
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_grad: bool = True,
     group: str | None = None,
     highlight: Collection | None = None,
@@ -475,6 +652,10 @@ def draw_dot(
     Args:
         root: the value whose graph to draw.
         rankdir: layout direction: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
+            None (the default) draws left to right where that fits a notebook page (860 px,
+            a 1024 px wide window), else top to bottom with each value's name, data and
+            grad stacked, where that is narrower: a drawing shrunk to fit the page would
+            shrink its labels below 14 px.
         show_grad: show each value's gradient next to its data.
         group: ``"neuron"`` or ``"layer"`` draws each neuron (or layer) of an
             `autograd_tiny.nn` model as one node, so a whole MLP stays readable.
@@ -485,8 +666,12 @@ def draw_dot(
             from Value to number; a value missing from it shows ``grad ?``. Drawings of a
             backward pass in progress use it (the gradients known after step k).
         legend: write under the drawing what its colours (and grouped boxes) mean.
-        size: ``(width, height)`` in inches: a larger drawing is scaled down to fit in it
-            (a projector: ``size=(10, 7)``); None draws at natural size.
+        size: ``(width, height)`` in inches, a maximum: a larger drawing is scaled down to
+            fit in it, labels too; None draws at natural size (labels 16 px). Scaling labels
+            below 14 px makes them unreadable from the back of a room: displaying such a
+            drawing in Jupyter warns once, saying how small its labels are, and to drop
+            `size` or make it larger. Prefer no `size`: the default direction already
+            keeps a drawing within a notebook page where it can.
 
     Returns:
         A `Graph`: ``.source`` (DOT), ``.svg()``, ``.save(path)``, inline display in Jupyter.
@@ -507,8 +692,8 @@ def draw_dot(
 
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    if rankdir not in (None, "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be LR, TB, RL, BT or None (chosen to fit a page), got {rankdir!r}")
     if group not in (None, "neuron", "layer"):
         raise ValueError(f"group must be None, 'neuron' or 'layer', got {group!r}")
     fit = _check_size(size)
@@ -530,11 +715,10 @@ def draw_dot(
     marked_values, marked_edges = _highlights(highlight)
 
     dot = graphviz.Digraph("autograd_tiny")
-    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12")
     if fit:
         dot.attr(size=fit)
-    dot.attr("node", fontname="Helvetica", fontsize="11")
-    dot.attr("edge", color="#6b7280", fontname="Helvetica")
+    dot.attr("node", fontname="Helvetica", fontsize=str(FONT_PT))
+    dot.attr("edge", color="#6b7280", fontname="Helvetica", fontsize=str(FONT_PT))
     notes = []
     if show_grad and not computed:
         notes.append("gradients not computed yet: call backward() on the output")
@@ -544,9 +728,7 @@ def draw_dot(
         notes.append(_legend(kinds, group, has_ops, bool(highlight)))
     if notes:
         # The "not computed" warning goes on top, where it is seen first; a legend alone at the bottom.
-        dot.attr(
-            label=quoted("\n".join(notes)), labelloc="b" if not (show_grad and not computed) else "t", fontsize="11"
-        )
+        dot.attr(label=quoted("\n".join(notes)), labelloc="b" if not (show_grad and not computed) else "t")
 
     groups: dict[str, list] = {}
     for node in order:
@@ -567,60 +749,90 @@ def draw_dot(
         key = _group_key(node, group)
         return group_ids[key] if key is not None else f"v{position[node]}"
 
-    if groups:
-        assert group is not None  # _group_key gives a key only when a group is asked for
-        for key in sorted(groups, key=natural_key):
-            label = _group_label(key, groups[key], group, show_grad, gradients)
-            dot.node(
-                group_ids[key],
-                label=quoted(label),
-                shape="box",
-                style="rounded,filled",
-                fillcolor=GROUP_COLOR,
-                id=group_ids[key],
-            )
-        # Keep each layer's neurons in reading order (N1 above N2 above N10): Graphviz may
-        # otherwise reorder them to save edge crossings.
-        dot.attr(ordering="out")
+    def add_graph(dot: Any, stacked: bool) -> tuple[dict, dict, list]:
+        """Add the nodes and edges to `dot`; a value's cells `stacked` one above the other, or in a row.
 
-    drawn_edges: set = set()
-    for i, node in enumerate(order):
-        here = node_id(node)
-        if _group_key(node, group) is None:
-            attributes = {}
-            if node in marked_values:
-                attributes = {"color": HIGHLIGHT, "penwidth": "3"}
-            color = COLORS[_kind(node, root)]
-            dot.node(
-                here,
-                label=_value_label(names[node], node, show_grad, gradients.get(node), color),
-                shape="plain",
-                id=here,
-                **attributes,
-            )
-            if node.parents:
+        Returns what choosing the direction needs: each drawn node's estimated width in points
+        with its cells in a row and stacked, and the edges with their labels' widths.
+        """
+        wide: dict[str, float] = {}
+        tall: dict[str, float] = {}
+        links: list[tuple[str, str, float]] = []
+        if groups:
+            assert group is not None  # _group_key gives a key only when a group is asked for
+            for key in sorted(groups, key=natural_key):
+                label = _group_label(key, groups[key], group, show_grad, gradients)
+                wide[group_ids[key]] = tall[group_ids[key]] = max(_ELLIPSE, _text_width(label) + 16)
                 dot.node(
-                    f"v{i}op",
-                    label=quoted(_op_text(node)),
-                    shape="ellipse",
-                    style="filled",
-                    fillcolor=OP_COLOR,
-                    id=f"v{i}op",
+                    group_ids[key],
+                    label=quoted(label),
+                    shape="box",
+                    style="rounded,filled",
+                    fillcolor=GROUP_COLOR,
+                    id=group_ids[key],
                 )
-                dot.edge(f"v{i}op", here, id=f"v{i}out")
-        # Operands that cannot be swapped (a − b, a / b, a ** b, a neuron's w, x and b): the
-        # registry names each one's role, written on its edge.
-        roles = rule_of(node).operand_roles(len(node.parents)) if node.parents else None
-        for k, parent in enumerate(node.parents):
-            source = node_id(parent)
+            # Keep each layer's neurons in reading order (N1 above N2 above N10): Graphviz may
+            # otherwise reorder them to save edge crossings.
+            dot.attr(ordering="out")
+
+        drawn_edges: set = set()
+        for i, node in enumerate(order):
+            here = node_id(node)
             if _group_key(node, group) is None:
-                attributes = {"id": f"e{i}_{k}"}
-                if roles:
-                    attributes.update(label=quoted(_plain(roles[k])), fontsize="10", fontcolor="#4b5563")
-                if (parent, node) in marked_edges:
-                    attributes.update(color=HIGHLIGHT, penwidth="3")
-                dot.edge(source, f"v{i}op", **attributes)
-            elif source != here and (source, here) not in drawn_edges:
-                drawn_edges.add((source, here))
-                dot.edge(source, here)
-    return Graph(dot)
+                attributes = {}
+                if node in marked_values:
+                    attributes = {"color": HIGHLIGHT, "penwidth": "3"}
+                color = COLORS[_kind(node, root)]
+                cells = _value_cells(names[node], node, show_grad, gradients.get(node))
+                wide[here] = sum(_text_width(cell) + 10 for cell in cells)
+                tall[here] = max(_text_width(cell) + 10 for cell in cells)
+                dot.node(
+                    here,
+                    label=_value_label(names[node], node, show_grad, gradients.get(node), color, stacked),
+                    shape="plain",
+                    id=here,
+                    **attributes,
+                )
+                if node.parents:
+                    dot.node(
+                        f"v{i}op",
+                        label=quoted(_op_text(node)),
+                        shape="ellipse",
+                        style="filled",
+                        fillcolor=OP_COLOR,
+                        id=f"v{i}op",
+                    )
+                    dot.edge(f"v{i}op", here, id=f"v{i}out")
+                    wide[f"v{i}op"] = tall[f"v{i}op"] = max(_ELLIPSE, _text_width(_op_text(node)) + 24)
+                    links.append((f"v{i}op", here, 0.0))
+            # Operands that cannot be swapped (a − b, a / b, a ** b, a neuron's w, x and b): the
+            # registry names each one's role, written on its edge.
+            roles = rule_of(node).operand_roles(len(node.parents)) if node.parents else None
+            for k, parent in enumerate(node.parents):
+                source = node_id(parent)
+                if _group_key(node, group) is None:
+                    attributes = {"id": f"e{i}_{k}"}
+                    if roles:
+                        attributes.update(label=quoted(_plain(roles[k])), fontcolor="#4b5563")
+                    if (parent, node) in marked_edges:
+                        attributes.update(color=HIGHLIGHT, penwidth="3")
+                    dot.edge(source, f"v{i}op", **attributes)
+                    links.append((source, f"v{i}op", _text_width(roles[k]) if roles else 0.0))
+                elif source != here and (source, here) not in drawn_edges:
+                    drawn_edges.add((source, here))
+                    dot.edge(source, here)
+                    links.append((source, here, 0.0))
+        return wide, tall, links
+
+    # Chosen here, to fit a notebook page (where height costs a scroll and width costs the labels'
+    # size): top to bottom, a drawing is as wide as its widest rank, and stacking each value's
+    # cells (name, data, grad) keeps that narrow. A direction the caller chose keeps the cells in
+    # a row, the classic picture (and the stepper's, which fits a window's height as well).
+    stacked = False
+    if rankdir is None:
+        rankdir = _direction(*add_graph(graphviz.Digraph(), stacked=False), floor=_text_width("\n".join(notes)))
+        stacked = rankdir == "TB"
+    add_graph(dot, stacked=stacked)
+    # The graph's attributes open the DOT text, where a reader looks for them.
+    dot.body.insert(0, f"\tfontname=Helvetica fontsize={FONT_PT} rankdir={rankdir}\n")
+    return Graph(dot, size=fit)

@@ -62,6 +62,6 @@ def test_backward_draw_explain_and_gradcheck_on_a_subclass_graph():
     L.backward()
     assert (round(a.grad, 4), round(b.grad, 4)) == (29.5042, -20.1439)
     assert [v.label for v in topological_order(L) if v.label] == ["a", "b", "L"]
-    assert "<TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad 29.5042</TD>" in draw_dot(L).source
+    assert "<TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad 29.5042</TD>" in draw_dot(L, rankdir="LR").source
     assert "  ∂L/∂a = (−0.711591) + 30.2158 = 29.5042" in str(explain(L)).splitlines()
     gradcheck(lambda x, y: (x * y + x.tanh()) ** 2, [MyValue(2.0), MyValue(-3.0)])

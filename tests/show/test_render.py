@@ -25,8 +25,8 @@ def small():
 GOLDEN = """\
 digraph autograd_tiny {
 \tfontname=Helvetica fontsize=12 rankdir=LR
-\tnode [fontname=Helvetica fontsize=11]
-\tedge [color="#6b7280" fontname=Helvetica]
+\tnode [fontname=Helvetica fontsize=12]
+\tedge [color="#6b7280" fontname=Helvetica fontsize=12]
 \tv0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>a</B></TD><TD>data 2.0000</TD><TD>grad −3.0000</TD></TR></TABLE>> id=v0 shape=plain]
 \tv1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#dbeafe"><TR><TD><B>b</B></TD><TD>data −3.0000</TD><TD>grad 2.0000</TD></TR></TABLE>> id=v1 shape=plain]
 \tv2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="#ffffff"><TR><TD><B>t1</B></TD><TD>data −6.0000</TD><TD>grad 1.0000</TD></TR></TABLE>> id=v2 shape=plain]
@@ -45,7 +45,20 @@ digraph autograd_tiny {
 def test_golden_dot_text():
     *_, d = small()
     d.backward()
-    assert draw_dot(d).source == GOLDEN
+    assert draw_dot(d, rankdir="LR").source == GOLDEN
+
+
+def test_golden_dot_text_of_the_default_direction():
+    # Left to right this drawing is about 800 pt (1,065 px) wide, more than a notebook page: by
+    # default it runs top to bottom, each value's name, data and grad stacked (rows, not cells).
+    *_, d = small()
+    d.backward()
+    stacked = re.sub(
+        r"<TR><TD>(.*?)</TD><TD>(.*?)</TD><TD>(.*?)</TD></TR>",
+        r"<TR><TD>\1</TD></TR><TR><TD>\2</TD></TR><TR><TD>\3</TD></TR>",
+        GOLDEN.replace("rankdir=LR", "rankdir=TB"),
+    )
+    assert draw_dot(d).source == stacked
 
 
 def test_identical_programs_give_identical_text():
@@ -53,7 +66,7 @@ def test_identical_programs_give_identical_text():
         a, b = Value(0.5, label="a"), Value(-1.5)
         out = (a * b + a).tanh() / (b - 2) ** 2
         out.backward()
-        return draw_dot(out).source
+        return draw_dot(out, rankdir="LR").source  # cells in a row, as the pattern below reads them
 
     first = program()
     assert program() == first
