@@ -65,7 +65,8 @@ function copyWheels(FS) {
   const wheels = existsSync(WHEELS) ? readdirSync(WHEELS).filter((name) => name.endsWith(".whl")) : [];
   if (wheels.length === 0) {
     fail(
-      `no wheels in ${WHEELS}; download them with: python3 -m pip download --no-deps --only-binary=:all: ` +
+      `no wheels in ${WHEELS}; download them as .ci/run does: python3 -m pip download --no-deps ` +
+        `--only-binary=:all: --python-version 3.14 --implementation py --platform any ` +
         `-r ${join(HERE, "pyodide-requirements.txt")} -d ${WHEELS}`,
     );
   }

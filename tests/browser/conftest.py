@@ -37,7 +37,8 @@ def missing_runtime() -> str | None:
     if not list((BROWSER / "wheels").glob("*.whl")):
         return (
             f"no wheels for Pyodide in {BROWSER / 'wheels'}: run `{sys.executable} -m pip download --no-deps "
-            f"--only-binary=:all: -r {BROWSER / 'pyodide-requirements.txt'} -d {BROWSER / 'wheels'}`"
+            f"--only-binary=:all: --python-version 3.14 --implementation py --platform any "
+            f"-r {BROWSER / 'pyodide-requirements.txt'} -d {BROWSER / 'wheels'}` (as .ci/run does)"
         )
     return None
 
