@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -25,7 +26,7 @@ MARKER = "PYTEST-RESULT "
 class Recorder:
     """A pytest plugin that keeps each test's outcome, the worst of its setup, call and teardown."""
 
-    RANK = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+    RANK: ClassVar[dict[str, int]] = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 
     def __init__(self) -> None:
         self.outcomes: dict[str, str] = {}

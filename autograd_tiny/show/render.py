@@ -221,6 +221,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
 # The display data a page draws itself: DOT text, rendered there by a WebAssembly Graphviz.
 DOT_MIME = "text/vnd.graphviz"
 
+
 def _no_process_help() -> str:
     """Why an image cannot be made here, and what to do instead."""
     return (
@@ -247,7 +248,10 @@ def page_drawn_bundle(source: str) -> dict:
     >>> sorted(page_drawn_bundle("digraph {}"))
     ['text/plain', 'text/vnd.graphviz']
     """
-    return {DOT_MIME: source, "text/plain": "(a computation graph: the page draws it from its DOT text, text/vnd.graphviz)"}
+    return {
+        DOT_MIME: source,
+        "text/plain": "(a computation graph: the page draws it from its DOT text, text/vnd.graphviz)",
+    }
 
 
 # --------------------------------------------------------------------------------------

@@ -78,7 +78,9 @@ def run_in_pyodide() -> Callable[[str], object]:
 
     def run(code: str) -> object:
         done = run_node("-c", code)
-        assert done.returncode == 0, f"Pyodide run failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        assert done.returncode == 0, (
+            f"Pyodide run failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
         return result_of(done.stdout)
 
     return run

@@ -83,7 +83,9 @@ def audit(package: str = "autograd_tiny", folder: str | None = None) -> list[str
 
 
 def run_audit_in_cpython(*args: str, path: str = str(ROOT)) -> subprocess.CompletedProcess:
-    code = f"import json; from tests.browser.test_import_audit import audit; print('RESULT ' + json.dumps(audit{args!r}))"
+    code = (
+        f"import json; from tests.browser.test_import_audit import audit; print('RESULT ' + json.dumps(audit{args!r}))"
+    )
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([path, str(ROOT)])}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=False)
 
@@ -98,9 +100,7 @@ def test_importing_every_module_in_cpython_starts_nothing():
 
 def test_importing_every_module_under_pyodide_starts_nothing(run_in_pyodide):
     imported = run_in_pyodide(
-        "import json\n"
-        "from tests.browser.test_import_audit import audit\n"
-        "print('RESULT ' + json.dumps(audit()))\n"
+        "import json\nfrom tests.browser.test_import_audit import audit\nprint('RESULT ' + json.dumps(audit()))\n"
     )
     assert imported == module_names("autograd_tiny", ROOT / "autograd_tiny")
 

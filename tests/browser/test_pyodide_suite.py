@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+
 from tests.browser.conftest import ROOT, require_runtime, result_of, run_node
 
 SUBSET = [

@@ -13,19 +13,14 @@ import sys
 
 import pytest
 
-from autograd_tiny import Value, draw_dot
+from autograd_tiny import draw_dot
 from autograd_tiny.show import render
+from tests.show.test_explain import lecture_example
 
 
 def lecture_graph():
     """Karpathy's lecture expression L = (a·b + c)·f, after backward()."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    L = lecture_example()[-1]
     L.backward()
     return L
 
