@@ -1,8 +1,8 @@
 """Running Python under Pyodide in Node, for the tests of this folder.
 
-`run_in_pyodide(code)` runs `code` with ``node browser/run_python.mjs -c`` (see that file):
-the package's source and the wheels .ci/run downloaded are in Pyodide's file system, and no
-network is used. Where Node, the pinned ``pyodide`` npm package or the wheels are missing (a
+`run_node` runs ``node browser/run_python.mjs`` (see that file): the package's source and the
+wheels .ci/run downloaded are in Pyodide's file system, and no network is used;
+`pyodide_results` runs the folder's checks (`PYODIDE_CHECKS`) there, once per session. Where Node, the pinned ``pyodide`` npm package or the wheels are missing (a
 developer's machine), the tests skip and say what to install; under CI (``CI`` set) they
 fail instead, so CI can never pass without running them.
 """
@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,20 +66,42 @@ def result_of(output: str, marker: str = MARKER) -> object:
     return json.loads(lines[-1][len(marker) :])
 
 
-@pytest.fixture
-def run_in_pyodide() -> Callable[[str], object]:
-    """A function that runs Python `code` under Pyodide and returns what it printed after RESULT.
+# The checks of this folder that run under Pyodide, by name: each is Python code that sets
+# RESULT (JSON-able). They share one Pyodide run (`pyodide_results`): starting Pyodide costs
+# seconds. The import audit goes first, before anything has imported the package.
+PYODIDE_CHECKS = {
+    "audit": "from tests.browser.test_import_audit import audit\nRESULT = audit()",
+    "drawing": "from tests.browser.test_render_without_processes import drawing_data\nRESULT = drawing_data()",
+    "numbers": "from tests.browser.test_pyodide_numbers import computation\nRESULT = computation()",
+    "numbers_on_the_same_points": (
+        "from tests.browser.test_pyodide_numbers import computation\nRESULT = computation(points=POINTS)"
+    ),
+}
 
-    The code prints its result with ``print("RESULT " + json.dumps(...))``; a run that fails
-    fails the test with the run's output.
+RUN_CHECKS = """
+import json, sys
+checks, results = json.loads(sys.argv[1]), {}
+for name, code in checks.items():
+    space = {"POINTS": json.loads(sys.argv[2])}
+    exec(code, space)
+    results[name] = space["RESULT"]
+print("RESULT " + json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="session")
+def pyodide_results() -> dict:
+    """What each of `PYODIDE_CHECKS` gave under Pyodide, by name (one run for the session).
+
+    POINTS, which the checks may read, are CPython's make_moons(100, seed=1337) points, so
+    that a check can compute on exactly CPython's inputs.
     """
     require_runtime()
+    from autograd_tiny import make_moons  # here, not at the top: the import audit runs in this folder
 
-    def run(code: str) -> object:
-        done = run_node("-c", code)
-        assert done.returncode == 0, (
-            f"Pyodide run failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
-        )
-        return result_of(done.stdout)
-
-    return run
+    points, _ = make_moons(n=100, noise=0.1, seed=1337)
+    done = run_node("-c", RUN_CHECKS, json.dumps(PYODIDE_CHECKS), json.dumps(points))
+    assert done.returncode == 0, f"Pyodide run failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    results = result_of(done.stdout)
+    assert isinstance(results, dict) and list(results) == list(PYODIDE_CHECKS)
+    return results

@@ -84,14 +84,9 @@ def test_computation_trains_and_explains():
     assert result["explain"].startswith("Forward pass:")
 
 
-def test_pyodide_gives_cpythons_numbers(run_in_pyodide):
-    there = run_in_pyodide(
-        "import json\n"
-        "from tests.browser.test_pyodide_numbers import computation\n"
-        "print('RESULT ' + json.dumps(computation()))\n"  # floats as repr: they read back exactly
-    )
+def test_pyodide_gives_cpythons_numbers(pyodide_results):
+    there = pyodide_results["numbers"]  # floats went through JSON as repr: they read back exactly
     here = json.loads(json.dumps(computation()))
-    assert isinstance(there, dict)
     assert there["explain"] == here["explain"]
     mine, theirs = flat(here), flat(there)
     assert len(mine) == len(theirs) == 200 + STEPS + STEPS * 337 + 337 + 4
@@ -105,13 +100,9 @@ def test_pyodide_gives_cpythons_numbers(run_in_pyodide):
     )
 
 
-def test_given_the_same_points_pyodide_trains_bit_for_bit_as_cpython(run_in_pyodide):
+def test_given_the_same_points_pyodide_trains_bit_for_bit_as_cpython(pyodide_results):
+    there = pyodide_results["numbers_on_the_same_points"]
     here = json.loads(json.dumps(computation()))
-    there = run_in_pyodide(
-        "import json\n"
-        "from tests.browser.test_pyodide_numbers import computation\n"
-        f"print('RESULT ' + json.dumps(computation(points=json.loads({json.dumps(here['points'])!r}))))\n"
-    )
-    assert isinstance(there, dict)
+    assert there["points"] == here["points"]  # CPython's, passed in
     assert flat(there) == flat(here)
     assert there["explain"] == here["explain"]

@@ -74,15 +74,14 @@ def test_processes_can_run_follows_the_platform(monkeypatch):
         assert not render.processes_can_run()
 
 
-def test_under_pyodide_the_display_data_is_the_dot(run_in_pyodide):
-    result = run_in_pyodide(
-        "import json, sys\n"
-        "from tests.browser.test_render_without_processes import lecture_graph\n"
-        "from autograd_tiny import draw_dot\n"
-        "graph = draw_dot(lecture_graph())\n"
-        "bundle = graph._repr_mimebundle_()\n"
-        "print('RESULT ' + json.dumps({'platform': sys.platform, 'bundle': bundle, 'source': graph.source}))\n"
-    )
+def drawing_data() -> dict:
+    """The platform, the lecture drawing's display data and its DOT (the check run under Pyodide)."""
+    graph = draw_dot(lecture_graph())
+    return {"platform": sys.platform, "bundle": graph._repr_mimebundle_(), "source": graph.source}
+
+
+def test_under_pyodide_the_display_data_is_the_dot(pyodide_results):
+    result = pyodide_results["drawing"]
     assert result["platform"] == "emscripten"
     assert result["bundle"] == {"text/vnd.graphviz": result["source"], "text/plain": PAGE_LINE}
     assert result["source"] == draw_dot(lecture_graph()).source  # the same DOT, byte for byte, as CPython's
