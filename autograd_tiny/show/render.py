@@ -197,6 +197,8 @@ def _render(source: str, fmt: str, dpi: int | None = None) -> bytes:
     whole group is killed: a renderer started through a shell script or a launcher leaves
     no orphan behind.
     """
+    if not processes_can_run():
+        raise RuntimeError(_no_process_help())
     program = find_renderer(fmt)
     try:
         process = subprocess.Popen(
@@ -228,6 +230,46 @@ def _render(source: str, fmt: str, dpi: int | None = None) -> bytes:
 def _png_size(png: bytes) -> tuple[int, int]:
     """A PNG's width and height in pixels, read from its header (the IHDR chunk)."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+# --------------------------------------------------------------------------------------
+# Where no process can start: Pyodide, in a web page or in Node
+# --------------------------------------------------------------------------------------
+
+# The display data a page draws itself: DOT text, rendered there by a WebAssembly Graphviz.
+DOT_MIME = "text/vnd.graphviz"
+
+
+def _no_process_help() -> str:
+    """Why an image cannot be made here, and what to do instead."""
+    return (
+        f"cannot start a Graphviz program here (sys.platform is {sys.platform!r}, as under Pyodide): "
+        "draw graph.source (DOT) in the page with a WebAssembly Graphviz, "
+        "or save images from a Python that can run programs"
+    )
+
+
+def processes_can_run() -> bool:
+    """False where Python cannot start a program: Pyodide (``emscripten``) and WASI.
+
+    There the renderer program is never looked for: the DOT goes to the page instead.
+
+    >>> processes_can_run() == (sys.platform not in ("emscripten", "wasi"))
+    True
+    """
+    return sys.platform not in ("emscripten", "wasi")
+
+
+def page_drawn_bundle(source: str) -> dict:
+    """The display data of a drawing where no renderer can run: its DOT, and one line saying so.
+
+    >>> sorted(page_drawn_bundle("digraph {}"))
+    ['text/plain', 'text/vnd.graphviz']
+    """
+    return {
+        DOT_MIME: source,
+        "text/plain": "(a computation graph: the page draws it from its DOT text, text/vnd.graphviz)",
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -323,7 +365,10 @@ class Graph:
         PNG, so the PNG lets the saved drawings show as shipped. Its width and height
         metadata make it display at the SVG's size. Without a renderer the cell says why,
         not a traceback; a renderer that draws SVG but no PNG still gets the SVG shown.
+        Where no process can start (Pyodide), the page gets the DOT to draw (`page_drawn_bundle`).
         """
+        if not processes_can_run():
+            return page_drawn_bundle(self.source)
         try:
             data = {"image/svg+xml": self.svg()}
         except RuntimeError as error:
