@@ -52,11 +52,23 @@ __all__ = ["Stepper", "stepper_html", "page_number"]
 FIT_WIDTH, FIT_HEIGHT = 990, 540
 # Graphviz user units are points: 1 pt = 4/3 CSS px at natural size.
 PX_PER_PT = 4 / 3
-# The page never blows a small drawing up past this (CSS px per point); its script agrees.
+# The layout direction is chosen as if the page never blew a drawing up past this (CSS px per
+# point), so that small drawings tie and keep the drawings' default direction.
 MAX_SCALE = 1.5
+# The page's script fits the drawing to its window, up to this scale (CSS px per point): on a
+# big screen the graph grows to fill the room, but a tiny graph is not blown up without end.
+WINDOW_MAX_SCALE = 3.0
+# At fit no label is drawn smaller than this (CSS px): the size readable from the back of a
+# room on a 1024×768 projector. A drawing too big for that is shown at it and scrolls.
+MIN_LABEL_PX = 14
 # Ranks closer together than Graphviz's default (0.5 in): an op and its value sit one rank
 # apart, so a top-to-bottom neuron would otherwise be a third taller than it needs to be.
 RANK_SEPARATION = "0.3"
+
+# What the page says when its drawing is too big to fit at MIN_LABEL_PX, and what a
+# value-level page offers instead.
+TOO_SMALL = f"Shown at the smallest legible size ({MIN_LABEL_PX} px labels): scroll or drag to see the rest."
+NEURON_LEVEL_OFFER = "For a network, explain(loss, group='neuron').stepper() draws one node per neuron."
 
 # The notebook frame's height in CSS px: the page fits its graph to whatever it is given.
 FRAME_HEIGHT = 640
@@ -369,6 +381,7 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
         "steps": [backward(step) for step in explanation.steps],
         "summary": _summary(explanation, root_name, position),
         "questions": _quiz_questions(explanation, root_name, position) if quiz else [],
+        "tooSmall": TOO_SMALL + " " + NEURON_LEVEL_OFFER,
     }
 
 
@@ -392,10 +405,11 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
         "SVG": svg,
         "DATA": _json_for_script(data),
         "MODE": "quiz" if quiz else "steps",
-        "MAX_SCALE": repr(MAX_SCALE),
+        "MAX_SCALE": repr(WINDOW_MAX_SCALE),
+        "MIN_LABEL_PX": repr(MIN_LABEL_PX),
     }
     # One pass: text put in (a label, the SVG) is never searched for placeholders again.
-    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE)__", lambda m: parts[m.group(1)], page_template())
+    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE|MIN_LABEL_PX)__", lambda m: parts[m.group(1)], page_template())
 
 
 class Stepper:

@@ -92,16 +92,13 @@
   }
 
   function follow(id) {
-    // Zoomed in, the view moves to the value this step is about when it is out of sight.
+    // Zoomed in (or scrolled), the frame scrolls to the value this step is about when it is out of sight.
     var element = document.getElementById(id);
-    if (!element || (view.w >= full.width && view.h >= full.height)) return;
-    var box = element.getBBox(), m = svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
-    var cx = m.a * (box.x + box.width / 2) + m.c * (box.y + box.height / 2) + m.e;
-    var cy = m.b * (box.x + box.width / 2) + m.d * (box.y + box.height / 2) + m.f;
-    if (cx < view.x || cx > view.x + view.w || cy < view.y || cy > view.y + view.h) {
-      view = {x: cx - view.w / 2, y: cy - view.h / 2, w: view.w, h: view.h};
-      setView();
-    }
+    if (!element) return;
+    var box = element.getBoundingClientRect(), frame = graphBox.getBoundingClientRect();
+    var cx = (box.left + box.right) / 2, cy = (box.top + box.bottom) / 2;
+    if (cx < frame.left || cx > frame.right) graphBox.scrollLeft += cx - (frame.left + frame.right) / 2;
+    if (cy < frame.top || cy > frame.bottom) graphBox.scrollTop += cy - (frame.top + frame.bottom) / 2;
   }
 
   function show(frame) {
@@ -293,60 +290,85 @@
 
   // ------------------------------------------------------------------ fit, zoom and pan
 
-  // The whole drawing's box, copied: the live viewBox changes as the view zooms and pans.
-  var box0 = svg.viewBox.baseVal, full = {x: box0.x, y: box0.y, width: box0.width, height: box0.height};
-  var view = {x: full.x, y: full.y, w: full.width, h: full.height};
+  // The drawing keeps its whole viewBox; zooming changes its size on the screen, and the graph's
+  // frame scrolls (overflow: auto), so every part of a zoomed drawing can be reached: by the
+  // scroll bars, by dragging, or by the wheel. The wheel itself scrolls (inside a notebook it
+  // scrolls the notebook once the frame has nothing left to scroll); Ctrl+wheel and the
+  // buttons zoom.
+  var box0 = svg.viewBox.baseVal, full = {width: box0.width, height: box0.height};
   var MAX_SCALE = __MAX_SCALE__;  // CSS px per point: a tiny graph is not blown up past this
+  var MIN_LABEL_PX = __MIN_LABEL_PX__;  // fit never shows a label smaller than this: the frame scrolls
+  var tooSmall = document.getElementById("too-small");
+  var scale = 1;
+  // The smallest label's font size in points: at `scale` px per point it is drawn that many px tall.
+  var smallestFont = Array.prototype.reduce.call(svg.querySelectorAll("text"), function (least, text) {
+    var size = parseFloat(text.getAttribute("font-size"));
+    return size > 0 && size < least ? size : least;
+  }, Infinity);
+  // (A hair over, so rounding in the browser never draws a label at 13.99 px.)
+  var legible = smallestFont < Infinity ? MIN_LABEL_PX / smallestFont * 1.001 : 0;
 
-  function setView() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function setScale(next) {
+    scale = next;
+    svg.setAttribute("width", full.width * scale);
+    svg.setAttribute("height", full.height * scale);
+  }
 
   function fit() {
-    // The graph takes the window's height left over by the controls, the panel and the legend.
+    // The graph takes the window's height left over by the controls, the panel and the legend,
+    // and the largest scale at which the whole drawing fits there, but never less than the scale
+    // whose smallest label is MIN_LABEL_PX tall: a graph too big for that is scrolled, and the
+    // page says so.
+    var whole = wholeScale();
+    tooSmall.textContent = whole < legible ? data.tooSmall : "";
+    if (whole < legible) wholeScale();  // the sentence took some of the room: size the frame again
+    setScale(Math.max(whole, legible));
+    graphBox.scrollLeft = 0; graphBox.scrollTop = 0;
+  }
+
+  function wholeScale() {
+    // Size the graph's frame to the room left, and return the scale at which all of the drawing fits in it.
     var legend = document.getElementById("legend").getBoundingClientRect().height;
     var top = graphBox.getBoundingClientRect().top + window.scrollY;
     var room = Math.max(200, window.innerHeight - top - legend - 14);
-    var width = graphBox.clientWidth;
-    var scale = Math.min(width / full.width, room / full.height, MAX_SCALE);
     graphBox.style.height = room + "px";
-    svg.setAttribute("width", full.width * scale);
-    svg.setAttribute("height", full.height * scale);
-    view = {x: full.x, y: full.y, w: full.width, h: full.height};
-    setView();
+    return Math.min(graphBox.clientWidth / full.width, room / full.height, MAX_SCALE);
   }
 
-  function zoom(factor, cx, cy) {
-    // Zoom about a point of the drawing (its centre by default): factor > 1 zooms in.
-    if (cx === undefined) { cx = view.x + view.w / 2; cy = view.y + view.h / 2; }
-    var w = Math.min(full.width * 4, Math.max(full.width / 20, view.w / factor));
-    var h = w * view.h / view.w;
-    view = {x: cx - (cx - view.x) * w / view.w, y: cy - (cy - view.y) * h / view.h, w: w, h: h};
-    setView();
-  }
-
-  function pointInDrawing(event) {
-    var box = svg.getBoundingClientRect();
-    return {x: view.x + (event.clientX - box.left) / box.width * view.w,
-            y: view.y + (event.clientY - box.top) / box.height * view.h};
+  function zoom(factor, clientX, clientY) {
+    // Zoom about a point on the screen (the frame's centre by default): factor > 1 zooms in.
+    var frame = graphBox.getBoundingClientRect(), before = svg.getBoundingClientRect();
+    if (clientX === undefined) { clientX = (frame.left + frame.right) / 2; clientY = (frame.top + frame.bottom) / 2; }
+    // The point of the drawing under (clientX, clientY), as a fraction of the drawing's size.
+    var fx = (clientX - before.left) / before.width, fy = (clientY - before.top) / before.height;
+    setScale(Math.min(MAX_SCALE * 4, Math.max(legible / 8, scale * factor)));
+    var after = svg.getBoundingClientRect();
+    graphBox.scrollLeft += after.left + fx * after.width - clientX;
+    graphBox.scrollTop += after.top + fy * after.height - clientY;
   }
 
   graphBox.addEventListener("wheel", function (event) {
+    if (!event.ctrlKey) return;  // a plain wheel scrolls, as everywhere else
     event.preventDefault();
-    var p = pointInDrawing(event);
-    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, p.x, p.y);
+    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, event.clientX, event.clientY);
   }, {passive: false});
   var drag = null;
   graphBox.addEventListener("pointerdown", function (event) {
-    drag = {x: event.clientX, y: event.clientY, view: view};
+    if (event.button !== 0) return;
+    // (No preventDefault here: the click must still focus the page, inside a notebook's frame too,
+    // so that the arrow keys reach it.)
+    drag = {x: event.clientX, y: event.clientY, left: graphBox.scrollLeft, top: graphBox.scrollTop};
     graphBox.classList.add("panning");
   });
+  // A drag pans: it never starts selecting the labels' text (the style says user-select: none too).
+  document.addEventListener("selectstart", function (event) { if (drag) event.preventDefault(); });
   window.addEventListener("pointermove", function (event) {
     if (!drag) return;
-    var box = svg.getBoundingClientRect();
-    view = {x: drag.view.x - (event.clientX - drag.x) / box.width * drag.view.w,
-            y: drag.view.y - (event.clientY - drag.y) / box.height * drag.view.h, w: drag.view.w, h: drag.view.h};
-    setView();
+    graphBox.scrollLeft = drag.left - (event.clientX - drag.x);
+    graphBox.scrollTop = drag.top - (event.clientY - drag.y);
   });
   window.addEventListener("pointerup", function () {
+    if (!drag) return;
     drag = null; graphBox.classList.remove("panning");
     if (data.quiz && !answer.disabled) answer.focus();  // the answer box keeps the keys
   });
