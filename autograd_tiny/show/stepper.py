@@ -187,7 +187,7 @@ def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: s
     return f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  (the sum of {value_name}'s contributions)"
 
 
-def _graded(truth: float, slips: list) -> dict:
+def graded(truth: float, slips: list) -> dict:
     """A question's grading as data (`autograd_tiny.show.grading`): the right answers and each slip's.
 
     The page only tests which of these sets a typed number falls in, in this order.
@@ -222,6 +222,7 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
             completes = len(received[step.parent]) > 1 and step is received[step.parent][-1]
             question = {
                 "kind": "step",
+                "asked": "Contribution",
                 "step": step.number - 1,
                 "question": _question(step, root_name, question_number, count),
                 "hint": _hint(step, root_name),
@@ -229,19 +230,20 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
                 # The drawing shows a gradient once it is known: a value's last contribution
                 # leaves its sum to the question that follows.
                 "reveal": [] if completes else [[f"v{position[step.parent]}", page_number(step.gradient)]],
-                **_graded(step.contribution, explanation.step_slips(step)),
+                **graded(step.contribution, explanation.step_slips(step)),
             }
         else:
             value, name = item, text_label(names[item])
             into = received[value]
             question = {
                 "kind": "gradient",
+                "asked": "Gradient",
                 "value": f"v{position[value]}",
                 "question": _gradient_question(name, into, root_name, question_number, count),
                 "hint": _gradient_hint(name),
                 "answer": _gradient_answer(name, into, explanation.gradients[value], root_name),
                 "reveal": [[f"v{position[value]}", page_number(explanation.gradients[value])]],
-                **_graded(explanation.gradients[value], explanation.gradient_slips(value)),
+                **graded(explanation.gradients[value], explanation.gradient_slips(value)),
             }
         questions.append(question)
     return questions
@@ -305,6 +307,12 @@ def _layout(explanation: Any) -> tuple[str, str]:
     return svg[svg.index("<svg") :], rankdir  # the XML prologue has no place inside HTML
 
 
+def svg_of(graph: Graph) -> str:
+    """A drawing's SVG text without its XML prologue, which has no place inside HTML."""
+    svg = graph.svg()
+    return svg[svg.index("<svg") :]
+
+
 # A value's group and its last <text> (the gradient cell): the group ends right after it.
 _LAST_TEXT = re.compile(r'(<g id="(v\d+)" class="node">.*?<text[^>]*>)[^<]*(</text>\s*</g>)', re.S)
 
@@ -328,7 +336,7 @@ def _blank_gradients(svg: str, root_id: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _json_for_script(data: Any) -> str:
+def json_for_script(data: Any) -> str:
     """JSON that is safe inside a <script> element: every ``<`` is escaped, so no label
     can close the element early or open a comment."""
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -400,16 +408,34 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
     data = _page_data(explanation, quiz, rankdir)
     svg = _blank_gradients(svg, data["root"])
     heading = "Quiz: the backward pass of" if quiz else "Forward and backward pass of"
+    return fill_page(
+        "stepper.js", title=f"{heading} {data['rootName']}", svg=svg, data=json_for_script(data), quiz=quiz
+    )
+
+
+def fill_page(player: str, *, title: str, svg: str, data: str, quiz: bool) -> str:
+    """The page around a drawing: `page_template` with its placeholders filled.
+
+    Args:
+        player: the page's own script, ``"stepper.js"`` (value level) or ``"neurons.js"``.
+        title: the page's heading, as plain text (escaped here).
+        svg: the drawing, its labels already escaped by the renderer.
+        data: the frames' data as `json_for_script` wrote it.
+        quiz: whether the page is a quiz.
+    """
     parts = {
-        "TITLE": html.escape(f"{heading} {data['rootName']}"),
+        "TITLE": html.escape(title),
         "SVG": svg,
-        "DATA": _json_for_script(data),
+        "DATA": data,
         "MODE": "quiz" if quiz else "steps",
+        "LEVEL": "neurons" if player == "neurons.js" else "values",
         "MAX_SCALE": repr(WINDOW_MAX_SCALE),
         "MIN_LABEL_PX": repr(MIN_LABEL_PX),
     }
     # One pass: text put in (a label, the SVG) is never searched for placeholders again.
-    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE|MIN_LABEL_PX)__", lambda m: parts[m.group(1)], page_template())
+    return re.sub(
+        r"__(TITLE|SVG|DATA|MODE|LEVEL|MAX_SCALE|MIN_LABEL_PX)__", lambda m: parts[m.group(1)], page_template(player)
+    )
 
 
 class Stepper:
@@ -461,11 +487,14 @@ class Stepper:
 # The page's template: package data, read once
 # --------------------------------------------------------------------------------------
 
-# The page's markup, style and script are real files next to this module (assets/), shipped
+# The page's markup, style and scripts are real files next to this module (assets/), shipped
 # in the wheel as package data. They are read through importlib.resources, never through a
 # path built from __file__, so they are found wherever the package is imported from: a
-# folder, a wheel, a zip file or Pyodide's virtual file system.
-ASSETS = ("stepper.html", "stepper.css", "stepper.js")
+# folder, a wheel, a zip file or Pyodide's virtual file system. page.js is what both pages
+# share (drawing, fit and zoom, the quiz's controls); stepper.js plays the value level and
+# neurons.js the neuron level.
+ASSETS = ("stepper.html", "stepper.css", "page.js", "stepper.js", "neurons.js")
+PLAYERS = ("stepper.js", "neurons.js")
 
 
 def read_asset(name: str) -> str:
@@ -476,13 +505,18 @@ def read_asset(name: str) -> str:
 
 
 @functools.cache
-def page_template() -> str:
+def page_template(player: str = "stepper.js") -> str:
     """The whole page with its style and script inlined, placeholders (``__TITLE__``…) left in.
 
-    The page must load nothing, so the style and the script go inside it rather than
-    beside it; `stepper_html` then fills the placeholders.
+    The page must load nothing, so the style and the script (page.js, then the `player`:
+    ``"stepper.js"`` for the value level, ``"neurons.js"`` for the neuron level) go inside
+    it rather than beside it; `stepper_html` then fills the placeholders.
     """
-    html_text, style, script = (read_asset(name) for name in ASSETS)
-    inlined = {"STYLE": style, "SCRIPT": script}
+    if player not in PLAYERS:
+        raise ValueError(f"the stepper page has no player {player!r}; its players are {', '.join(PLAYERS)}")
+    inlined = {
+        "STYLE": read_asset("stepper.css"),
+        "SCRIPT": read_asset("page.js") + read_asset(player),
+    }
     # One pass, so a placeholder written in the style or the script is never replaced again.
-    return re.sub(r"__(STYLE|SCRIPT)__", lambda m: inlined[m.group(1)], html_text)
+    return re.sub(r"__(STYLE|SCRIPT)__", lambda m: inlined[m.group(1)], read_asset("stepper.html"))

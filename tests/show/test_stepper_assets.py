@@ -43,14 +43,14 @@ def test_assets_are_found_from_the_installed_package():
 def test_only_the_pages_own_assets_are_read():
     with pytest.raises(
         ValueError,
-        match=r"the stepper page has no asset '\.\./text\.py'; its assets are stepper\.html, stepper\.css, stepper\.js",
+        match=r"the stepper page has no asset '\.\./text\.py'; its assets are stepper\.html, stepper\.css, page\.js, stepper\.js, neurons\.js",
     ):
         read_asset("../text.py")
 
 
 def test_the_page_inlines_its_style_and_script():
     page = stepper_html(explain(square()))
-    style, script = read_asset("stepper.css"), read_asset("stepper.js")
+    style, script = read_asset("stepper.css"), read_asset("page.js") + read_asset("stepper.js")
     assert f"<style>\n{style}</style>" in page
     filled = script.replace("__MAX_SCALE__", repr(WINDOW_MAX_SCALE)).replace("__MIN_LABEL_PX__", repr(MIN_LABEL_PX))
     assert f"<script>\n{filled}</script>" in page
@@ -63,6 +63,7 @@ def test_the_page_inlines_its_style_and_script():
         "__SVG__",
         "__DATA__",
         "__MODE__",
+        "__LEVEL__",
         "__MAX_SCALE__",
         "__MIN_LABEL_PX__",
     ):
@@ -71,7 +72,7 @@ def test_the_page_inlines_its_style_and_script():
     template = page_template()
     assert style in template and script in template
     assert sorted(set(part.split("__")[0] for part in template.split("__")[1::2])) == sorted(
-        ["DATA", "MAX_SCALE", "MIN_LABEL_PX", "MODE", "SVG", "TITLE"]
+        ["DATA", "LEVEL", "MAX_SCALE", "MIN_LABEL_PX", "MODE", "SVG", "TITLE"]
     )
 
 
