@@ -34,6 +34,7 @@ import functools
 import html
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -44,7 +45,7 @@ from .grading import accepted, telling_slips
 from .render import Graph, draw_dot
 from .text import chain_text, number, operand, operand_texts, text_label
 
-__all__ = ["Stepper", "stepper_html", "page_number"]
+__all__ = ["Stepper", "stepper_html", "value_stepper", "still_picture", "page_number", "STILL_LINE"]
 
 # The room the page gives its graph on a projector (1024×768 CSS pixels, less the page's
 # title, controls, equation and legend). The layout direction is the one whose drawing is
@@ -286,7 +287,7 @@ def fit_scale(width: float, height: float) -> float:
     return min(FIT_WIDTH / width, FIT_HEIGHT / height, MAX_SCALE)
 
 
-def _layout(explanation: Any) -> tuple[str, str]:
+def _layout(explanation: Any) -> tuple[str, str, Graph]:
     """The drawing (SVG text, without the XML prologue) and its direction, chosen by shape.
 
     Both directions are drawn; the one that is larger once scaled to fit a 1024×768 window
@@ -294,17 +295,42 @@ def _layout(explanation: Any) -> tuple[str, str]:
     too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
     way) go to left to right, the drawings' default.
     """
-    best: tuple[float, str, str] | None = None  # (scale, svg, rankdir)
+    best: tuple[float, Graph, str] | None = None  # (scale, drawing, rankdir)
     for rankdir in ("LR", "TB"):
-        drawing = draw_dot(explanation.root, gradients=explanation.gradients, rankdir=rankdir)
-        drawing.digraph.attr(ranksep=RANK_SEPARATION)
-        svg = Graph(drawing.digraph).svg()
-        scale = fit_scale(*_svg_size(svg))
+        drawing = _drawing(explanation, explanation.gradients, rankdir)
+        scale = fit_scale(*_svg_size(drawing.svg()))
         if best is None or scale > best[0] * 1.001:
-            best = (scale, svg, rankdir)
+            best = (scale, drawing, rankdir)
     assert best is not None  # the first direction drawn always becomes best
-    _, svg, rankdir = best
-    return svg[svg.index("<svg") :], rankdir  # the XML prologue has no place inside HTML
+    _, drawing, rankdir = best
+    return svg_of(drawing), rankdir, drawing
+
+
+def _drawing(explanation: Any, gradients: dict, rankdir: str) -> Graph:
+    """The page's drawing of the explained graph in one direction (ranks closer than the default)."""
+    drawing = draw_dot(explanation.root, gradients=gradients, rankdir=rankdir)
+    drawing.digraph.attr(ranksep=RANK_SEPARATION)
+    return Graph(drawing.digraph)
+
+
+def still_picture(explanation: Any, *, quiz: bool = False, rankdir: str | None = None) -> Graph:
+    """The stepper's still picture: its drawing with every gradient, or for a quiz with none but
+    the output's seed (a picture must not give the answers away). `rankdir` None: the page's."""
+    rankdir = rankdir or _layout(explanation)[1]
+    gradients = {explanation.root: 1.0} if quiz else explanation.gradients
+    return _drawing(explanation, gradients, rankdir)
+
+
+def value_stepper(explanation: Any, *, quiz: bool = False) -> Stepper:
+    """``explain(root).stepper()``: the page in a `Stepper`, with its still picture (drawn
+    only when a notebook shows it)."""
+    layout = _layout(explanation)
+    _, rankdir, drawing = layout
+
+    def still() -> Graph:
+        return still_picture(explanation, quiz=True, rankdir=rankdir) if quiz else drawing
+
+    return Stepper(_page_html(explanation, quiz, layout), quiz=quiz, still=still)
 
 
 def svg_of(graph: Graph) -> str:
@@ -404,7 +430,12 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
         explanation: the explanation to step through.
         quiz: ask for each step's contribution instead of showing it.
     """
-    svg, rankdir = _layout(explanation)
+    return _page_html(explanation, quiz, _layout(explanation))
+
+
+def _page_html(explanation: Any, quiz: bool, layout: tuple[str, str, Graph]) -> str:
+    """`stepper_html` with the drawing already laid out (`_layout`)."""
+    svg, rankdir, _ = layout
     data = _page_data(explanation, quiz, rankdir)
     svg = _blank_gradients(svg, data["root"])
     heading = "Quiz: the backward pass of" if quiz else "Forward and backward pass of"
@@ -438,12 +469,23 @@ def fill_page(player: str, *, title: str, svg: str, data: str, quiz: bool) -> st
     )
 
 
+# The line a notebook shows under the still picture until the stepper can run.
+STILL_LINE = "interactive stepper: trust the notebook or run the cell"
+
+
 class Stepper:
     """A stepper page for notebooks: displayed inline, in an iframe holding the whole page.
 
     The page goes in the iframe's ``srcdoc`` attribute, so it needs no file and no server:
     it works offline in JupyterLab, the classic notebook, VS Code and an nbconvert HTML
     export. Click the frame (or tab into it) and the arrow keys step it.
+
+    Before the frame comes a still picture of the graph (a PNG) and the line `STILL_LINE`;
+    the frame's ``onload`` removes them. An untrusted notebook (one a student just opened)
+    shows its HTML sanitized: no iframe and no ``on*`` attribute, but the picture stays, so
+    the cell shows the graph and says what to do until the notebook is trusted or the cell
+    runs. The display data holds the PNG and the line on their own too ("image/png",
+    "text/plain").
 
     Attributes:
         html: the self-contained page (the same as `save_html` writes).
@@ -454,25 +496,61 @@ class Stepper:
     >>> from autograd_tiny.show.explain import explain
     >>> a = Value(3.0, label="a")
     >>> b = a * a; b.label = "b"
-    >>> frame = explain(b).stepper()._repr_html_()
-    >>> frame.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;'), "<script" in frame
-    (True, False)
+    >>> shown = explain(b).stepper()._repr_html_()
+    >>> shown.startswith('<div class="autograd-tiny-stepper">'), "<iframe srcdoc=" in shown, "<script" in shown
+    (True, True, False)
     """
 
-    def __init__(self, page: str, *, quiz: bool = False, height: int = FRAME_HEIGHT) -> None:
+    def __init__(
+        self, page: str, *, quiz: bool = False, height: int = FRAME_HEIGHT, still: Callable[[], Graph] | None = None
+    ) -> None:
         self.html = page
         self.quiz = quiz
         self.height = height
+        self._still = still  # draws the still picture, only when a notebook asks for it
+        self._png: tuple[str, dict] | None = None
+
+    def _still_png(self) -> tuple[str, dict]:
+        """The still picture as base64 PNG and its display size ("" when it cannot be drawn)."""
+        if self._png is None:
+            self._png = ("", {})
+            if self._still is not None:
+                bundle = self._still()._repr_mimebundle_()
+                if isinstance(bundle, tuple):  # (data, metadata): the drawing has a PNG
+                    data, metadata = bundle
+                    self._png = (data["image/png"], metadata["image/png"])
+        return self._png
 
     def _repr_html_(self) -> str:
+        png, size = self._still_png()
+        picture = (
+            f'<img src="data:image/png;base64,{png}" alt="the graph (a still picture)" width="{size["width"]}" '
+            f'height="{size["height"]}" style="max-width: 100%; height: auto;">'
+            if png
+            else ""
+        )
         # html.escape with quote=True: no quote, < or & of the page can end the attribute.
         # sandbox="allow-scripts": the page's own script runs, in an origin of its own, so
         # nothing in the frame can reach the notebook (its cookies, its kernel, its DOM).
+        # onload runs only where the notebook is trusted (a sanitizer drops it with the frame).
         return (
+            '<div class="autograd-tiny-stepper">'
+            f'<div class="autograd-tiny-still">{picture}<p>{STILL_LINE}</p></div>'
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; border-radius: 6px;" '
-            f'sandbox="allow-scripts" title="autograd_tiny stepper"></iframe>'
+            f'sandbox="allow-scripts" title="autograd_tiny stepper" '
+            "onload=\"var still = this.parentNode.querySelector('.autograd-tiny-still'); "
+            'if (still) still.parentNode.removeChild(still);"></iframe></div>'
         )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        """The HTML above, and the still picture and the line on their own."""
+        data = {"text/html": self._repr_html_(), "text/plain": STILL_LINE}
+        png, size = self._still_png()
+        if not png:
+            return data, {}
+        data["image/png"] = png
+        return data, {"image/png": size}
 
     def save(self, path: Any) -> str:
         """Write the page to `path` (atomically); return the path."""

@@ -56,7 +56,7 @@ from ..core.limits import check_graph_size
 from ..core.value import RULES, Value, operands
 from ..learn.files import write_atomically
 from ..learn.names import layer_number, layer_of, neuron_numbers
-from .neuron_stepper import neuron_stepper_html
+from .neuron_stepper import neuron_drawing, neuron_stepper_html
 from .stepper import Stepper
 from .text import (
     chain_text,
@@ -1248,7 +1248,8 @@ class NeuronView:
         >>> explain(model([0.5, -1.0]) ** 2, group="neuron").stepper(quiz=True)
         <Stepper (quiz): display it in Jupyter, or .save('steps.html') and open it in a browser>
         """
-        return Stepper(neuron_stepper_html(self, quiz=quiz), quiz=quiz)
+        page = neuron_stepper_html(self, quiz=quiz)
+        return Stepper(page, quiz=quiz, still=lambda: neuron_drawing(self, known=not quiz)[0])
 
     def _repr_markdown_(self) -> str:
         # A notebook shows the reason in the cell (a raised error would print a traceback).
