@@ -71,8 +71,9 @@ RANK_SEPARATION = "0.3"
 TOO_SMALL = f"Shown at the smallest legible size ({MIN_LABEL_PX} px labels): scroll or drag to see the rest."
 NEURON_LEVEL_OFFER = "For a network, explain(loss, group='neuron').stepper() draws one node per neuron."
 
-# The notebook frame's height in CSS px: the page fits its graph to whatever it is given.
-FRAME_HEIGHT = 640
+# The notebook frame's height in CSS px: a projector's (1024×768), where the lecture neuron
+# fits whole with MIN_LABEL_PX labels; the page fits its graph to whatever it is given.
+FRAME_HEIGHT = 768
 
 
 # The page's script writes no number of its own: every number it shows is written here, with
@@ -480,7 +481,7 @@ class Stepper:
     it works offline in JupyterLab, the classic notebook, VS Code and an nbconvert HTML
     export. Click the frame (or tab into it) and the arrow keys step it.
 
-    Before the frame comes a still picture of the graph (a PNG) and the line `STILL_LINE`;
+    After the frame comes a still picture of the graph (a PNG) and the line `STILL_LINE`;
     the frame's ``onload`` removes them. An untrusted notebook (one a student just opened)
     shows its HTML sanitized: no iframe and no ``on*`` attribute, but the picture stays, so
     the cell shows the graph and says what to do until the notebook is trusted or the cell
@@ -533,14 +534,16 @@ class Stepper:
         # sandbox="allow-scripts": the page's own script runs, in an origin of its own, so
         # nothing in the frame can reach the notebook (its cookies, its kernel, its DOM).
         # onload runs only where the notebook is trusted (a sanitizer drops it with the frame).
+        # The frame comes first: removing the picture after it never moves the frame (under a
+        # pointer about to click into it); untrusted, the frame is gone and the picture shows.
         return (
             '<div class="autograd-tiny-stepper">'
-            f'<div class="autograd-tiny-still">{picture}<p>{STILL_LINE}</p></div>'
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; border-radius: 6px;" '
             f'sandbox="allow-scripts" title="autograd_tiny stepper" '
             "onload=\"var still = this.parentNode.querySelector('.autograd-tiny-still'); "
-            'if (still) still.parentNode.removeChild(still);"></iframe></div>'
+            'if (still) still.parentNode.removeChild(still);"></iframe>'
+            f'<div class="autograd-tiny-still">{picture}<p>{STILL_LINE}</p></div></div>'
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:

@@ -64,7 +64,7 @@ def test_pages_hold_no_link_from_data(tmp_path):
         start = frame.index('<iframe srcdoc="') + len('<iframe srcdoc="')
         end = frame.index('" style=', start)
         assert html.unescape(frame[start:end]) == page  # the frame holds the same page
-        no_links(frame[:start] + frame[end:])
+        no_links(frame[:start] + frame[end:])  # the still picture and its line included
 
 
 def step_through(frame, quiz: bool, steps: int) -> None:
@@ -178,4 +178,4 @@ def test_the_neuron_pages_run_no_script(browser, tmp_path):  # noqa: F811
         page.close()
     # The notebook display, its still picture included, holds no link either.
     shown = explain(loss, group="neuron").stepper()._repr_html_()
-    no_links(shown[: shown.index("<iframe srcdoc=")])
+    no_links(shown[shown.index("</iframe>") :])

@@ -45,9 +45,9 @@ def test_the_bundle_holds_html_a_png_and_a_line_of_text():
         assert set(metadata["image/png"]) == {"width", "height"}
         html = data["text/html"]
         assert html == stepper._repr_html_()
-        # The still picture (the same PNG) and the line first, the frame after them.
+        # The frame, then the still picture (the same PNG) and the line.
+        assert html.index("<iframe srcdoc=") < html.index(f'src="data:image/png;base64,{data["image/png"]}"')
         assert html.index(f'src="data:image/png;base64,{data["image/png"]}"') < html.index(STILL_LINE)
-        assert html.index(STILL_LINE) < html.index("<iframe srcdoc=")
         assert 'sandbox="allow-scripts"' in html and "<script" not in html
 
 

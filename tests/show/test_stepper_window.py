@@ -192,3 +192,31 @@ def test_the_arrow_keys_still_step(browser, tmp_path):  # noqa: F811
     page.keyboard.press("ArrowLeft")
     assert page.inner_text("#counter") == "forward 1 of 10"
     page.close()
+
+
+def test_inside_a_notebook_the_wheel_scrolls_the_notebook(browser, tmp_path):  # noqa: F811
+    # A notebook: two stepper cells, taller together than the window.
+    shown = explain(lecture()).stepper()._repr_html_() + explain(lecture()).stepper(quiz=True)._repr_html_()
+    path = tmp_path / "notebook.html"
+    path.write_text(
+        f"<!DOCTYPE html><html><body><h1>Notebook</h1>{shown}<p>the end</p></body></html>", encoding="utf-8"
+    )
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.goto(f"file://{path}")
+    stepper = page.locator("iframe").nth(0).element_handle().content_frame()
+    stepper.wait_for_function("document.getElementById('counter').textContent !== ''")
+    stepper.evaluate(WHEEL_WATCH)
+    quiz = page.locator("iframe").nth(1).element_handle().content_frame()
+    quiz.wait_for_function("document.getElementById('counter').textContent !== ''")
+    # Opening, the quiz took no focus from the notebook (the keys stay where the learner is).
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    scale = "document.querySelector('#graph svg text').getScreenCTM().a"
+    fitted = stepper.evaluate(scale)
+    box = page.locator("iframe").nth(0).bounding_box()
+    page.mouse.move(box["x"] + 500, box["y"] + 400)
+    page.mouse.wheel(0, 300)
+    page.wait_for_function("window.scrollY > 0")
+    stepper.wait_for_function("window.wheels.length > 0")
+    assert set(stepper.evaluate("window.wheels")) == {False}  # (one wheel turn may come as several events)
+    assert stepper.evaluate(scale) == pytest.approx(fitted, rel=1e-4)  # scrolled, not zoomed
+    page.close()

@@ -52,7 +52,7 @@
   graph.fit();
   if (data.quiz) {
     quiz = autogradTiny.quiz(data.questions, player);
-    quiz.restart();
+    quiz.restart(true);
   } else {
     autogradTiny.stepping({show: show, current: function () { return current; }, last: LAST, backward: data.backward});
     show(0);

@@ -8,6 +8,9 @@ var autogradTiny = (function () {
 
   function drawing(data, onPanEnd) {
     var svg = document.querySelector("#graph svg"), graphBox = document.getElementById("graph");
+    // Inside a notebook (a frame), the wheel must scroll the notebook, never get caught by the
+    // graph's own scrolling: there the graph pans by dragging only (its style: overflow hidden).
+    if (window.parent !== window) graphBox.classList.add("embedded");
     var ns = svg.namespaceURI;  // the SVG namespace, read from the drawing
     var overlay = document.createElementNS(ns, "g");
     document.getElementById("graph0").appendChild(overlay);
@@ -213,14 +216,16 @@ var autogradTiny = (function () {
       answer.readOnly = answered;
     }
 
-    function restart() {
+    function restart(opening) {
       state = {question: 0, answered: false, revealed: {}, right: 0, shown: 0, wrong: 0, hinted: 0};
       feedback.textContent = ""; feedback.className = "";
       answer.disabled = false;
-      askNext();
+      // Opening inside a notebook, the quiz takes no focus: the keys stay where the learner is
+      // (another stepper, a cell being edited) until they click into it.
+      askNext(!(opening && window.parent !== window));
     }
 
-    function askNext() {
+    function askNext(focus) {
       hintText.textContent = "";
       answer.value = ""; answer.classList.remove("wrong");
       if (state.question >= questions.length) {
@@ -233,7 +238,7 @@ var autogradTiny = (function () {
       showQuestion(question);
       document.getElementById("equation").textContent = question.question;
       asked.textContent = question.asked;
-      answer.focus();
+      if (focus !== false) answer.focus();
     }
 
     function showQuestion(question) {
@@ -291,7 +296,7 @@ var autogradTiny = (function () {
       if (!state.answered && state.question < questions.length) reveal("shown");
     });
     on("next-question", function () { goOn(); answer.focus(); });
-    on("restart", function () { restart(); });
+    on("restart", function () { restart(false); });
 
     return {
       restart: restart,

@@ -116,7 +116,7 @@
   graph.fit();
   if (data.quiz) {
     quiz = autogradTiny.quiz(questions, player);
-    quiz.restart();
+    quiz.restart(true);
   } else {
     autogradTiny.stepping({show: show, current: function () { return current; }, last: LAST, backward: SEED});
     show(0);
