@@ -77,9 +77,15 @@ def test_a_big_value_graph_stays_at_14_px_and_says_so(browser, tmp_path, quiz): 
     page.close()
 
 
+def mazur_neurons():
+    """Mazur's 2-2-2 network at neuron level."""
+    return explain(mazur()[1], group="neuron")
+
+
 @pytest.mark.parametrize("quiz", [False, True])
-def test_on_a_big_screen_the_graph_fills_the_free_space(browser, tmp_path, quiz):  # noqa: F811
-    path = explain(lecture()).save_html(tmp_path / "neuron.html", quiz=quiz)
+@pytest.mark.parametrize("view", [lambda: explain(lecture()), mazur_neurons], ids=["lecture", "mazur-neurons"])
+def test_on_a_big_screen_the_graph_fills_the_free_space(browser, tmp_path, quiz, view):  # noqa: F811
+    path = view().save_html(tmp_path / "page.html", quiz=quiz)
     page = open_at(browser, path, 1920, 1080)
     boxes = page.evaluate(BOXES)
     free_width = boxes["graph"]["width"]
