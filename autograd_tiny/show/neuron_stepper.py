@@ -436,7 +436,7 @@ def _frames(view: Any, records: list, ids: _Ids) -> tuple[list, int]:
         {
             "counter": "summary",
             "text": "The parameters' gradients (∂C/∂w = aᵢₙ × δ, ∂C/∂b = δ, and any other use adds):\n"
-            + "     ".join(_parameter_lines(view)),
+            + "\n".join(_parameter_lines(view)),  # one per line: the panel scrolls
             "cells": _state(records, ids, n, {id(r) for r in records}, True, root),
             "marks": [[ids.neuron[id(r)], "summary"] for r in records],
         }
