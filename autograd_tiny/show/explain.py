@@ -40,7 +40,7 @@ from ..learn.names import layer_of
 from . import textbook
 from .grading import Feedback, Slip, diagnose
 from .render import draw_dot
-from .stepper import Stepper, stepper_html
+from .stepper import stepper_html, value_stepper
 from .text import (
     chain_text,
     natural_key,
@@ -861,7 +861,7 @@ class Explanation:
 
         self._check_html_size()
         quiz = _check_quiz(quiz)
-        return Stepper(stepper_html(self, quiz=quiz), quiz=quiz)
+        return value_stepper(self, quiz=quiz)
 
 
 # --------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import functools
 import html
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -44,7 +45,7 @@ from .grading import accepted, telling_slips
 from .render import Graph, draw_dot
 from .text import chain_text, number, operand, operand_texts, text_label
 
-__all__ = ["Stepper", "stepper_html", "page_number"]
+__all__ = ["Stepper", "stepper_html", "value_stepper", "still_picture", "page_number", "STILL_LINE"]
 
 # The room the page gives its graph on a projector (1024×768 CSS pixels, less the page's
 # title, controls, equation and legend). The layout direction is the one whose drawing is
@@ -52,14 +53,27 @@ __all__ = ["Stepper", "stepper_html", "page_number"]
 FIT_WIDTH, FIT_HEIGHT = 990, 540
 # Graphviz user units are points: 1 pt = 4/3 CSS px at natural size.
 PX_PER_PT = 4 / 3
-# The page never blows a small drawing up past this (CSS px per point); its script agrees.
+# The layout direction is chosen as if the page never blew a drawing up past this (CSS px per
+# point), so that small drawings tie and keep the drawings' default direction.
 MAX_SCALE = 1.5
+# The page's script fits the drawing to its window, up to this scale (CSS px per point): on a
+# big screen the graph grows to fill the room, but a tiny graph is not blown up without end.
+WINDOW_MAX_SCALE = 3.0
+# At fit no label is drawn smaller than this (CSS px): the size readable from the back of a
+# room on a 1024×768 projector. A drawing too big for that is shown at it and scrolls.
+MIN_LABEL_PX = 14
 # Ranks closer together than Graphviz's default (0.5 in): an op and its value sit one rank
 # apart, so a top-to-bottom neuron would otherwise be a third taller than it needs to be.
 RANK_SEPARATION = "0.3"
 
-# The notebook frame's height in CSS px: the page fits its graph to whatever it is given.
-FRAME_HEIGHT = 640
+# What the page says when its drawing is too big to fit at MIN_LABEL_PX, and what a
+# value-level page offers instead.
+TOO_SMALL = f"Shown at the smallest legible size ({MIN_LABEL_PX} px labels): scroll or drag to see the rest."
+NEURON_LEVEL_OFFER = "For a network, explain(loss, group='neuron').stepper() draws one node per neuron."
+
+# The notebook frame's height in CSS px: a projector's (1024×768), where the lecture neuron
+# fits whole with MIN_LABEL_PX labels; the page fits its graph to whatever it is given.
+FRAME_HEIGHT = 768
 
 
 # The page's script writes no number of its own: every number it shows is written here, with
@@ -175,7 +189,7 @@ def _gradient_answer(value_name: str, steps: list, gradient: float, root_name: s
     return f"∂{root_name}/∂{value_name} = {parts} = {page_number(gradient)}  (the sum of {value_name}'s contributions)"
 
 
-def _graded(truth: float, slips: list) -> dict:
+def graded(truth: float, slips: list) -> dict:
     """A question's grading as data (`autograd_tiny.show.grading`): the right answers and each slip's.
 
     The page only tests which of these sets a typed number falls in, in this order.
@@ -210,6 +224,7 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
             completes = len(received[step.parent]) > 1 and step is received[step.parent][-1]
             question = {
                 "kind": "step",
+                "asked": "Contribution",
                 "step": step.number - 1,
                 "question": _question(step, root_name, question_number, count),
                 "hint": _hint(step, root_name),
@@ -217,19 +232,20 @@ def _quiz_questions(explanation: Any, root_name: str, position: dict) -> list[di
                 # The drawing shows a gradient once it is known: a value's last contribution
                 # leaves its sum to the question that follows.
                 "reveal": [] if completes else [[f"v{position[step.parent]}", page_number(step.gradient)]],
-                **_graded(step.contribution, explanation.step_slips(step)),
+                **graded(step.contribution, explanation.step_slips(step)),
             }
         else:
             value, name = item, text_label(names[item])
             into = received[value]
             question = {
                 "kind": "gradient",
+                "asked": "Gradient",
                 "value": f"v{position[value]}",
                 "question": _gradient_question(name, into, root_name, question_number, count),
                 "hint": _gradient_hint(name),
                 "answer": _gradient_answer(name, into, explanation.gradients[value], root_name),
                 "reveal": [[f"v{position[value]}", page_number(explanation.gradients[value])]],
-                **_graded(explanation.gradients[value], explanation.gradient_slips(value)),
+                **graded(explanation.gradients[value], explanation.gradient_slips(value)),
             }
         questions.append(question)
     return questions
@@ -272,7 +288,7 @@ def fit_scale(width: float, height: float) -> float:
     return min(FIT_WIDTH / width, FIT_HEIGHT / height, MAX_SCALE)
 
 
-def _layout(explanation: Any) -> tuple[str, str]:
+def _layout(explanation: Any) -> tuple[str, str, Graph]:
     """The drawing (SVG text, without the XML prologue) and its direction, chosen by shape.
 
     Both directions are drawn; the one that is larger once scaled to fit a 1024×768 window
@@ -280,17 +296,48 @@ def _layout(explanation: Any) -> tuple[str, str]:
     too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
     way) go to left to right, the drawings' default.
     """
-    best: tuple[float, str, str] | None = None  # (scale, svg, rankdir)
+    best: tuple[float, Graph, str] | None = None  # (scale, drawing, rankdir)
     for rankdir in ("LR", "TB"):
-        drawing = draw_dot(explanation.root, gradients=explanation.gradients, rankdir=rankdir)
-        drawing.digraph.attr(ranksep=RANK_SEPARATION)
-        svg = Graph(drawing.digraph).svg()
-        scale = fit_scale(*_svg_size(svg))
+        drawing = _drawing(explanation, explanation.gradients, rankdir)
+        scale = fit_scale(*_svg_size(drawing.svg()))
         if best is None or scale > best[0] * 1.001:
-            best = (scale, svg, rankdir)
+            best = (scale, drawing, rankdir)
     assert best is not None  # the first direction drawn always becomes best
-    _, svg, rankdir = best
-    return svg[svg.index("<svg") :], rankdir  # the XML prologue has no place inside HTML
+    _, drawing, rankdir = best
+    return svg_of(drawing), rankdir, drawing
+
+
+def _drawing(explanation: Any, gradients: dict, rankdir: str) -> Graph:
+    """The page's drawing of the explained graph in one direction (ranks closer than the default)."""
+    drawing = draw_dot(explanation.root, gradients=gradients, rankdir=rankdir)
+    drawing.digraph.attr(ranksep=RANK_SEPARATION)
+    return Graph(drawing.digraph)
+
+
+def still_picture(explanation: Any, *, quiz: bool = False, rankdir: str | None = None) -> Graph:
+    """The stepper's still picture: its drawing with every gradient, or for a quiz with none but
+    the output's seed (a picture must not give the answers away). `rankdir` None: the page's."""
+    rankdir = rankdir or _layout(explanation)[1]
+    gradients = {explanation.root: 1.0} if quiz else explanation.gradients
+    return _drawing(explanation, gradients, rankdir)
+
+
+def value_stepper(explanation: Any, *, quiz: bool = False) -> Stepper:
+    """``explain(root).stepper()``: the page in a `Stepper`, with its still picture (drawn
+    only when a notebook shows it)."""
+    layout = _layout(explanation)
+    _, rankdir, drawing = layout
+
+    def still() -> Graph:
+        return still_picture(explanation, quiz=True, rankdir=rankdir) if quiz else drawing
+
+    return Stepper(_page_html(explanation, quiz, layout), quiz=quiz, still=still)
+
+
+def svg_of(graph: Graph) -> str:
+    """A drawing's SVG text without its XML prologue, which has no place inside HTML."""
+    svg = graph.svg()
+    return svg[svg.index("<svg") :]
 
 
 # A value's group and its last <text> (the gradient cell): the group ends right after it.
@@ -316,7 +363,7 @@ def _blank_gradients(svg: str, root_id: str) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _json_for_script(data: Any) -> str:
+def json_for_script(data: Any) -> str:
     """JSON that is safe inside a <script> element: every ``<`` is escaped, so no label
     can close the element early or open a comment."""
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -369,6 +416,7 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
         "steps": [backward(step) for step in explanation.steps],
         "summary": _summary(explanation, root_name, position),
         "questions": _quiz_questions(explanation, root_name, position) if quiz else [],
+        "tooSmall": TOO_SMALL + " " + NEURON_LEVEL_OFFER,
     }
 
 
@@ -383,19 +431,47 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
         explanation: the explanation to step through.
         quiz: ask for each step's contribution instead of showing it.
     """
-    svg, rankdir = _layout(explanation)
+    return _page_html(explanation, quiz, _layout(explanation))
+
+
+def _page_html(explanation: Any, quiz: bool, layout: tuple[str, str, Graph]) -> str:
+    """`stepper_html` with the drawing already laid out (`_layout`)."""
+    svg, rankdir, _ = layout
     data = _page_data(explanation, quiz, rankdir)
     svg = _blank_gradients(svg, data["root"])
     heading = "Quiz: the backward pass of" if quiz else "Forward and backward pass of"
+    return fill_page(
+        "stepper.js", title=f"{heading} {data['rootName']}", svg=svg, data=json_for_script(data), quiz=quiz
+    )
+
+
+def fill_page(player: str, *, title: str, svg: str, data: str, quiz: bool) -> str:
+    """The page around a drawing: `page_template` with its placeholders filled.
+
+    Args:
+        player: the page's own script, ``"stepper.js"`` (value level) or ``"neurons.js"``.
+        title: the page's heading, as plain text (escaped here).
+        svg: the drawing, its labels already escaped by the renderer.
+        data: the frames' data as `json_for_script` wrote it.
+        quiz: whether the page is a quiz.
+    """
     parts = {
-        "TITLE": html.escape(f"{heading} {data['rootName']}"),
+        "TITLE": html.escape(title),
         "SVG": svg,
-        "DATA": _json_for_script(data),
+        "DATA": data,
         "MODE": "quiz" if quiz else "steps",
-        "MAX_SCALE": repr(MAX_SCALE),
+        "LEVEL": "neurons" if player == "neurons.js" else "values",
+        "MAX_SCALE": repr(WINDOW_MAX_SCALE),
+        "MIN_LABEL_PX": repr(MIN_LABEL_PX),
     }
     # One pass: text put in (a label, the SVG) is never searched for placeholders again.
-    return re.sub(r"__(TITLE|SVG|DATA|MODE|MAX_SCALE)__", lambda m: parts[m.group(1)], page_template())
+    return re.sub(
+        r"__(TITLE|SVG|DATA|MODE|LEVEL|MAX_SCALE|MIN_LABEL_PX)__", lambda m: parts[m.group(1)], page_template(player)
+    )
+
+
+# The line a notebook shows under the still picture until the stepper can run.
+STILL_LINE = "interactive stepper: trust the notebook or run the cell"
 
 
 class Stepper:
@@ -404,6 +480,13 @@ class Stepper:
     The page goes in the iframe's ``srcdoc`` attribute, so it needs no file and no server:
     it works offline in JupyterLab, the classic notebook, VS Code and an nbconvert HTML
     export. Click the frame (or tab into it) and the arrow keys step it.
+
+    After the frame comes a still picture of the graph (a PNG) and the line `STILL_LINE`;
+    the frame's ``onload`` removes them. An untrusted notebook (one a student just opened)
+    shows its HTML sanitized: no iframe and no ``on*`` attribute, but the picture stays, so
+    the cell shows the graph and says what to do until the notebook is trusted or the cell
+    runs. The display data holds the PNG and the line on their own too ("image/png",
+    "text/plain").
 
     Attributes:
         html: the self-contained page (the same as `save_html` writes).
@@ -414,25 +497,63 @@ class Stepper:
     >>> from autograd_tiny.show.explain import explain
     >>> a = Value(3.0, label="a")
     >>> b = a * a; b.label = "b"
-    >>> frame = explain(b).stepper()._repr_html_()
-    >>> frame.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;'), "<script" in frame
-    (True, False)
+    >>> shown = explain(b).stepper()._repr_html_()
+    >>> shown.startswith('<div class="autograd-tiny-stepper">'), "<iframe srcdoc=" in shown, "<script" in shown
+    (True, True, False)
     """
 
-    def __init__(self, page: str, *, quiz: bool = False, height: int = FRAME_HEIGHT) -> None:
+    def __init__(
+        self, page: str, *, quiz: bool = False, height: int = FRAME_HEIGHT, still: Callable[[], Graph] | None = None
+    ) -> None:
         self.html = page
         self.quiz = quiz
         self.height = height
+        self._still = still  # draws the still picture, only when a notebook asks for it
+        self._png: tuple[str, dict] | None = None
+
+    def _still_png(self) -> tuple[str, dict]:
+        """The still picture as base64 PNG and its display size ("" when it cannot be drawn)."""
+        if self._png is None:
+            self._png = ("", {})
+            if self._still is not None:
+                bundle = self._still()._repr_mimebundle_()
+                if isinstance(bundle, tuple):  # (data, metadata): the drawing has a PNG
+                    data, metadata = bundle
+                    self._png = (data["image/png"], metadata["image/png"])
+        return self._png
 
     def _repr_html_(self) -> str:
+        png, size = self._still_png()
+        picture = (
+            f'<img src="data:image/png;base64,{png}" alt="the graph (a still picture)" width="{size["width"]}" '
+            f'height="{size["height"]}" style="max-width: 100%; height: auto;">'
+            if png
+            else ""
+        )
         # html.escape with quote=True: no quote, < or & of the page can end the attribute.
         # sandbox="allow-scripts": the page's own script runs, in an origin of its own, so
         # nothing in the frame can reach the notebook (its cookies, its kernel, its DOM).
+        # onload runs only where the notebook is trusted (a sanitizer drops it with the frame).
+        # The frame comes first: removing the picture after it never moves the frame (under a
+        # pointer about to click into it); untrusted, the frame is gone and the picture shows.
         return (
+            '<div class="autograd-tiny-stepper">'
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; border-radius: 6px;" '
-            f'sandbox="allow-scripts" title="autograd_tiny stepper"></iframe>'
+            f'sandbox="allow-scripts" title="autograd_tiny stepper" '
+            "onload=\"var still = this.parentNode.querySelector('.autograd-tiny-still'); "
+            'if (still) still.parentNode.removeChild(still);"></iframe>'
+            f'<div class="autograd-tiny-still">{picture}<p>{STILL_LINE}</p></div></div>'
         )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        """The HTML above, and the still picture and the line on their own."""
+        data = {"text/html": self._repr_html_(), "text/plain": STILL_LINE}
+        png, size = self._still_png()
+        if not png:
+            return data, {}
+        data["image/png"] = png
+        return data, {"image/png": size}
 
     def save(self, path: Any) -> str:
         """Write the page to `path` (atomically); return the path."""
@@ -447,11 +568,14 @@ class Stepper:
 # The page's template: package data, read once
 # --------------------------------------------------------------------------------------
 
-# The page's markup, style and script are real files next to this module (assets/), shipped
+# The page's markup, style and scripts are real files next to this module (assets/), shipped
 # in the wheel as package data. They are read through importlib.resources, never through a
 # path built from __file__, so they are found wherever the package is imported from: a
-# folder, a wheel, a zip file or Pyodide's virtual file system.
-ASSETS = ("stepper.html", "stepper.css", "stepper.js")
+# folder, a wheel, a zip file or Pyodide's virtual file system. page.js is what both pages
+# share (drawing, fit and zoom, the quiz's controls); stepper.js plays the value level and
+# neurons.js the neuron level.
+ASSETS = ("stepper.html", "stepper.css", "page.js", "stepper.js", "neurons.js")
+PLAYERS = ("stepper.js", "neurons.js")
 
 
 def read_asset(name: str) -> str:
@@ -462,13 +586,18 @@ def read_asset(name: str) -> str:
 
 
 @functools.cache
-def page_template() -> str:
+def page_template(player: str = "stepper.js") -> str:
     """The whole page with its style and script inlined, placeholders (``__TITLE__``…) left in.
 
-    The page must load nothing, so the style and the script go inside it rather than
-    beside it; `stepper_html` then fills the placeholders.
+    The page must load nothing, so the style and the script (page.js, then the `player`:
+    ``"stepper.js"`` for the value level, ``"neurons.js"`` for the neuron level) go inside
+    it rather than beside it; `stepper_html` then fills the placeholders.
     """
-    html_text, style, script = (read_asset(name) for name in ASSETS)
-    inlined = {"STYLE": style, "SCRIPT": script}
+    if player not in PLAYERS:
+        raise ValueError(f"the stepper page has no player {player!r}; its players are {', '.join(PLAYERS)}")
+    inlined = {
+        "STYLE": read_asset("stepper.css"),
+        "SCRIPT": read_asset("page.js") + read_asset(player),
+    }
     # One pass, so a placeholder written in the style or the script is never replaced again.
-    return re.sub(r"__(STYLE|SCRIPT)__", lambda m: inlined[m.group(1)], html_text)
+    return re.sub(r"__(STYLE|SCRIPT)__", lambda m: inlined[m.group(1)], read_asset("stepper.html"))

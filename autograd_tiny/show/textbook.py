@@ -54,7 +54,10 @@ from typing import Any
 from ..core.graph import backward_steps, topological_order, value_names
 from ..core.limits import check_graph_size
 from ..core.value import RULES, Value, operands
+from ..learn.files import write_atomically
 from ..learn.names import layer_number, layer_of, neuron_numbers
+from .neuron_stepper import neuron_drawing, neuron_stepper_html
+from .stepper import Stepper
 from .text import (
     chain_text,
     natural_key,
@@ -1221,6 +1224,32 @@ class NeuronView:
             f"arriving at the neuron's sum ${tex(r.z_name)}$"
         )
         return lines
+
+    # ------------------------------------------------------------------ HTML
+
+    def save_html(self, path: str, *, quiz: bool = False) -> str:
+        """Write the neuron-level stepper: one step per neuron, forward (z, a) then backward (δ).
+
+        The drawing has one box per neuron (its name, bias, z, a and δ) and each weight on its
+        edge. The quiz (``quiz=True``) asks for each neuron's z and a, then each δ, and names
+        the slips it recognises (see `autograd_tiny.show.neuron_stepper`). One sample only:
+        keep one with ``explain(loss, group="neuron", sample=0)``.
+
+        Returns:
+            The path written (atomically).
+        """
+        return write_atomically(path, neuron_stepper_html(self, quiz=quiz))
+
+    def stepper(self, *, quiz: bool = False) -> Stepper:
+        """The neuron-level stepper, displayed inline in a notebook (see `save_html`).
+
+        >>> from autograd_tiny import MLP, explain
+        >>> model = MLP(2, [2, 1], activation="sigmoid")
+        >>> explain(model([0.5, -1.0]) ** 2, group="neuron").stepper(quiz=True)
+        <Stepper (quiz): display it in Jupyter, or .save('steps.html') and open it in a browser>
+        """
+        page = neuron_stepper_html(self, quiz=quiz)
+        return Stepper(page, quiz=quiz, still=lambda: neuron_drawing(self, known=not quiz)[0])
 
     def _repr_markdown_(self) -> str:
         # A notebook shows the reason in the cell (a raised error would print a traceback).

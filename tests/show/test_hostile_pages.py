@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from autograd_tiny import Value, define_op
+from autograd_tiny import MLP, Value, define_op
 from autograd_tiny.show.explain import explain
 from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
@@ -61,9 +61,10 @@ def test_pages_hold_no_link_from_data(tmp_path):
         page = open(explain(root).save_html(tmp_path / f"p{quiz}.html", quiz=quiz), encoding="utf-8").read()
         no_links(page)
         frame = explain(root).stepper(quiz=quiz)._repr_html_()
-        start, end = len('<iframe srcdoc="'), frame.index('" style=')
+        start = frame.index('<iframe srcdoc="') + len('<iframe srcdoc="')
+        end = frame.index('" style=', start)
         assert html.unescape(frame[start:end]) == page  # the frame holds the same page
-        no_links(frame[:start] + frame[end:])
+        no_links(frame[:start] + frame[end:])  # the still picture and its line included
 
 
 def step_through(frame, quiz: bool, steps: int) -> None:
@@ -139,3 +140,42 @@ def test_the_notebook_frame_is_sandboxed_and_still_steps(browser, tmp_path):  # 
         assert frame.evaluate("window.pwned") is None
     assert page.evaluate("window.pwned") is None and errors == []
     page.close()
+
+
+def hostile_network():
+    """A network whose inputs, one weight and the loss carry payloads as labels."""
+    model = MLP(2, [2, 1], activation="tanh", seed=7)
+    model.parameters()[0].label = LABELS[3]
+    x = [Value(0.5, label=LABELS[0]), Value(-1.0, label=LABELS[1])]
+    loss = (model(x) - 1.0) ** 2
+    loss.label = LABELS[2]
+    return loss
+
+
+def test_the_neuron_pages_run_no_script(browser, tmp_path):  # noqa: F811
+    loss = hostile_network()
+    errors: list = []
+    for quiz in (False, True):
+        path = explain(loss, group="neuron").save_html(tmp_path / f"neurons{quiz}.html", quiz=quiz)
+        page_text = open(path, encoding="utf-8").read()
+        no_links(page_text)
+        page = browser.new_page(viewport={"width": 1024, "height": 768})
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"file://{path}")
+        if quiz:  # every hint and every answer shown, to the end
+            for _ in range(9):  # 3 neurons: z, a and δ each
+                page.click("#hint")
+                page.click("#show")
+                page.click("#next-question")
+            assert page.inner_text("#counter") == "summary"
+        else:
+            step_through(page, quiz, 0)
+        click_every_node(page)
+        assert page.evaluate("window.pwned") is None
+        texts = page.evaluate("Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
+        assert LABELS[0] in texts and LABELS[2] in texts  # shown as written
+        assert errors == []
+        page.close()
+    # The notebook display, its still picture included, holds no link either.
+    shown = explain(loss, group="neuron").stepper()._repr_html_()
+    no_links(shown[shown.index("</iframe>") :])

@@ -161,7 +161,7 @@ def test_quiz_data_and_page_title(tmp_path):
     assert "-3" not in questions[4]["question"]  # the question never gives the local derivative's value
     assert [s["mistake"] for s in questions[4]["slips"]] == ["sign", "no-upstream", "no-local"]
     assert "<title>Quiz: the backward pass of L: autograd_tiny</title>" in text
-    assert '<body class="quiz">' in text
+    assert '<body class="quiz values">' in text
 
 
 def test_quiz_must_be_a_bool(tmp_path):
@@ -176,7 +176,7 @@ def test_cli_quiz(tmp_path, capsys):
     html = tmp_path / "quiz.html"
     assert main(["explain", "a*b", "a=2", "b=-3", "--html", str(html), "--quiz"]) == 0
     assert capsys.readouterr().out.strip().endswith(str(html))
-    assert '<body class="quiz">' in html.read_text(encoding="utf-8")
+    assert '<body class="quiz values">' in html.read_text(encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "autograd_tiny", "explain", "a*b", "a=2", "b=-3", "--quiz"],
         capture_output=True,

@@ -19,7 +19,7 @@ import pytest
 
 from autograd_tiny import Value
 from autograd_tiny.show.explain import explain
-from autograd_tiny.show.stepper import ASSETS, MAX_SCALE, page_template, read_asset, stepper_html
+from autograd_tiny.show.stepper import ASSETS, MIN_LABEL_PX, WINDOW_MAX_SCALE, page_template, read_asset, stepper_html
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,25 +43,36 @@ def test_assets_are_found_from_the_installed_package():
 def test_only_the_pages_own_assets_are_read():
     with pytest.raises(
         ValueError,
-        match=r"the stepper page has no asset '\.\./text\.py'; its assets are stepper\.html, stepper\.css, stepper\.js",
+        match=r"the stepper page has no asset '\.\./text\.py'; its assets are stepper\.html, stepper\.css, page\.js, stepper\.js, neurons\.js",
     ):
         read_asset("../text.py")
 
 
 def test_the_page_inlines_its_style_and_script():
     page = stepper_html(explain(square()))
-    style, script = read_asset("stepper.css"), read_asset("stepper.js")
+    style, script = read_asset("stepper.css"), read_asset("page.js") + read_asset("stepper.js")
     assert f"<style>\n{style}</style>" in page
-    assert f"<script>\n{script.replace('__MAX_SCALE__', repr(MAX_SCALE))}</script>" in page
+    filled = script.replace("__MAX_SCALE__", repr(WINDOW_MAX_SCALE)).replace("__MIN_LABEL_PX__", repr(MIN_LABEL_PX))
+    assert f"<script>\n{filled}</script>" in page
     assert page.count("<style>") == 1 and page.count("<script>") == 1  # and the JSON data's <script id=...>
     assert page.endswith("</body>\n</html>\n")
-    for placeholder in ("__STYLE__", "__SCRIPT__", "__TITLE__", "__SVG__", "__DATA__", "__MODE__", "__MAX_SCALE__"):
+    for placeholder in (
+        "__STYLE__",
+        "__SCRIPT__",
+        "__TITLE__",
+        "__SVG__",
+        "__DATA__",
+        "__MODE__",
+        "__LEVEL__",
+        "__MAX_SCALE__",
+        "__MIN_LABEL_PX__",
+    ):
         assert placeholder not in page
     # The template keeps the page's placeholders for stepper_html, and only those.
     template = page_template()
     assert style in template and script in template
     assert sorted(set(part.split("__")[0] for part in template.split("__")[1::2])) == sorted(
-        ["DATA", "MAX_SCALE", "MODE", "SVG", "TITLE"]
+        ["DATA", "LEVEL", "MAX_SCALE", "MIN_LABEL_PX", "MODE", "SVG", "TITLE"]
     )
 
 

@@ -7,6 +7,7 @@ import html
 import pytest
 
 from autograd_tiny.show.explain import explain
+from autograd_tiny.show.stepper import STILL_LINE
 from tests.show.test_explain import lecture_example
 from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
@@ -24,8 +25,11 @@ CELLS = [
 def test_repr_html_is_an_iframe_with_the_whole_page_escaped():
     *_, L = lecture_example()
     stepper = explain(L).stepper()
-    frame = stepper._repr_html_()
-    assert frame.startswith('<iframe srcdoc="') and frame.endswith("></iframe>")
+    shown = stepper._repr_html_()
+    # The still picture and its line first (for an untrusted notebook: test_stepper_untrusted.py).
+    assert shown.startswith('<div class="autograd-tiny-stepper"><iframe srcdoc="')
+    assert shown.endswith(f"<p>{STILL_LINE}</p></div></div>")
+    frame = shown[shown.index('<iframe srcdoc="') : shown.index("</iframe>") + len("</iframe>")]
     srcdoc = frame[len('<iframe srcdoc="') : frame.index('" style=')]
     assert '"' not in srcdoc and "<" not in srcdoc  # nothing can end the attribute or open a tag
     # Scripts run in the frame, in an origin of its own: nothing in it can reach the notebook.
@@ -52,7 +56,7 @@ def exported(tmp_path_factory):
     assert outputs[0] == []
     for output in outputs[1:]:
         assert output[0]["output_type"] == "execute_result"
-        assert output[0]["data"]["text/html"].startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+        assert '<iframe srcdoc="&lt;!DOCTYPE html&gt;' in output[0]["data"]["text/html"]
         assert 'sandbox="allow-scripts"' in output[0]["data"]["text/html"]
     body, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
     path = tmp_path_factory.mktemp("export") / "stepper.html"

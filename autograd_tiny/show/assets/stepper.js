@@ -1,32 +1,17 @@
+// The value-level page: one frame per value of the forward pass, one per edge of the backward
+// pass, then the inputs' gradients; in quiz mode, a question per edge and per summed gradient.
+// (page.js holds what the neuron-level page shares with it: drawing, fit and zoom, the quiz.)
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var steps = data.steps, forward = data.forward;
+  var steps = data.steps, forward = data.forward, questions = data.questions;
   // The frames: 0 the forward start, 1..F one value each, F+1 the seed, then one per
   // backward step, and last the summary.
   var SEED = forward.length + 1, SUMMARY = SEED + steps.length + 1, LAST = SUMMARY;
-  var current = 0, timer = null;
+  var current = 0, quiz = null, quizState = null;
   var equation = document.getElementById("equation"), counter = document.getElementById("counter");
-  var playButton = document.getElementById("play");
-  var svg = document.querySelector("#graph svg"), graphBox = document.getElementById("graph");
-  var ns = svg.namespaceURI;  // the SVG namespace, read from the drawing
-  var overlay = document.createElementNS(ns, "g");
-  document.getElementById("graph0").appendChild(overlay);
-  addArrowMarker();
-
-  function addArrowMarker() {
-    // An arrowhead at the start of a flow line, turned to point backward (toward the parent).
-    var defs = document.createElementNS(ns, "defs"), marker = document.createElementNS(ns, "marker");
-    marker.setAttribute("id", "flow-arrow");
-    marker.setAttribute("viewBox", "0 0 10 10");
-    marker.setAttribute("refX", "2"); marker.setAttribute("refY", "5");
-    marker.setAttribute("markerWidth", "4"); marker.setAttribute("markerHeight", "4");
-    marker.setAttribute("orient", "auto-start-reverse");
-    var head = document.createElementNS(ns, "path");
-    head.setAttribute("d", "M0,0 L10,5 L0,10 z");
-    head.setAttribute("fill", "#dc2626");
-    marker.appendChild(head); defs.appendChild(marker); svg.insertBefore(defs, svg.firstChild);
-  }
+  var graph = autogradTiny.drawing(data, function () { if (quiz) quiz.focus(); });
+  var mark = graph.mark, follow = graph.follow;
 
   function cells(id) {
     // A value's data and gradient are the last two texts of its group, whatever the label says.
@@ -35,23 +20,7 @@
     return texts.length >= 2 ? {data: texts[texts.length - 2], grad: texts[texts.length - 1]} : null;
   }
 
-  function mark(id, cls) {
-    var element = id && document.getElementById(id);
-    if (element) element.classList.add(cls);
-  }
-
-  function flow(id) {
-    // A dashed copy of the edge, on top, its dashes running from the arrow's head to its tail.
-    var path = document.querySelector("#" + id + " path");
-    if (!path) return;
-    var line = path.cloneNode(false);
-    line.removeAttribute("stroke"); line.setAttribute("class", "flow");
-    overlay.appendChild(line);
-  }
-
   // ------------------------------------------------------------------ what each frame shows
-
-  var questions = data.questions, quiz = null;
 
   function known(frame) {
     // Values with data, and the gradients known so far (id -> text).
@@ -59,7 +28,7 @@
     if (frame >= SEED) {
       grads[data.root] = data.rootGrad;
       if (data.quiz) {
-        for (var id in quiz.revealed) grads[id] = quiz.revealed[id];
+        for (var id in quizState.revealed) grads[id] = quizState.revealed[id];
       } else {
         for (var i = 0; i < Math.min(frame - SEED, steps.length); i++) grads[steps[i].parent] = steps[i].grad;
       }
@@ -77,31 +46,14 @@
       cell.data.textContent = "data " + (id in now.data ? now.data[id] : "?");
       cell.grad.textContent = "grad " + (id in now.grads ? now.grads[id] : "?");
     });
-    var marks = ["computed", "computed-edge", "current", "current-node", "upstream", "updated", "summary"];
-    document.querySelectorAll("." + marks.join(", .")).forEach(function (element) {
-      marks.forEach(function (cls) { element.classList.remove(cls); });
-    });
-    while (overlay.firstChild) overlay.removeChild(overlay.firstChild);
+    graph.clearMarks();
   }
 
   function highlightStep(step) {
     mark(step.edge, "current"); mark(step.out, "current"); mark(step.op, "current-node");
     mark(step.node, "upstream"); mark(step.parent, "updated");
-    flow(step.out); flow(step.edge);
+    graph.flow(step.out); graph.flow(step.edge);
     follow(step.parent);
-  }
-
-  function follow(id) {
-    // Zoomed in, the view moves to the value this step is about when it is out of sight.
-    var element = document.getElementById(id);
-    if (!element || (view.w >= full.width && view.h >= full.height)) return;
-    var box = element.getBBox(), m = svg.getScreenCTM().inverse().multiply(element.getScreenCTM());
-    var cx = m.a * (box.x + box.width / 2) + m.c * (box.y + box.height / 2) + m.e;
-    var cy = m.b * (box.x + box.width / 2) + m.d * (box.y + box.height / 2) + m.f;
-    if (cx < view.x || cx > view.x + view.w || cy < view.y || cy > view.y + view.h) {
-      view = {x: cx - view.w / 2, y: cy - view.h / 2, w: view.w, h: view.h};
-      setView();
-    }
   }
 
   function show(frame) {
@@ -134,243 +86,39 @@
   function showSummary() {
     var lines = data.summary.map(function (line) { mark(line.id, "summary"); return line.text; });
     var text = "Gradients of the inputs (each the sum of its contributions):\n" + lines.join("     ");
-    if (data.quiz) {
-      text = "Score: " + quiz.right + " of " + questions.length + " answered right (" + quiz.wrong + " wrong " +
-        (quiz.wrong === 1 ? "try" : "tries") + ", " + quiz.hinted + " with a hint, " + quiz.shown +
-        " shown). " + text;
-    }
-    equation.textContent = text;
+    equation.textContent = (quiz ? quiz.score() : "") + text;
     counter.textContent = "summary";
   }
 
-  // ------------------------------------------------------------------ stepping
-
-  function stop() { if (timer) { clearInterval(timer); timer = null; playButton.innerHTML = "&#9654; play"; } }
-  function play() {
-    if (timer) { stop(); return; }
-    if (current >= LAST) show(0);
-    playButton.innerHTML = "&#10074;&#10074; pause";
-    timer = setInterval(function () { if (current >= LAST) stop(); else show(current + 1); }, 1200);
-  }
-  function on(id, handler) { document.getElementById(id).addEventListener("click", handler); }
-  on("first", function () { stop(); show(0); });
-  on("prev", function () { stop(); show(current - 1); });
-  on("next", function () { stop(); show(current + 1); });
-  on("to-backward", function () { stop(); show(SEED); });
-  playButton.addEventListener("click", play);
-
   // ------------------------------------------------------------------ the quiz
 
-  var answer = document.getElementById("answer"), feedback = document.getElementById("feedback");
-  var hintText = document.getElementById("hinttext"), asked = document.getElementById("asked");
-  var hintButton = document.getElementById("hint"), showButton = document.getElementById("show");
-  var nextQuestion = document.getElementById("next-question");
+  var player = {
+    show: function (question, state) {
+      // The step's edge, or the value whose gradient is asked, on the graph as known so far.
+      quizState = state;
+      if (question.kind === "step") {
+        current = SEED + question.step + 1;
+        paint(current);
+        highlightStep(steps[question.step]);
+      } else {
+        current = SUMMARY - 1;
+        paint(current);
+        mark(question.value, "updated");
+        follow(question.value);
+      }
+    },
+    reveal: function (question, state) {
+      question.reveal.forEach(function (pair) { state.revealed[pair[0]] = pair[1]; });
+    },
+    finish: function (state) { quizState = state; show(SUMMARY); },
+  };
 
-  function parseNumber(text) {
-    // A typed number: 1.5, -2, .5, 1e-3, with a typographic minus allowed; inf and nan as words.
-    var t = text.trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
-    if (/^[+-]?(inf|infinity)$/i.test(t)) return t.charAt(0) === "-" ? -Infinity : Infinity;
-    if (/^nan$/i.test(t)) return NaN;
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
-    return Number(t);
+  graph.fit();
+  if (data.quiz) {
+    quiz = autogradTiny.quiz(questions, player);
+    quiz.restart(true);
+  } else {
+    autogradTiny.stepping({show: show, current: function () { return current; }, last: LAST, backward: SEED});
+    show(0);
   }
-
-  function within(typed, accept) {
-    // The answers one number accepts, computed in Python (autograd_tiny.show.grading.accepted):
-    // an interval [low, high] of finite numbers, or "inf", "-inf", "nan" for themselves only.
-    if (accept === "nan") return typed !== typed;
-    if (accept === "inf") return typed === Infinity;
-    if (accept === "-inf") return typed === -Infinity;
-    return typed >= accept[0] && typed <= accept[1];  // false for nan and for ±inf
-  }
-
-  function grade(typed, question) {
-    // Right, or the first slip whose number the answer matches (null: wrong for no known reason).
-    if (within(typed, question.right)) return {correct: true, slip: null};
-    for (var i = 0; i < question.slips.length; i++) {
-      if (within(typed, question.slips[i].accept)) return {correct: false, slip: question.slips[i]};
-    }
-    return {correct: false, slip: null};
-  }
-  window.autogradTinyGrade = grade;  // for the tests, which drive it on Python's table of cases
-
-  function setAnswered(answered) {
-    // Once a question is answered (or shown), its hint and answer are no use: only "next".
-    quiz.answered = answered;
-    hintButton.disabled = answered; showButton.disabled = answered;
-    nextQuestion.disabled = !answered;
-    answer.readOnly = answered;
-  }
-
-  function restart() {
-    quiz = {question: 0, answered: false, revealed: {}, right: 0, shown: 0, wrong: 0, hinted: 0};
-    feedback.textContent = ""; feedback.className = "";
-    answer.disabled = false;
-    askNext();
-  }
-
-  function askNext() {
-    hintText.textContent = "";
-    answer.value = ""; answer.classList.remove("wrong");
-    if (quiz.question >= questions.length) {
-      answer.disabled = true; hintButton.disabled = true; showButton.disabled = true; nextQuestion.disabled = true;
-      show(SUMMARY);
-      return;
-    }
-    setAnswered(false);
-    var question = questions[quiz.question];
-    showQuestion(question);
-    equation.textContent = question.question;
-    asked.textContent = question.kind === "step" ? "Contribution" : "Gradient";
-    answer.focus();
-  }
-
-  function showQuestion(question) {
-    // The step's edge, or the value whose gradient is asked, on the graph as known so far.
-    if (question.kind === "step") {
-      current = SEED + question.step + 1;
-      paint(current);
-      highlightStep(steps[question.step]);
-    } else {
-      current = SUMMARY - 1;
-      paint(current);
-      mark(question.value, "updated");
-      follow(question.value);
-    }
-    counter.textContent = "question " + (quiz.question + 1) + " of " + questions.length + " \u00b7 score " + quiz.right;
-  }
-
-  function reveal(how) {
-    var question = questions[quiz.question];
-    question.reveal.forEach(function (pair) { quiz.revealed[pair[0]] = pair[1]; });
-    if (how === "right") quiz.right += 1; else quiz.shown += 1;
-    setAnswered(true);
-    answer.classList.remove("wrong");
-    showQuestion(question);  // repaint: the revealed gradient appears on the graph
-    feedback.className = "right";
-    feedback.textContent = (how === "right" ? "\u2713 Right. " : "Answer: ") + question.answer;
-    answer.focus();
-  }
-
-  function goOn() {
-    if (!quiz.answered) return;
-    quiz.question += 1;
-    feedback.textContent = ""; feedback.className = "";
-    askNext();
-  }
-
-  answer.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || quiz.question >= questions.length) return;
-    event.preventDefault();
-    if (quiz.answered) { goOn(); return; }
-    if (answer.value.trim() === "") return;
-    var typed = parseNumber(answer.value);
-    if (typed === null) {
-      feedback.className = "wrong";
-      feedback.textContent = "\u201c" + answer.value + "\u201d is not a number: type one such as \u22121.5 or 0.25 (\u2212 or - for minus; inf and nan are words).";
-      return;
-    }
-    var result = grade(typed, questions[quiz.question]);
-    if (result.correct) { reveal("right"); return; }
-    quiz.wrong += 1;
-    answer.classList.add("wrong");
-    feedback.className = "wrong";
-    feedback.textContent = "\u2717 " + answer.value.trim() + " is not right. " +
-      (result.slip ? result.slip.message + " Try again." : "Try again (or ask for a hint).");
-    answer.select();
-  });
-  on("hint", function () {
-    if (quiz.answered || quiz.question >= questions.length) return;
-    if (!hintText.textContent) quiz.hinted += 1;
-    hintText.textContent = questions[quiz.question].hint;
-    answer.focus();
-  });
-  on("show", function () {
-    if (!quiz.answered && quiz.question < questions.length) reveal("shown");
-  });
-  on("next-question", function () { goOn(); answer.focus(); });
-  on("restart", function () { restart(); });
-
-  // ------------------------------------------------------------------ fit, zoom and pan
-
-  // The whole drawing's box, copied: the live viewBox changes as the view zooms and pans.
-  var box0 = svg.viewBox.baseVal, full = {x: box0.x, y: box0.y, width: box0.width, height: box0.height};
-  var view = {x: full.x, y: full.y, w: full.width, h: full.height};
-  var MAX_SCALE = __MAX_SCALE__;  // CSS px per point: a tiny graph is not blown up past this
-
-  function setView() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
-
-  function fit() {
-    // The graph takes the window's height left over by the controls, the panel and the legend.
-    var legend = document.getElementById("legend").getBoundingClientRect().height;
-    var top = graphBox.getBoundingClientRect().top + window.scrollY;
-    var room = Math.max(200, window.innerHeight - top - legend - 14);
-    var width = graphBox.clientWidth;
-    var scale = Math.min(width / full.width, room / full.height, MAX_SCALE);
-    graphBox.style.height = room + "px";
-    svg.setAttribute("width", full.width * scale);
-    svg.setAttribute("height", full.height * scale);
-    view = {x: full.x, y: full.y, w: full.width, h: full.height};
-    setView();
-  }
-
-  function zoom(factor, cx, cy) {
-    // Zoom about a point of the drawing (its centre by default): factor > 1 zooms in.
-    if (cx === undefined) { cx = view.x + view.w / 2; cy = view.y + view.h / 2; }
-    var w = Math.min(full.width * 4, Math.max(full.width / 20, view.w / factor));
-    var h = w * view.h / view.w;
-    view = {x: cx - (cx - view.x) * w / view.w, y: cy - (cy - view.y) * h / view.h, w: w, h: h};
-    setView();
-  }
-
-  function pointInDrawing(event) {
-    var box = svg.getBoundingClientRect();
-    return {x: view.x + (event.clientX - box.left) / box.width * view.w,
-            y: view.y + (event.clientY - box.top) / box.height * view.h};
-  }
-
-  graphBox.addEventListener("wheel", function (event) {
-    event.preventDefault();
-    var p = pointInDrawing(event);
-    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, p.x, p.y);
-  }, {passive: false});
-  var drag = null;
-  graphBox.addEventListener("pointerdown", function (event) {
-    drag = {x: event.clientX, y: event.clientY, view: view};
-    graphBox.classList.add("panning");
-  });
-  window.addEventListener("pointermove", function (event) {
-    if (!drag) return;
-    var box = svg.getBoundingClientRect();
-    view = {x: drag.view.x - (event.clientX - drag.x) / box.width * drag.view.w,
-            y: drag.view.y - (event.clientY - drag.y) / box.height * drag.view.h, w: drag.view.w, h: drag.view.h};
-    setView();
-  });
-  window.addEventListener("pointerup", function () {
-    drag = null; graphBox.classList.remove("panning");
-    if (data.quiz && !answer.disabled) answer.focus();  // the answer box keeps the keys
-  });
-  on("zoom-in", function () { zoom(1.25); });
-  on("zoom-out", function () { zoom(1 / 1.25); });
-  on("zoom-fit", fit);
-  window.addEventListener("resize", fit);
-
-  document.addEventListener("keydown", function (event) {
-    if (event.target === answer) return;  // typing an answer: keys are text
-    var key = event.key, handled = true;
-    if (key === "+" || key === "=") zoom(1.25);
-    else if (key === "-") zoom(1 / 1.25);
-    else if (key === "0") fit();
-    else if (data.quiz) handled = false;
-    else if (key === "ArrowRight") { stop(); show(current + 1); }
-    else if (key === "ArrowLeft") { stop(); show(current - 1); }
-    else if (key === "Home") { stop(); show(0); }
-    else if (key === "End") { stop(); show(LAST); }
-    else if (key === "b" || key === "B") { stop(); show(SEED); }
-    else handled = false;
-    if (handled) event.preventDefault();
-  });
-
-  fit();
-  if (data.quiz) restart(); else show(0);
 })();
