@@ -299,8 +299,11 @@ def embedded_image(url: str, attachments: Mapping[str, Any]) -> str | None:
         if not isinstance(bundle, dict):
             return None
         for kind in IMAGE_TYPES:
-            if isinstance(bundle.get(kind), (str, list)):
-                return _data_url(kind, _joined(bundle[kind]), encoded=kind != "image/svg+xml")
+            content = bundle.get(kind)
+            if isinstance(content, list) and all(isinstance(line, str) for line in content):
+                content = "".join(content)
+            if isinstance(content, str):
+                return _data_url(kind, content, encoded=kind != "image/svg+xml")
         return None
     match = re.fullmatch(r"data:(image/(?:png|jpeg|gif|webp));base64,(.*)", url.strip(), re.S)
     return _data_url(match.group(1), match.group(2), encoded=True) if match else None
@@ -353,7 +356,7 @@ def read_notebook(path: str) -> dict:
     return notebook
 
 
-def _joined(value: Any, where: str = "") -> str:
+def _joined(value: Any, where: str) -> str:
     """Notebook text: a str, or a list of lines (nbformat stores both)."""
     if isinstance(value, str):
         return value
@@ -406,9 +409,7 @@ def _representation(mime: str, content: str, metadata: Any) -> str:
         width = size.get("width") if isinstance(size, dict) else None
         width_attribute = f' width="{int(width)}"' if isinstance(width, (int, float)) and 0 < width < 1e5 else ""
         return f'<div class="picture"><img src="{source}" alt="a picture the cell drew"{width_attribute}></div>\n'
-    if mime == "text/markdown":
-        return f'<div class="rendered">{markdown_html(content)}</div>\n'
-    if mime == "text/latex":
+    if mime in ("text/markdown", "text/latex"):  # text/latex is a formula in dollars, which Markdown reads
         return f'<div class="rendered">{markdown_html(content)}</div>\n'
     return _pre(content, "result")
 
@@ -437,7 +438,7 @@ def notebook_page(notebook: Mapping[str, Any], *, title: str, back: str = "index
     return _page(title, nav + cells)
 
 
-def notebook_title(notebook: Mapping[str, Any], fallback: str) -> str:
+def notebook_title(notebook: Mapping[str, Any], fallback: str, where: str = "") -> str:
     """The first heading of the notebook's first Markdown cell, or `fallback`.
 
     >>> notebook_title({"cells": [{"cell_type": "markdown", "source": "# 01 · Values\\n\\ntext"}]}, "x")
@@ -445,7 +446,7 @@ def notebook_title(notebook: Mapping[str, Any], fallback: str) -> str:
     """
     for cell in notebook["cells"]:
         if cell.get("cell_type") == "markdown" and isinstance(cell.get("source"), (str, list)):
-            heading = re.search(r"(?m)^#{1,6}\s+(.+?)\s*#*\s*$", _joined(cell["source"], "title"))
+            heading = re.search(r"(?m)^#{1,6}\s+(.+?)\s*#*\s*$", _joined(cell["source"], f"{where}its title's source"))
             return heading.group(1) if heading else fallback
     return fallback
 
@@ -501,19 +502,23 @@ class Handout:
     page: str
 
 
-def _notebook_files(folder: str, option: str) -> list[str]:
-    """The notebooks directly in `folder`, sorted; a clear error if there is no such folder or none."""
+def _notebook_files(folder: str, what: str, hint: str) -> list[str]:
+    """The notebooks directly in `folder`, sorted; an error naming `what` and a `hint` if none."""
     if not os.path.exists(folder):
-        raise ValueError(f"{option} {folder}: there is no such folder; give the folder that holds the notebooks")
+        raise ValueError(f"{what} {folder}: there is no such folder; {hint}")
     if not os.path.isdir(folder):
-        raise ValueError(f"{option} {folder}: it is a file, not a folder; give the folder that holds the notebooks")
+        raise ValueError(f"{what} {folder}: it is a file, not a folder; {hint}")
     names = sorted(
         name
         for name in os.listdir(folder)
         if name.endswith(".ipynb") and not name.startswith(".") and os.path.isfile(os.path.join(folder, name))
     )
     if not names:
-        raise ValueError(f"{option} {folder}: the folder holds no notebooks (.ipynb files)")
+        raise ValueError(f"{what} {folder}: the folder holds no notebooks (.ipynb files); {hint}")
+    if "index.ipynb" in names:  # its page would be overwritten by the index
+        raise ValueError(
+            f"{what} {folder}: a notebook is named index.ipynb, the name of the handouts' index; rename it"
+        )
     return [os.path.join(folder, name) for name in names]
 
 
@@ -522,8 +527,8 @@ def _handouts(files: list[str], out: str, back: str) -> list[Handout]:
     for path in files:
         notebook = read_notebook(path)
         stem = os.path.splitext(os.path.basename(path))[0]
-        title = notebook_title(notebook, stem)
         try:
+            title = notebook_title(notebook, stem, where=f"{path}: ")
             page = notebook_page(notebook, title=title, back=back, where=f"{path}: ")
         except ValueError as error:  # a cell whose contents are not what nbformat 4 allows
             raise NotebookError(f"{error}; open the notebook in Jupyter and save it again") from None
@@ -547,10 +552,9 @@ def index_page(student: list[Handout], solutions: list[Handout], out: str) -> st
     return _page("Handouts", body)
 
 
-def _output_folder(path: str) -> None:
+def _refuse_a_file(path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise ValueError(f"{path} is a file, not a folder; give a folder for the handouts (it is created if missing)")
-    os.makedirs(path, exist_ok=True)
 
 
 def write_handouts(out: str, *, source: str = "notebooks", solutions: bool = False) -> list[str]:
@@ -566,17 +570,19 @@ def write_handouts(out: str, *, source: str = "notebooks", solutions: bool = Fal
     """
     out, source = os.fspath(out), os.fspath(source)
     check_installed(PACKAGES, needed_by=NEEDED_BY)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"{out} is a file, not a folder; give a folder for the handouts (it is created if missing)")
-    student = _handouts(_notebook_files(source, "--from"), out, "index.html")
+    _refuse_a_file(out)
+    files = _notebook_files(source, "--from", "give the folder of the student notebooks: --from NOTEBOOK_DIR")
+    student = _handouts(files, out, "index.html")
     answers: list[Handout] = []
     if solutions:
-        folder = os.path.join(source, "solutions")
-        files = _notebook_files(folder, "--solutions: the solutions folder")
+        _refuse_a_file(os.path.join(out, "solutions"))
+        files = _notebook_files(
+            os.path.join(source, "solutions"),
+            "--solutions:",
+            "the solutions are read from NOTEBOOK_DIR/solutions; leave out --solutions for the student pages only",
+        )
         answers = _handouts(files, os.path.join(out, "solutions"), "../index.html")
-    _output_folder(out)
-    if answers:
-        _output_folder(os.path.join(out, "solutions"))
+    os.makedirs(os.path.dirname(answers[0].path) if answers else out, exist_ok=True)  # out too, if missing
     written = [write_atomically(h.path, h.page) for h in student + answers]
     written.append(write_atomically(os.path.join(out, "index.html"), index_page(student, answers, out)))
     return written
