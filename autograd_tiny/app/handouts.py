@@ -202,6 +202,9 @@ def _clean_mathml(element: ElementTree.Element) -> str:
     if not element.tag.startswith(MATHML) or element.tag[len(MATHML) :] not in MATH_ELEMENTS:
         raise _NotMaths(element.tag)
     tag = element.tag[len(MATHML) :]
+    if tag == "mo" and element.text == "." and "lspace" not in element.attrib:
+        # LaTeX spaces no dot (L1.N1.w1 is one name); MathML would space it as an operator.
+        element.attrib.update(lspace="0", rspace="0")
     attributes = "".join(
         f' {name}="{html.escape(value)}"'
         for name, value in element.attrib.items()
@@ -468,6 +471,7 @@ pre.stderr, pre.error { background: #fef2f2; border-left: 4px solid #dc2626; }
 section.code { margin: 1rem 0; }
 img { max-width: 100%; height: auto; }
 .picture { margin: 0.5rem 0; }
+li { margin: 0.2em 0; }  /* room for the fractions of one line of maths under another */
 math { font-size: 1.1em; math-style: normal; }  /* inline fractions at full size: readable from the back row */
 math[display="block"] { margin: 0.6rem 0; }
 table { border-collapse: collapse; } th, td { border: 1px solid #d1d5db; padding: 0.2rem 0.6rem; }
@@ -475,6 +479,7 @@ nav { font-family: system-ui, sans-serif; font-size: 16px; margin-bottom: 1rem; 
 .missing, .interactive { color: #6b7280; font-style: italic; }
 @media print {
   html { font-size: 16px; } body { max-width: none; padding: 0; } nav { display: none; }
+  math { font-size: 1em; }  /* a line of maths does not wrap: keep long ones on the paper */
   pre, img, table, math[display="block"] { break-inside: avoid; }
   pre.code { border: 1px solid #9ca3af; border-left: 4px solid #555; }
 }
