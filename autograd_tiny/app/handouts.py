@@ -551,9 +551,9 @@ def index_page(student: list[Handout], solutions: list[Handout], out: str) -> st
             for h in handouts
         )
 
-    body = f"<h1>Handouts</h1>\n<ol>\n{items(student)}</ol>\n"
+    body = f"<h1>Handouts</h1>\n<ul>\n{items(student)}</ul>\n"  # a list without numbers: titles carry theirs
     if solutions:
-        body += f"<h2>Solutions</h2>\n<ol>\n{items(solutions)}</ol>\n"
+        body += f"<h2>Solutions</h2>\n<ul>\n{items(solutions)}</ul>\n"
     return _page("Handouts", body)
 
 

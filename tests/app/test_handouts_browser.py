@@ -53,13 +53,13 @@ VISIBLE_PROSE = """() => {
 @pytest.fixture(scope="module")
 def repository_handouts(tmp_path_factory):
     out = tmp_path_factory.mktemp("handouts")
-    write_handouts(out, source=NOTEBOOKS)
+    write_handouts(out, source=NOTEBOOKS, solutions=(NOTEBOOKS / "solutions").is_dir())
     return out
 
 
 def test_the_notebooks_handouts_draw_their_maths_and_pictures_offline(browser, repository_handouts):  # noqa: F811
     maths_seen = 0
-    for path in sorted(repository_handouts.glob("0*.html")):
+    for path in sorted(repository_handouts.rglob("0*.html")):  # the solutions' pages too, once there are any
         blocked: list = []
         errors: list = []
         page = open_offline(browser, path, blocked, errors)
@@ -99,7 +99,8 @@ def test_the_handouts_are_readable_from_the_back_row(browser, repository_handout
 def test_the_index_links_every_handout(browser, repository_handouts):  # noqa: F811
     page = open_offline(browser, repository_handouts / "index.html", [], [])
     links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
-    assert links == sorted(p.name for p in repository_handouts.glob("0*.html"))
+    pages = [p.relative_to(repository_handouts).as_posix() for p in repository_handouts.rglob("0*.html")]
+    assert sorted(links) == sorted(pages) and links[0] == min(pages)
     page.click(f"a[href='{links[0]}']")
     assert page.url.endswith(links[0]) and page.evaluate("document.querySelectorAll('nav a').length") == 1
     page.close()
