@@ -1,4 +1,4 @@
-"""The `autograd-tiny` command: ``demo``, ``graph`` and ``explain`` (``--forward NAME``: forward mode).
+"""The `autograd-tiny` command: ``demo``, ``graph``, ``explain`` (``--forward NAME``: forward mode), ``handouts``.
 
 Each subcommand is a thin layer over the library: it parses its arguments, calls the
 public API and turns expected errors into a one-line message with exit status 2 (bad
@@ -26,6 +26,7 @@ from ..show.render import draw_dot, visible
 from ..show.text import number
 from .demo import run_demo
 from .expression import ExpressionError, build_expression, parse_values
+from .handouts import write_handouts
 
 # Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -107,6 +108,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="narrate forward mode instead: the tangents d(value)/d(NAME) from the inputs to the output",
     )
     explain.set_defaults(handler=_run_explain)
+
+    handouts = commands.add_parser(
+        "handouts",
+        help="write the notebooks as HTML pages that need no network",
+        description="Write each notebook as an HTML page (maths as MathML, pictures embedded) and an index.html.",
+    )
+    handouts.add_argument("out", metavar="DIR", help="the folder to write the pages to (created if missing)")
+    handouts.add_argument(
+        "--from",
+        dest="source",
+        metavar="NOTEBOOK_DIR",
+        default="notebooks",
+        help="the folder of the student notebooks (default: ./notebooks)",
+    )
+    handouts.add_argument(
+        "--solutions",
+        action="store_true",
+        help="also write the notebooks of NOTEBOOK_DIR/solutions to DIR/solutions/",
+    )
+    handouts.set_defaults(handler=_run_handouts)
     return parser
 
 
@@ -208,6 +229,12 @@ def _run_explain(args: argparse.Namespace) -> int:
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
         print(explanation.save_html(args.html, quiz=args.quiz))
+    return OK
+
+
+def _run_handouts(args: argparse.Namespace) -> int:
+    for path in write_handouts(args.out, source=args.source, solutions=args.solutions):
+        print(path)
     return OK
 
 

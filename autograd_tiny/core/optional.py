@@ -1,8 +1,8 @@
 """Optional third-party packages: loaded by name when a feature needs them, never at import.
 
-Installing autograd_tiny gives the core, nn and drawing. Two features need more, and an
-*extra* of the package installs it: the demo's plots and progress bar (``demo``:
-matplotlib, tqdm) and compiled code on NumPy arrays (``fast``: numpy). Without them, the
+Installing autograd_tiny gives the core, nn and drawing. Some features need more, and an
+*extra* installs it: the demo's plots and progress bar (``demo``: matplotlib, tqdm), code on
+NumPy arrays (``fast``: numpy), the HTML handouts (``handouts``: mistune, latex2mathml). Without them, the
 feature raises `MissingDependencyError` with one line that names what is missing and the
 command that installs it into the Python that is running (so it works from an environment
 that was never activated, as in the README's ``.venv/bin/autograd-tiny demo``).
@@ -21,7 +21,7 @@ from types import ModuleType
 __all__ = ["EXTRAS", "MissingDependencyError", "load", "check_installed", "install_command"]
 
 # Each optional package, and the extra of autograd_tiny (in pyproject.toml) that installs it.
-EXTRAS = {"matplotlib": "demo", "tqdm": "demo", "numpy": "fast"}
+EXTRAS = {"matplotlib": "demo", "tqdm": "demo", "numpy": "fast", "mistune": "handouts", "latex2mathml": "handouts"}
 
 
 class MissingDependencyError(ModuleNotFoundError):
