@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
+
 FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "solutions"
 NOTEBOOKS = sorted(FOLDER.glob("0[1-4]_*.ipynb"))
 # notebooks whose checkpoints follow the same pattern (issue 22 turns them into student blanks)
 WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("07_*.ipynb"))]
-CHECKPOINTS_ALLOWED = {"07": (4, 4)}  # four sections, one checkpoint each; the others have 2 or 3
+CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "07": (4, 4)}  # four each; the others have 2 or 3
 
 # 9.5 inches at 96 px per inch: the widest drawing that fits a notebook cell at 1024 px.
 MAX_DRAWING_WIDTH_PX = 912
@@ -94,13 +96,15 @@ def test_the_lecture_expression_is_named_as_in_the_lecture(name):
     code = "\n".join(c["text"] for c in _code(cells))
     for formula in ("e = a·b", "d = e + c", "L = d·f"):
         assert formula in prose
-    assert "a = 2, b = −3, c = 10, f = −2" in prose
+    # the lecture's numbers are SEED = 0's, and the prose says so (another SEED gives others)
+    assert "a = 2, b = −3, c = 10, f = −2" in prose and "with SEED = 0" in prose
+    assert "return 2.0, -3.0, 10.0, -2.0" in code and "a_, b_, c_, f_ = lecture_numbers(SEED)" in code
     for line in (
         'e = a * b; e.label = "e"',
         'd = e + c; d.label = "d"',
         'L = d * f; L.label = "L"',
-        'c = Value(10.0, label="c")',
-        'f = Value(-2.0, label="f")',
+        'c = Value(c_, label="c")',
+        'f = Value(f_, label="f")',
     ):
         assert line in code
     assert "L = e * f" not in code and 'label="c")\nd = Value' not in code
@@ -159,6 +163,11 @@ def test_notebook_2_plots_the_slope_and_draws_frames_step_by_step():
     assert len(drawn) == 7  # step 0 and one frame per edge
     # gradients fill in step by step: one more known value per frame
     assert [svg.count("grad ?") for svg in drawn] == [6, 5, 4, 3, 2, 1, 0]
+    # the frames are not shrunk to fit (top to bottom fits), and the text says which way the red
+    # edge's gradient flows: back, against the arrowheads, as the stepper's red arrow points
+    assert "size=" not in frames["text"] and 'rankdir="TB"' in frames["text"]
+    before = " ".join(cells[cells.index(frames) - 1]["text"].split())
+    assert "the red edge is the one the gradient flows back along" in before and "against the arrowheads" in before
 
 
 def test_notebook_3_explains_a_grouped_neurons_grad_and_names_a_bias_bias():
@@ -282,3 +291,90 @@ def test_every_saved_drawing_carries_a_png_for_an_untrusted_notebook(path):
         )
         shown = output["metadata"]["image/png"]
         assert abs(shown["width"] - width) <= 2 and abs(shown["height"] - height) <= 2  # same size as the SVG
+
+
+# Notebooks 1-3's checkpoints name the slips their questions invite (issue 22): a wrong answer
+# typed into the solution (an expression in the notebook's own names, so it holds for any SEED)
+# and words the check must print. "Hint:" alone: a wrong answer no slip explains gets the hint.
+SLIPS_NAMED = {
+    "01_values_and_graphs.ipynb": [
+        ("my_L", "L.data", "That is L before the change"),
+        ("my_L", "L.data - 1", "That lowers L itself by one"),
+        ("my_L", "d.data * (f.data - 1) + 0.5", "Hint: d = a·b + c does not use f"),
+        ("my_values", "4", "That counts the inputs only"),
+        ("my_values", "len(seen) + len(operations)", "That counts the ovals too"),
+        ("my_operations", "2", "That counts the kinds of operation"),
+        ("my_count", "5", "That counts the constants as values"),
+    ],
+    "02_chain_rule_step_by_step.ipynb": [
+        ("my_x", "6 / 4", "That divides the wrong way round"),
+        ("my_dL_db", "a.data", "That is the local derivative alone"),
+        ("my_dL_db", "f.data", "That is one local derivative, not the total derivative"),
+        ("my_dc_da", "3 * x.data", "a is used more than once"),
+        ("my_dc_da", "2 * x.data + 2", "That adds up local derivatives alone"),
+        ("my_direction", '"up"', "You added the step"),
+        ("my_direction", '"sideways"', "Answer one of 'up', 'down'."),
+        ("my_cube_derivative", "lambda x, out: x**2", "✗ gradcheck on your cube: not yet. Hint: the power rule"),
+        ("my_cube_derivative", "lambda x: 3 * x**2", "✗ gradcheck on your cube: not yet."),
+    ],
+    "03_neuron_layer_mlp.ipynb": [
+        ("my_dw2", "x[1].data", "That leaves out tanh's local derivative"),
+        ("my_dw2", "-x[1].data * (1 - out.data**2)", "Right size, wrong sign"),
+        ("my_dw2", "1 - out.data**2", "That is tanh's slope alone"),
+        ("my_count", "sum(n_in * n_out for n_in, n_out in layers)", "You counted the weights but not the biases"),
+        ("my_count", "sum(sizes)", "That counts the neurons"),
+        ("my_bias_grad", "hidden2[m].grad", "That is ∂score/∂output, the grad in the neuron's box"),
+    ],
+}
+
+
+@pytest.mark.parametrize("seed", [0, 20261202])
+@pytest.mark.parametrize("name", sorted(SLIPS_NAMED))
+def test_notebooks_1_to_3_name_the_slips_their_checkpoints_invite(name, seed):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(FOLDER / name, as_version=4)
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    first.source = re.sub(r"^SEED = 0\b", f"SEED = {seed}", first.source, flags=re.MULTILINE)
+    tried = []
+    for answer, wrong, words in SLIPS_NAMED[name]:
+        index = next(
+            i for i, c in enumerate(notebook.cells) if re.search(rf"^{answer} = .*# answer", c.source, re.MULTILINE)
+        )
+        cell = notebook.cells[index]
+        source = re.sub(rf"^{answer} = .*$", f"{answer} = {wrong}  # answer", cell.source, flags=re.MULTILINE)
+        copy = nbformat.v4.new_code_cell(source)
+        notebook.cells.insert(index + 1, copy)  # run right after the checkpoint it changes
+        tried.append((copy, words))
+    nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(FOLDER.parent)}}
+    ).execute()
+    for cell, words in tried:
+        printed = _stdout(cell).strip()
+        assert printed.startswith("✗ ") and words in printed and len(printed.splitlines()) == 1, (cell.source, printed)
+
+
+def test_notebook_2_says_how_its_quiz_cell_moves_on(browser, tmp_path):  # noqa: F811
+    # The quiz does not step with the arrow keys (they would skip questions): Enter answers and
+    # Enter again goes on. The text before the cell says so, and the saved cell does so.
+    cells = _by_name("02_chain_rule_step_by_step.ipynb")
+    index = next(i for i, c in enumerate(cells) if c["cell_type"] == "code" and "stepper(quiz=True)" in c["text"])
+    text = " ".join(cells[index - 1]["text"].split())
+    assert "press Enter; Enter again" in text and "In a quiz the arrow keys do not step" in text
+    (output,) = cells[index]["outputs"]
+    page_path = tmp_path / "quiz_cell.html"
+    page_path.write_text("<!DOCTYPE html><html><body>" + "".join(output["data"]["text/html"]), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.goto(page_path.as_uri())
+    quiz = page.frames[1]
+    quiz.wait_for_function("document.getElementById('counter').textContent !== ''")
+    page.locator("iframe").click(position={"x": 500, "y": 500})
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert quiz.inner_text("#counter") == "question 1 of 6 · score 0"
+    quiz.click("#answer")
+    page.keyboard.type("-2")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert quiz.inner_text("#counter") == "question 2 of 6 · score 1"
+    page.close()
