@@ -313,6 +313,43 @@ def test_notebook_7_follows_the_issue_in_order_and_says_its_times_are_extrapolat
     assert "-2 * t * (1 - t * t)" in curvature["text"]
 
 
+def test_notebook_6_words_its_bounds_as_the_review_asked():
+    cells = _by_name("06_vanishing_gradients.ipynb")
+    prose = _prose(cells)
+    # the factor is the most that can survive; δ shrinks by at least 4⁶
+    assert "at most some fraction of δ survives: what is that largest fraction?" in prose
+    assert "it shrinks by a factor of at least $4^n$ ($4^6 = 4096$ for six layers)" in prose
+    # "below 1/4" while the cell prints 0.250
+    assert "every $\\sigma'(z^l)$ here is at most $1/4$" in prose and "is below $1/4$" not in prose
+    # the output layer is as stuck as the first, and why
+    assert "**every input gets nearly the same score**" in prose and "as small as the first layer's" in prose
+    stuck = next(c for c in _code(cells) if "batch gradient size" in c["text"])
+    sigmoid = re.search(
+        r"^sigmoid\s+scores from ([-+][\d.]+) to ([-+][\d.]+);.* L1 ([\d.e+-]+), L7 \(output\) ([\d.e+-]+)$",
+        _stdout(stuck),
+        re.M,
+    )
+    low, high, first, output = map(float, sigmoid.groups())
+    assert high - low < 1e-3 and first < 1e-3 and output < 1e-3
+    # the checks use a tolerance (4 significant digits), not an exact ==
+    code = "\n".join(c["text"] for c in _code(cells))
+    assert "check_number(" in code and not re.search(r"assert my_\w+ ==", code)
+
+
+def test_notebook_7_checks_name_the_slips_of_their_questions():
+    cells = _by_name("07_forward_reverse_and_second_derivatives.ipynb")
+    answers = [cells[i + 1]["text"] for i, c in enumerate(cells) if c["text"].startswith("### Checkpoint")]
+    wanted = [
+        ("check_number(", "local-not-total", "seeded-a"),
+        ("check_count(", "forgot-biases", "neurons-not-parameters"),
+        ("check_number(", "added-step", "upside-down"),
+        ("check_number(", "slope-not-curvature"),
+    ]
+    assert len(answers) == len(wanted)
+    for answer, words in zip(answers, wanted):
+        assert all(word in answer for word in words), answer
+
+
 @pytest.mark.parametrize(
     "path", [*sorted(FOLDER.parent.glob("*.ipynb")), *sorted(FOLDER.glob("*.ipynb"))], ids=lambda p: str(p)[-40:]
 )
