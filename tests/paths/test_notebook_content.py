@@ -19,8 +19,10 @@ from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromiu
 FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "solutions"
 NOTEBOOKS = sorted(FOLDER.glob("0[1-4]_*.ipynb"))
 # notebooks whose checkpoints follow the same pattern (issue 22 turns them into student blanks)
-WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("07_*.ipynb"))]
-CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "07": (4, 4)}  # four each; the others have 2 or 3
+WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("0[67]_*.ipynb"))]
+# 01, 02: four each; 04: update, hinge term, the jump, updates per epoch; 07: four sections, one each;
+# the others have 2 or 3
+CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "04": (4, 4), "07": (4, 4)}
 
 # 9.5 inches at 96 px per inch: the widest drawing that fits a notebook cell at 1024 px.
 MAX_DRAWING_WIDTH_PX = 912
@@ -54,7 +56,7 @@ def _by_name(name: str) -> list[dict]:
 
 def test_the_four_notebooks_are_checked():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
-    assert [p.name[:2] for p in WITH_CHECKPOINTS] == ["01", "02", "03", "04", "07"]
+    assert [p.name[:2] for p in WITH_CHECKPOINTS] == ["01", "02", "03", "04", "06", "07"]
 
 
 @pytest.mark.parametrize("path", WITH_CHECKPOINTS, ids=lambda p: p.name)
@@ -207,6 +209,55 @@ def test_notebook_4_plots_use_safe_colours_and_legends():
             assert "legend(" in cell["text"], cell["text"].splitlines()[0]
 
 
+def _prose(cells: list[dict]) -> str:
+    return " ".join(" ".join(c["text"].split()) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_notebook_4_says_its_sgd_steps_are_full_batch_and_compares_batch_sizes():
+    cells = _by_name("04_training_on_moons.ipynb")
+    prose = _prose(cells)
+    assert "full-batch gradient descent" in prose and "every update uses the loss over all 60 points" in prose
+    assert "## Full batch, mini-batch, stochastic" in "\n".join(c["text"] for c in cells)
+    code = _code(cells)
+    runs = next(c for c in code if "def train_in_batches" in c["text"])
+    printed = re.findall(
+        r"^(full batch|mini-batch|stochastic) \(B = (\d+)\)\s*: (\d+) samples seen in\s+(\d+) updates",
+        _stdout(runs),
+        re.M,
+    )
+    # the same samples seen, 60 / B updates per epoch for 20 epochs
+    assert printed == [
+        ("full batch", "60", "1200", "20"),
+        ("mini-batch", "10", "1200", "120"),
+        ("stochastic", "1", "1200", "1200"),
+    ]
+    assert any("image/png" in o.get("data", {}) for o in runs["outputs"])
+    checkpoint = next(i for i, c in enumerate(cells) if c["text"].startswith("### Checkpoint 4: count by hand"))
+    answer = cells[checkpoint + 1]["text"]
+    assert "check_count(" in answer and all(s in answer for s in ("samples-not-updates", "dropped-last-batch"))
+
+
+def test_notebook_4_shows_a_bias_is_a_weight_on_an_input_of_1_and_says_l2_covers_biases():
+    cells = _by_name("04_training_on_moons.ipynb")
+    prose = _prose(cells)
+    assert "### A bias is a weight whose input is always 1" in "\n".join(c["text"] for c in cells)
+    bias = next(c for c in _code(cells) if "[w, b] · [x, 1]" in c["text"])
+    shown = re.findall(r"= (-?[\d.]+)", _stdout(bias))
+    assert len(shown) == 4 and shown[0] == shown[1] and shown[2] == shown[3]
+    assert "The L2 penalty covers the biases too." in prose
+    l2 = next(c for c in _code(cells) if "weights + biases" in c["text"])
+    assert re.search(r"^105 parameters = 88 weights \+ 17 biases$", _stdout(l2), re.M)
+
+
+def test_notebook_4_quotes_seed_dependent_numbers_only_for_seed_0():
+    cells = _by_name("04_training_on_moons.ipynb")
+    assert "SEED = 0  # your student number here" in _code(cells)[0]["text"]
+    jump = next(c for c in cells if c["text"].startswith("**The jump at step 1"))
+    assert jump["text"].startswith("**The jump at step 1 (with SEED = 0).**")
+    code = "\n".join(c["text"] for c in _code(cells))
+    assert "seed=1337" not in code and "seed=MODEL_SEED" in code
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_drawings_fit_a_1024_by_768_projector(path):
     for cell in _code(_cells(path)):
@@ -270,6 +321,43 @@ def test_notebook_7_follows_the_issue_in_order_and_says_its_times_are_extrapolat
     curvature = next(c for c in code if "grad(grad(tanh))(x)" in c["text"])
     assert any("image/png" in o.get("data", {}) for o in curvature["outputs"])
     assert "-2 * t * (1 - t * t)" in curvature["text"]
+
+
+def test_notebook_6_words_its_bounds_as_the_review_asked():
+    cells = _by_name("06_vanishing_gradients.ipynb")
+    prose = _prose(cells)
+    # the factor is the most that can survive; δ shrinks by at least 4⁶
+    assert "at most some fraction of δ survives: what is that largest fraction?" in prose
+    assert "it shrinks by a factor of at least $4^n$ ($4^6 = 4096$ for six layers)" in prose
+    # "below 1/4" while the cell prints 0.250
+    assert "every $\\sigma'(z^l)$ here is at most $1/4$" in prose and "is below $1/4$" not in prose
+    # the output layer is as stuck as the first, and why
+    assert "**every input gets nearly the same score**" in prose and "as small as the first layer's" in prose
+    stuck = next(c for c in _code(cells) if "batch gradient size" in c["text"])
+    sigmoid = re.search(
+        r"^sigmoid\s+scores from ([-+][\d.]+) to ([-+][\d.]+);.* L1 ([\d.e+-]+), L7 \(output\) ([\d.e+-]+)$",
+        _stdout(stuck),
+        re.M,
+    )
+    low, high, first, output = map(float, sigmoid.groups())
+    assert high - low < 1e-3 and first < 1e-3 and output < 1e-3
+    # the checks use a tolerance (4 significant digits), not an exact ==
+    code = "\n".join(c["text"] for c in _code(cells))
+    assert "check_number(" in code and not re.search(r"assert my_\w+ ==", code)
+
+
+def test_notebook_7_checks_name_the_slips_of_their_questions():
+    cells = _by_name("07_forward_reverse_and_second_derivatives.ipynb")
+    answers = [cells[i + 1]["text"] for i, c in enumerate(cells) if c["text"].startswith("### Checkpoint")]
+    wanted = [
+        ("check_number(", "local-not-total", "seeded-a"),
+        ("check_count(", "forgot-biases", "neurons-not-parameters"),
+        ("check_number(", "added-step", "upside-down"),
+        ("check_number(", "slope-not-curvature"),
+    ]
+    assert len(answers) == len(wanted)
+    for answer, words in zip(answers, wanted):
+        assert all(word in answer for word in words), answer
 
 
 @pytest.mark.parametrize(
