@@ -8,6 +8,8 @@ that the lecture's names are used everywhere, and that the pictures fit a 1024×
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -291,11 +293,8 @@ NOTEBOOK_5 = "05_backprop_by_hand.ipynb"
 
 
 def _run_notebook_5_with(answer: str, typed: str) -> str:
-    """Run notebook 05's solution in-process up to its last checkpoint, with `typed` as the
-    answer `answer` (a my_ name); return what that checkpoint printed."""
-    import contextlib
-    import io
-
+    """Run notebook 05's solution in-process up to the checkpoint that asks for `answer` (a my_
+    name), with `typed` as the answer; return what that checkpoint printed."""
     namespace: dict = {}
     for cell in _code(_by_name(NOTEBOOK_5)):
         text = re.sub(rf"^{answer} = .*# answer.*$", f"{answer} = {typed}  # answer", cell["text"], flags=re.M)
