@@ -374,3 +374,14 @@ def test_notebook_5_says_the_mlp_builds_one_sum_node_per_neuron():
     for cell in _by_name(NOTEBOOK_5):
         if cell["cell_type"] == "markdown" and re.search(r"\d\.\d{5,}", cell["text"]):
             assert "SEED = 0" in cell["text"], cell["text"]
+
+
+def test_notebook_5_drawing_fits_the_width_at_natural_size():
+    # The grouped graph of Mazur's network is a long chain: drawn top to bottom it is narrow enough
+    # to show at natural size (labels unscaled) in a notebook at 1024 px; the page scrolls down.
+    widths = [
+        float(re.search(r'<svg width="([\d.]+)pt"', svg)[1]) * 4 / 3
+        for cell in _code(_by_name(NOTEBOOK_5))
+        for svg in _svgs(cell)
+    ]
+    assert widths and all(width <= MAX_DRAWING_WIDTH_PX for width in widths), widths
