@@ -8,6 +8,8 @@ that the lecture's names are used everywhere, and that the pictures fit a 1024×
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -19,10 +21,10 @@ from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromiu
 FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "solutions"
 NOTEBOOKS = sorted(FOLDER.glob("0[1-4]_*.ipynb"))
 # notebooks whose checkpoints follow the same pattern (issue 22 turns them into student blanks)
-WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("0[67]_*.ipynb"))]
-# 01, 02: four each; 04: update, hinge term, the jump, updates per epoch; 07: four sections, one each;
-# the others have 2 or 3
-CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "04": (4, 4), "07": (4, 4)}
+WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("0[567]_*.ipynb"))]
+# 01, 02: four each; 04: update, hinge term, the jump, updates per epoch; 05: six hand computations,
+# one per step of Mazur's example; 07: four sections, one each; the others have 2 or 3
+CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "04": (4, 4), "05": (6, 6), "07": (4, 4)}
 
 # 9.5 inches at 96 px per inch: the widest drawing that fits a notebook cell at 1024 px.
 MAX_DRAWING_WIDTH_PX = 912
@@ -56,7 +58,7 @@ def _by_name(name: str) -> list[dict]:
 
 def test_the_four_notebooks_are_checked():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
-    assert [p.name[:2] for p in WITH_CHECKPOINTS] == ["01", "02", "03", "04", "06", "07"]
+    assert [p.name[:2] for p in WITH_CHECKPOINTS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("path", WITH_CHECKPOINTS, ids=lambda p: p.name)
@@ -83,7 +85,8 @@ def test_every_cell_that_prints_numbers_is_checked_by_an_assert(path):
     unchecked = [
         c["text"].splitlines()[0]
         for k, c in enumerate(code)
-        if re.search(r"\d", _stdout(c))
+        # a check's line (✓/○/✗, autograd_tiny.show.checkpoints) grades an answer: not a number to assert
+        if re.search(r"\d", re.sub(r"^[✓○✗] .*$", "", _stdout(c), flags=re.MULTILINE))
         and "assert" not in c["text"]
         and not (k + 1 < len(code) and "assert" in code[k + 1]["text"])
     ]
@@ -466,3 +469,101 @@ def test_notebook_2_says_how_its_quiz_cell_moves_on(browser, tmp_path):  # noqa:
     page.keyboard.press("Enter")
     assert quiz.inner_text("#counter") == "question 2 of 6 · score 1"
     page.close()
+
+
+NOTEBOOK_5 = "05_backprop_by_hand.ipynb"
+
+
+def _run_notebook_5_with(answer: str, typed: str) -> str:
+    """Run notebook 05's solution in-process up to the checkpoint that asks for `answer` (a my_
+    name), with `typed` as the answer; return what that checkpoint printed."""
+    namespace: dict = {}
+    for cell in _code(_by_name(NOTEBOOK_5)):
+        text = re.sub(rf"^{answer} = .*# answer.*$", f"{answer} = {typed}  # answer", cell["text"], flags=re.M)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(text, NOTEBOOK_5, "exec"), namespace)
+        if text != cell["text"]:
+            return printed.getvalue()
+    raise AssertionError(f"no answer line for {answer}")
+
+
+# (answer, what a learner types, what the check must say): each checkpoint's slips by name.
+NOTEBOOK_5_SLIPS = [
+    ("my_z_o2", "w7 * h1 + w8 * h2", "You left out the bias"),
+    ("my_z_o2", "sigmoid(w7 * h1 + w8 * h2 + b2)", "That is out_o2 = σ(z)"),
+    ("my_z_o2", "w5 * h1 + w6 * h2 + b2", "That is z of L2.N1"),
+    ("my_delta_o2", "(t2 - out_o2) * out_o2 * (1 - out_o2)", "Right size, wrong sign"),
+    ("my_delta_o2", "out_o2 - t2", "You left out the activation's slope"),
+    ("my_delta_o2", "2 * (out_o2 - t2) * out_o2 * (1 - out_o2)", "squared error without its ½"),
+    ("my_w5_new", "w5 + lr * h1 * delta_o1", "You added the step"),
+    ("my_w5_new", "w5 - h1 * delta_o1", "You subtracted the whole gradient"),
+    ("my_w5_new", "lr * h1 * delta_o1", "the step η · ∂E/∂w5 alone"),
+    # Mazur's trap, typed as the number the notebook prints for it (SEED = 0): named.
+    ("my_delta_h2", "0.008472592", "You used a weight after its update"),
+    ("my_delta_h2", "(w6_new * delta_o1 + w8_new * delta_o2) * h2 * (1 - h2)", "You used a weight after its update"),
+    ("my_delta_h2", "w6 * delta_o1 + w8 * delta_o2", "You left out the activation's slope"),
+    ("my_delta_h2", "w6 * delta_o1 * h2 * (1 - h2)", "That counts one path only"),
+    ("my_delta_h2", "w8 * delta_o2 * h2 * (1 - h2)", "That counts one path only"),
+    ("my_delta_h2", "(w5 * delta_o1 + w7 * delta_o2) * h2 * (1 - h2)", "Those are h1's weights"),
+    ("my_dE_dw3", "i1", "That is one local derivative, not the total derivative"),
+    ("my_dE_dw3", "delta_h2", "That is the upstream gradient alone"),
+    ("my_dE_dw3", "i1 * trap_h2", "You used a weight after its update"),
+    ("my_dE_dw3", "i2 * delta_h2", "That is ∂E/∂w4"),
+    ("my_dE_db_h2", "1", "That is one local derivative, not the total derivative"),
+    ("my_dE_db_h2", "trap_h2", "You used a weight after its update"),
+    ("my_dE_db_h2", "delta_h1 + delta_h2", "Mazur's shared b1"),
+]
+
+
+@pytest.mark.parametrize(("answer", "typed", "named"), NOTEBOOK_5_SLIPS, ids=lambda x: str(x)[:30])
+def test_notebook_5_checks_name_each_slip(answer, typed, named):
+    printed = _run_notebook_5_with(answer, typed)
+    assert printed.startswith("✗ ") and named in printed, printed
+
+
+def test_notebook_5_checks_accept_a_rounded_answer_and_never_print_the_truth():
+    assert _run_notebook_5_with("my_w5_new", "0.3589").startswith("✓ w5⁺: right.")  # 0.35891648 (SEED = 0)
+    wrong = _run_notebook_5_with("my_w5_new", "0.5")
+    assert wrong == "✗ w5⁺: not yet. Hint: w⁺ = w − η · ∂E/∂w, η = lr.\n"
+
+
+def test_notebook_5_has_mazurs_trap_and_his_errors_after_1_and_10000_steps():
+    cells = _by_name(NOTEBOOK_5)
+    headings = [c["text"].splitlines()[0] for c in cells if c["cell_type"] == "markdown"]
+    trap = headings.index("## δ of the hidden neurons (equation 2), and Mazur's trap")
+    assert headings[trap + 1] == "### Checkpoint 4: compute by hand"  # δ_h2, with the trap named by its check
+    assert "## 10,000 steps" in headings
+    code = _code(cells)
+    printed = "".join(_stdout(c) for c in code)
+    assert "updated w5+…w8+ (trap):  δ_h1 = 0.007294458   δ_h2 = 0.008472592" in printed
+    assert "E after one step:       0.291027774\nE after a trapped step: 0.291027924" in printed
+    assert "after 9,999 steps:  E = 0.0000351085\nafter 10,000 steps: E = 0.0000351019" in printed
+    assert re.search(r"^10,000 steps took \d+\.\d s$", printed, re.M)
+    # Mazur's published numbers are asserted only for his network (SEED = 0).
+    source = "\n".join(c["text"] for c in code)
+    for number in ("0.291027924", "0.0000351085", "0.138498562", "0.35891648", "0.298371109"):
+        for line in [line for line in source.splitlines() if number in line]:
+            block = source[: source.index(line)].rsplit("\nif ", 1)[-1]
+            assert block.startswith("SEED == 0:") and line.startswith("    "), line
+
+
+def test_notebook_5_says_the_mlp_builds_one_sum_node_per_neuron():
+    prose = " ".join(" ".join(c["text"].split()) for c in _by_name(NOTEBOOK_5) if c["cell_type"] == "markdown")
+    assert "The default MLP builds one Σ node per neuron" in prose
+    assert "chain of `*` and `+`" not in prose
+    # A number of Mazur's network in the prose says it is his (SEED = 0): a student's differ.
+    for cell in _by_name(NOTEBOOK_5):
+        if cell["cell_type"] == "markdown" and re.search(r"\d\.\d{5,}", cell["text"]):
+            assert "SEED = 0" in cell["text"], cell["text"]
+
+
+def test_notebook_5_drawing_fits_the_width_at_natural_size():
+    # The grouped graph of Mazur's network is a long chain: drawn top to bottom it is narrow enough
+    # to show at natural size (labels unscaled) in a notebook at 1024 px; the page scrolls down.
+    widths = [
+        float(re.search(r'<svg width="([\d.]+)pt"', svg)[1]) * 4 / 3
+        for cell in _code(_by_name(NOTEBOOK_5))
+        for svg in _svgs(cell)
+    ]
+    assert widths and all(width <= MAX_DRAWING_WIDTH_PX for width in widths), widths
