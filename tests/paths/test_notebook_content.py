@@ -18,7 +18,8 @@ FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "solutions"
 NOTEBOOKS = sorted(FOLDER.glob("0[1-4]_*.ipynb"))
 # notebooks whose checkpoints follow the same pattern (issue 22 turns them into student blanks)
 WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("07_*.ipynb"))]
-CHECKPOINTS_ALLOWED = {"07": (4, 4)}  # four sections, one checkpoint each; the others have 2 or 3
+# 07: four sections, one checkpoint each; 08 and 09: see test_notebook_lessons.py; the others have 2 or 3
+CHECKPOINTS_ALLOWED = {"07": (4, 4), "08": (6, 6), "09": (2, 2)}
 
 # 9.5 inches at 96 px per inch: the widest drawing that fits a notebook cell at 1024 px.
 MAX_DRAWING_WIDTH_PX = 912
