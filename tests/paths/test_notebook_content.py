@@ -23,8 +23,9 @@ NOTEBOOKS = sorted(FOLDER.glob("0[1-4]_*.ipynb"))
 # notebooks whose checkpoints follow the same pattern (issue 22 turns them into student blanks)
 WITH_CHECKPOINTS = [*NOTEBOOKS, *sorted(FOLDER.glob("0[567]_*.ipynb"))]
 # 01, 02: four each; 04: update, hinge term, the jump, updates per epoch; 05: six hand computations,
-# one per step of Mazur's example; 07: four sections, one each; the others have 2 or 3
-CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "04": (4, 4), "05": (6, 6), "07": (4, 4)}
+# one per step of Mazur's example; 07: four sections, one each; 08 and 09: see test_notebook_lessons.py;
+# the others have 2 or 3
+CHECKPOINTS_ALLOWED = {"01": (4, 4), "02": (4, 4), "04": (4, 4), "05": (6, 6), "07": (4, 4), "08": (6, 6), "09": (2, 2)}
 
 # 9.5 inches at 96 px per inch: the widest drawing that fits a notebook cell at 1024 px.
 MAX_DRAWING_WIDTH_PX = 912

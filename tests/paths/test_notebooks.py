@@ -16,7 +16,7 @@ STUDENTS = sorted(FOLDER.glob("*.ipynb"))
 NOTEBOOKS = [*STUDENTS, *sorted((FOLDER / "solutions").glob("*.ipynb"))]
 
 
-def test_there_are_seven_notebooks():
+def test_there_are_nine_notebooks():
     assert [p.name for p in STUDENTS] == [
         "01_values_and_graphs.ipynb",
         "02_chain_rule_step_by_step.ipynb",
@@ -25,6 +25,8 @@ def test_there_are_seven_notebooks():
         "05_backprop_by_hand.ipynb",
         "06_vanishing_gradients.ipynb",
         "07_forward_reverse_and_second_derivatives.ipynb",
+        "08_gradient_patterns_and_bugs.ipynb",
+        "09_softmax_and_cross_entropy.ipynb",
     ]
 
 
