@@ -225,7 +225,7 @@ def _run_explain(args: argparse.Namespace) -> int:
     root.backward()
     explanation = explain(root)
     if args.html:
-        explanation._check_html_size()  # before printing: a refusal after the narrative is easily missed
+        explanation.check_html_size()  # before printing: a refusal after the narrative is easily missed
     print(explanation.markdown() if args.markdown else str(explanation))
     if args.html:
         print(explanation.save_html(args.html, quiz=args.quiz))

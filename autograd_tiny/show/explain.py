@@ -795,7 +795,12 @@ class Explanation:
 
     # ------------------------------------------------------------------ HTML
 
-    def _check_html_size(self) -> None:
+    def check_html_size(self) -> None:
+        """Raise ValueError (saying what to do instead) if the graph is too big for the HTML stepper.
+
+        `save_html` and `stepper` call it; the CLI calls it before printing the narrative, so
+        a refusal is not lost below a long text.
+        """
         if len(self.order) > HTML_LIMIT:
             raise ValueError(
                 f"the HTML stepper shows at most {HTML_LIMIT} values legibly and this graph has "
@@ -837,7 +842,7 @@ class Explanation:
         True
         """
 
-        self._check_html_size()
+        self.check_html_size()
         return write_atomically(path, stepper_html(self, quiz=_check_quiz(quiz)))
 
     def stepper(self, *, quiz: bool = False) -> Any:
@@ -859,7 +864,7 @@ class Explanation:
         <Stepper (quiz): display it in Jupyter, or .save('steps.html') and open it in a browser>
         """
 
-        self._check_html_size()
+        self.check_html_size()
         quiz = _check_quiz(quiz)
         return value_stepper(self, quiz=quiz)
 

@@ -704,7 +704,8 @@ def draw_dot(
         show_grad: show each value's gradient next to its data.
         group: ``"neuron"`` or ``"layer"`` draws each neuron (or layer) of an
             `autograd_tiny.nn` model as one node, so a whole MLP stays readable.
-        highlight: Values and ``(parent, node)`` edges to draw in red.
+        highlight: Values and ``(parent, node)`` edges to draw in red (an edge with its arrowhead
+            turned back, toward the parent: the way a backward step sends the gradient).
         max_nodes: refuse to draw more values than this without `group` (rendering
             thousands of nodes takes minutes and is unreadable).
         gradients: show these gradients instead of each value's ``.grad``: a mapping
@@ -860,7 +861,9 @@ def draw_dot(
                     if roles:
                         attributes.update(label=quoted(_plain(roles[k])), fontcolor="#4b5563")
                     if (parent, node) in marked_edges:
-                        attributes.update(color=HIGHLIGHT, penwidth="3")
+                        # Its arrowhead turned back (the layout is unchanged): a highlighted edge is
+                        # a backward step, the gradient flowing from the op to its operand, as in the stepper.
+                        attributes.update(color=HIGHLIGHT, penwidth="3", dir="back")
                     dot.edge(source, f"v{i}op", **attributes)
                     links.append((source, f"v{i}op", _text_width(roles[k]) if roles else 0.0))
                 elif source != here and (source, here) not in drawn_edges:

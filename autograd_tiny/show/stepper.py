@@ -34,6 +34,7 @@ import functools
 import html
 import json
 import re
+import warnings
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -516,7 +517,11 @@ class Stepper:
         if self._png is None:
             self._png = ("", {})
             if self._still is not None:
-                bundle = self._still()._repr_mimebundle_()
+                # The still picture only stands in until the page runs (the page itself keeps
+                # labels at 14 px and scrolls), so draw_dot's small-labels warning would be noise.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="this drawing's smallest labels")
+                    bundle = self._still()._repr_mimebundle_()
                 if isinstance(bundle, tuple):  # (data, metadata): the drawing has a PNG
                     data, metadata = bundle
                     self._png = (data["image/png"], metadata["image/png"])

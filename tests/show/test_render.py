@@ -329,3 +329,16 @@ def test_jupyter_display_keeps_the_svg_when_only_png_fails(tmp_path, monkeypatch
     monkeypatch.setenv(RENDERER_ENV, str(script))
     *_, d = small()
     assert draw_dot(d)._repr_mimebundle_() == ({"image/svg+xml": "<svg></svg>\n"}, {})
+
+
+def test_a_highlighted_edge_points_back_the_way_its_gradient_flows():
+    # A backward step's edge: its arrowhead turned toward the operand, as the stepper draws it;
+    # the other edges keep the forward pass's arrowheads.
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    source = draw_dot(c, highlight=[(a, c)]).source
+    marked = [line for line in source.splitlines() if "->" in line and "#dc2626" in line]
+    plain = [line for line in source.splitlines() if "->" in line and "#dc2626" not in line]
+    assert len(marked) == 1 and "dir=back" in marked[0]
+    assert plain and not any("dir=back" in line for line in plain)
