@@ -77,6 +77,9 @@ DEEP = (
     "overflows the WebAssembly stack, a fatal error that ends the interpreter"
 )
 NUMPY = "imports NumPy in its body; NumPy is not in Pyodide's npm package (a page loads it from Pyodide's CDN)"
+NOTEBOOKS = (
+    "reads a notebook from notebooks/, which is not copied into Pyodide's file system (only the package and tests are)"
+)
 PY314 = "expects Python 3.10-3.13's 'float division by zero'; Pyodide's Python 3.14 says 'division by zero'"
 
 EXCLUDED = {
@@ -107,6 +110,9 @@ EXCLUDED = {
     "autograd_tiny/show/explain.py::autograd_tiny.show.explain.Explanation.save_html": RENDERER,
     "autograd_tiny/show/explain.py::autograd_tiny.show.explain.Explanation.stepper": RENDERER,
     "autograd_tiny/show/stepper.py::autograd_tiny.show.stepper.Stepper": RENDERER,
+    "autograd_tiny/show/textbook.py::autograd_tiny.show.textbook.NeuronView.stepper": RENDERER,
+    "tests/paths/test_mazur.py::test_notebook_5_table_gives_nielsens_symbols": NOTEBOOKS,
+    "tests/paths/test_mazur.py::test_notebook_5_table_names_each_of_mazurs_weights_as_the_model_does": NOTEBOOKS,
     "autograd_tiny/core/ops.py::autograd_tiny.core.ops.call_checked": PY314,
 }
 
@@ -125,7 +131,7 @@ def test_each_exclusion_names_a_test_of_the_subset():
         defined = name.rpartition(".")[2]  # a doctest's id ends with its function's or class's name
         source = (ROOT / path).read_text(encoding="utf-8")
         assert re.search(rf"^\s*(def|class) {defined}\b", source, re.MULTILINE), f"{node} does not exist"
-        assert reason in (THREADS, ASYNCIO, RENDERER, DEEP, NUMPY, PY314)
+        assert reason in (THREADS, ASYNCIO, RENDERER, DEEP, NUMPY, NOTEBOOKS, PY314)
 
 
 def test_the_named_subset_passes_under_pyodide():
