@@ -248,8 +248,8 @@ def _run_playground(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
 
     server = make_server(args.dir, args.port)
-    host, port = server.server_address[:2]
-    print(f"serving {args.dir} at http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
+    port = server.server_address[1]
+    print(f"serving {args.dir} at http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
     try:
         server.serve_forever()
     finally:

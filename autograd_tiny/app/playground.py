@@ -28,7 +28,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import graphviz
@@ -97,14 +97,14 @@ def _wheel(name: str, version: str, folder: Path, skip: Callable[[Path], bool]) 
         b"Wheel-Version: 1.0\nGenerator: autograd_tiny.app.playground\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     )
     record = []
-    for path, data in files.items():
+    for member, data in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{path},sha256={digest},{len(data)}")
+        record.append(f"{member},sha256={digest},{len(data)}")
     files[f"{info}/RECORD"] = ("\n".join(record + [f"{info}/RECORD,,"]) + "\n").encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, data in files.items():
-            archive.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        for member, data in files.items():
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return f"{name}-{version}-py3-none-any.whl", buffer.getvalue()
 
 
@@ -156,16 +156,15 @@ def write_site(folder: str | os.PathLike, pyodide_url: str = PYODIDE_CDN) -> lis
     return written
 
 
+# The types a page needs that Python's mimetypes may not know (it depends on the system).
+SERVED_TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder, with the types Pyodide needs (WebAssembly streams only as application/wasm)."""
 
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".whl": "application/zip",
-    }
+    def guess_type(self, path: str | os.PathLike) -> str:
+        return SERVED_TYPES.get(Path(path).suffix, super().guess_type(path))
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # a page load is ~20 requests; the command prints its address instead
