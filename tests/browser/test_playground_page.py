@@ -207,3 +207,22 @@ def test_a_hostile_link_runs_no_script_and_says_what_is_wrong(browser, site, nam
         assert page.eval_on_selector_all("#graph svg, img, script:not([src])", "s => s.length") == 0
     finally:
         page.close()
+
+
+def test_a_link_made_while_stepping_opens_the_stepper(browser, site):  # noqa: F811
+    page = open_playground(browser, site)
+    try:
+        page.fill("#expression", "a*b + b")
+        page.fill("#values", "a=3 b=-2")
+        page.click("#step")
+        page.click("#copy-link")
+        link = page.input_value("#link")
+        assert link.endswith("&mode=step")
+    finally:
+        page.close()
+    opened = open_playground(browser, site, link[len(site + "index.html") :])
+    try:
+        assert opened.is_visible("#stepper") and not opened.is_visible("#type-panel")
+        opened.frame_locator("#stepper").get_by_text("forward 0 of 4").wait_for()
+    finally:
+        opened.close()

@@ -214,3 +214,18 @@ def test_the_serve_command_says_where_it_serves(tmp_path):
                 assert response.read() == (tmp_path / "index.html").read_bytes()
         finally:
             server.terminate()
+
+
+def test_the_vendored_graphviz_is_the_pinned_npm_build():
+    """viz-global.js is @viz-js/viz's file, unchanged, at the version browser/package.json pins."""
+    npm = Path(__file__).resolve().parents[2] / "browser"
+    pinned = json.loads((npm / "package.json").read_text())["dependencies"]["@viz-js/viz"]
+    vendored = (playground.ASSETS / "viz-global.js").read_bytes()
+    assert vendored.startswith(f"/*!\nViz.js {pinned}\n".encode())
+    assert f"@viz-js/viz {pinned}" in (playground.ASSETS / "viz-LICENSE.txt").read_text()
+    installed = npm / "node_modules" / "@viz-js" / "viz" / "dist" / "viz-global.js"
+    if not installed.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must compare the vendored file, but {installed} is missing: run `npm ci` in {npm}")
+        pytest.skip(f"@viz-js/viz is not installed: run `npm ci` in {npm}")
+    assert vendored == installed.read_bytes()
