@@ -138,6 +138,11 @@ def test_step_shows_the_stepper_in_a_sandboxed_frame(browser, site):  # noqa: F8
         frame.get_by_text("forward 0 of 4").wait_for()  # its script runs in the frame
         frame.get_by_role("button", name="next ▶").click()
         frame.get_by_text("forward 1 of 4").wait_for()
+        # Sandboxed without same origin: the stepper's script cannot reach the playground page.
+        inner = page.frames[1]
+        assert inner.evaluate("() => { try { return parent.document.title } catch (e) { return e.name } }") == (
+            "SecurityError"
+        )
         page.screenshot(path="/tmp/playground_step.png")
     finally:
         page.close()
@@ -226,3 +231,23 @@ def test_a_link_made_while_stepping_opens_the_stepper(browser, site):  # noqa: F
         opened.frame_locator("#stepper").get_by_text("forward 0 of 4").wait_for()
     finally:
         opened.close()
+
+
+def test_a_missing_pyodide_is_said_on_the_page(browser, tmp_path):  # noqa: F811
+    """A site whose --pyodide URL holds nothing says so instead of staying blank."""
+    playground.write_site(tmp_path, "no-pyodide-here/")
+    server = playground.make_server(tmp_path, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
+        page.goto(address + "index.html")
+        page.wait_for_function("document.documentElement.dataset.readyMs === 'failed'", timeout=READY_TIMEOUT_MS)
+        assert page.text_content("#status") == (
+            f"Could not start Python in this page: cannot load {address}no-pyodide-here/pyodide.js"
+        )
+        assert page.is_disabled("#draw")
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
