@@ -1,4 +1,6 @@
-"""The `autograd-tiny` command: ``demo``, ``graph``, ``explain`` (``--forward NAME``: forward mode), ``handouts``.
+"""The `autograd-tiny` command: ``demo``, ``graph``, ``explain`` (``--forward NAME``: forward mode),
+``handouts`` (the notebooks as offline HTML pages), ``playground`` (a static site that runs the
+package in the browser) and ``serve`` (a quick look at it).
 
 Each subcommand is a thin layer over the library: it parses its arguments, calls the
 public API and turns expected errors into a one-line message with exit status 2 (bad
@@ -27,6 +29,7 @@ from ..show.text import number
 from .demo import run_demo
 from .expression import ExpressionError, build_expression, parse_values
 from .handouts import write_handouts
+from .playground import PYODIDE_CDN, error_caret, make_server, write_site
 
 # Exit statuses. A closed pipe (``| head -1``) ends the command as SIGPIPE ends other tools.
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -128,6 +131,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the notebooks of NOTEBOOK_DIR/solutions to DIR/solutions/",
     )
     handouts.set_defaults(handler=_run_handouts)
+
+    playground = commands.add_parser(
+        "playground",
+        help="write the browser playground, a static site, into a folder",
+        description="Write a static site where the package runs in the browser (Pyodide): type an expression, "
+        "see its graph with data and grad, step through it; a link carries the exercise.",
+    )
+    playground.add_argument("dir", metavar="DIR", help="the site's folder (made if missing)")
+    playground.add_argument(
+        "--pyodide",
+        metavar="URL",
+        default=PYODIDE_CDN,
+        help="where the page loads Pyodide from: http(s), or a path relative to the page for an offline "
+        f"classroom (default: {PYODIDE_CDN})",
+    )
+    playground.set_defaults(handler=_run_playground)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve a folder (the playground) on 127.0.0.1",
+        description="Serve DIR on 127.0.0.1 only, for a quick look at the playground; Ctrl-C stops it.",
+    )
+    serve.add_argument("dir", metavar="DIR", help="the folder to serve")
+    serve.add_argument("--port", type=int, default=8000, help="the port, 0 for any free one (default: 8000)")
+    serve.set_defaults(handler=_run_serve)
     return parser
 
 
@@ -238,6 +266,23 @@ def _run_handouts(args: argparse.Namespace) -> int:
     return OK
 
 
+def _run_playground(args: argparse.Namespace) -> int:
+    written = write_site(args.dir, args.pyodide)
+    print(f"wrote {len(written)} files to {args.dir}; look at it with: autograd-tiny serve {args.dir}")
+    return OK
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    server = make_server(args.dir, args.port)
+    port = server.server_address[1]
+    print(f"serving {args.dir} at http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return OK
+
+
 def _named_input(root: Value, name: str) -> Value:
     """The input of the expression called `name` (for ``explain --forward NAME``)."""
     inputs = [node for node in topological_order(root) if not node.parents and node.label]
@@ -329,10 +374,9 @@ def _tolerant_output() -> None:
 
 def _show_error_position(text: str, column: int | None) -> None:
     """Under an expression error, the expression and a caret under the column it names."""
-    shown = text.strip()
-    if column is None or not shown.isprintable() or not 1 <= column <= len(shown) + 1:
-        return  # a caret under text with tabs or control characters would point elsewhere
-    print(f"  {shown}\n  {' ' * (column - 1)}^", file=sys.stderr)
+    caret = error_caret(text, column)
+    if caret:  # none under text with tabs or control characters: it would point elsewhere
+        print(caret, file=sys.stderr)
 
 
 def _silence_stdout() -> None:

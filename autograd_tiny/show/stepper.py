@@ -289,23 +289,25 @@ def fit_scale(width: float, height: float) -> float:
     return min(FIT_WIDTH / width, FIT_HEIGHT / height, MAX_SCALE)
 
 
-def _layout(explanation: Any) -> tuple[str, str, Graph]:
+def _layout(explanation: Any, render: Callable[[str], str] | None = None) -> tuple[str, str, Graph]:
     """The drawing (SVG text, without the XML prologue) and its direction, chosen by shape.
 
     Both directions are drawn; the one that is larger once scaled to fit a 1024×768 window
     wins: left to right for long thin graphs, top to bottom when left to right would be
     too wide (the lecture neuron). Ties (small drawings shown at the largest scale either
-    way) go to left to right, the drawings' default.
+    way) go to left to right, the drawings' default. `render` (DOT text to SVG text), if
+    given, draws instead of the Graphviz program: in a browser, a WebAssembly Graphviz.
     """
-    best: tuple[float, Graph, str] | None = None  # (scale, drawing, rankdir)
+    best: tuple[float, str, Graph, str] | None = None  # (scale, svg, drawing, rankdir)
     for rankdir in ("LR", "TB"):
         drawing = _drawing(explanation, explanation.gradients, rankdir)
-        scale = fit_scale(*_svg_size(drawing.svg()))
+        svg = render(drawing.source) if render else drawing.svg()
+        scale = fit_scale(*_svg_size(svg))
         if best is None or scale > best[0] * 1.001:
-            best = (scale, drawing, rankdir)
+            best = (scale, svg, drawing, rankdir)
     assert best is not None  # the first direction drawn always becomes best
-    _, drawing, rankdir = best
-    return svg_of(drawing), rankdir, drawing
+    _, svg, drawing, rankdir = best
+    return svg[svg.index("<svg") :], rankdir, drawing
 
 
 def _drawing(explanation: Any, gradients: dict, rankdir: str) -> Graph:
@@ -421,7 +423,7 @@ def _page_data(explanation: Any, quiz: bool, rankdir: str) -> dict:
     }
 
 
-def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
+def stepper_html(explanation: Any, *, quiz: bool = False, render: Callable[[str], str] | None = None) -> str:
     """The stepper page for `explanation` (an `autograd_tiny.show.explain.Explanation`).
 
     Every label reaches the page escaped: the title through `html.escape`, the texts
@@ -431,8 +433,10 @@ def stepper_html(explanation: Any, *, quiz: bool = False) -> str:
     Args:
         explanation: the explanation to step through.
         quiz: ask for each step's contribution instead of showing it.
+        render: turns DOT text into SVG text where no Graphviz program can run (the browser
+            playground passes its WebAssembly Graphviz); None uses the program.
     """
-    return _page_html(explanation, quiz, _layout(explanation))
+    return _page_html(explanation, quiz, _layout(explanation, render))
 
 
 def _page_html(explanation: Any, quiz: bool, layout: tuple[str, str, Graph]) -> str:
