@@ -220,9 +220,12 @@ def graph_of(expression: str, values: str) -> str:
 
     `values` is the text of the values field: ``NAME=NUMBER`` words (spaces or commas).
 
+    Numbers travel as text, each float's shortest exact digits (Python's repr) with the
+    minus sign −, so inf and nan reach the page too (JSON has no number for them).
+
     >>> result = json.loads(graph_of("a*b", "a=2 b=-3"))
     >>> result["values"]
-    [{'name': 'a', 'data': 2.0, 'grad': -3.0}, {'name': 'b', 'data': -3.0, 'grad': 2.0}]
+    [{'name': 'a', 'data': '2.0', 'grad': '−3.0'}, {'name': 'b', 'data': '−3.0', 'grad': '2.0'}]
     >>> json.loads(graph_of("a*", "a=2"))["error"]
     'error: syntax error: the expression ends too early (column 3)'
     """
@@ -232,12 +235,19 @@ def graph_of(expression: str, values: str) -> str:
         return json.dumps(_error(expression, error))
     drawing = draw_dot(root)
     inputs = sorted((node for node in topological_order(root) if not node.parents and node.label), key=_label)
-    rows = [{"name": node.label, "data": node.data, "grad": node.grad} for node in inputs]
-    return json.dumps({"dot": drawing.source, "values": rows, "output": {"data": root.data, "grad": root.grad}})
+    rows = [{"name": node.label, "data": _shown(node.data), "grad": _shown(node.grad)} for node in inputs]
+    output = {"data": _shown(root.data), "grad": _shown(root.grad)}
+    return json.dumps({"dot": drawing.source, "values": rows, "output": output}, allow_nan=False)
 
 
 def _label(node) -> str:
     return node.label
+
+
+def _shown(x: float) -> str:
+    """A float as the page's table writes it: exact (repr), with a leading minus sign −."""
+    text = repr(float(x))
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def stepper_of(expression: str, values: str, render_svg: Callable[[str], str]) -> str:

@@ -77,7 +77,8 @@ def python_numbers(expression: str, values: dict) -> list[list[str]]:
 
 def page_numbers(page) -> list[list]:
     rows = page.eval_on_selector_all("#numbers tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
-    return [[name, float(data), float(grad)] for name, data, grad in rows]
+    # the table writes the minus sign −, as every view does
+    return [[name, float(data.replace("−", "-")), float(grad.replace("−", "-"))] for name, data, grad in rows]
 
 
 def test_type_draws_the_graph_with_the_numbers_of_python(browser, site):  # noqa: F811

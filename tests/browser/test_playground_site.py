@@ -229,3 +229,13 @@ def test_the_vendored_graphviz_is_the_pinned_npm_build():
             pytest.fail(f"CI must compare the vendored file, but {installed} is missing: run `npm ci` in {npm}")
         pytest.skip(f"@viz-js/viz is not installed: run `npm ci` in {npm}")
     assert vendored == installed.read_bytes()
+
+
+def test_the_type_panels_numbers_are_text_that_json_can_carry_even_inf_and_nan():
+    """JSON has no inf or nan: a graph whose numbers overflow must still reach the page (as text)."""
+    strict = {"parse_constant": lambda name: pytest.fail(f"graph_of wrote the non-JSON constant {name}")}
+    shown = json.loads(playground.graph_of("a*b", "a=1e308 b=10"), **strict)
+    assert shown["output"]["data"] == "inf" and shown["values"][0]["data"] == "1e+308"
+    shown = json.loads(playground.graph_of("a*b - c", "a=0.5 b=-3 c=1"), **strict)
+    assert [row["grad"] for row in shown["values"]] == ["−3.0", "0.5", "−1.0"]
+    assert shown["output"] == {"data": "−2.5", "grad": "1.0"}

@@ -79,10 +79,10 @@ function draw() {
   $("numbers").hidden = false;
 }
 
-/** One row of the numbers table: JavaScript writes a float's shortest exact digits, as Python's repr. */
+/** One row of the numbers table: the texts Python wrote (each float's repr, with the minus sign −). */
 function row(name, data, grad) {
   const tr = document.createElement("tr");
-  for (const text of [name, String(data), String(grad)]) {
+  for (const text of [name, data, grad]) {
     const cell = document.createElement("td");
     cell.textContent = text;
     tr.append(cell);
