@@ -250,13 +250,15 @@ def _shown(x: float) -> str:
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
-def stepper_of(expression: str, values: str, render_svg: Callable[[str], str]) -> str:
-    """JSON for the Step panel: the stepper page (as ``save_html`` writes it), or the error.
+def stepper_of(expression: str, values: str, render_svg: Callable[[str], str], quiz: bool = False) -> str:
+    """JSON for the Step and Quiz panels: the stepper page (as ``save_html`` writes it), or the error.
 
-    `render_svg` turns DOT into SVG: in the page, the WebAssembly Graphviz.
+    `render_svg` turns DOT into SVG: in the page, the WebAssembly Graphviz. `quiz`: the page
+    asks for each step's contribution and names the slip behind a wrong answer (as
+    ``save_html(quiz=True)``).
     """
     try:
         root = _built(expression, values)
-        return json.dumps({"page": stepper_html(explain(root), render=render_svg)})
+        return json.dumps({"page": stepper_html(explain(root), quiz=bool(quiz), render=render_svg)})
     except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
         return json.dumps(_error(expression, error))

@@ -191,7 +191,7 @@ HOSTILE = {
     ),
     "a mode that is a URL": (
         {"expr": "a", "values": "a=1", "mode": "javascript:window.pwned=1"},
-        'error: the link\'s mode "javascript:window.pwned=1" is not one of type, step',
+        'error: the link\'s mode "javascript:window.pwned=1" is not one of type, step, quiz',
     ),
     "a key given twice": ("expr=a&expr=b&values=a%3D1", "error: the link gives expr 2 times; give it once"),
     "a long expression": (
@@ -252,3 +252,34 @@ def test_a_missing_pyodide_is_said_on_the_page(browser, tmp_path):  # noqa: F811
         page.close()
         server.shutdown()
         server.server_close()
+
+
+def test_quiz_names_a_slip_grades_a_right_answer_and_its_link_reopens_it(browser, site):  # noqa: F811
+    page = open_playground(browser, site)
+    try:
+        page.fill("#expression", "a*b + b")
+        page.fill("#values", "a=3 b=-2")
+        page.click("#quiz")
+        assert page.is_visible("#stepper") and not page.is_visible("#type-panel")
+        frame = page.frame_locator("#stepper")
+        frame.locator("#answer").wait_for()
+        # Question 1: the + node sends its upstream 1 back to a*b with local derivative 1: contribution 1.
+        assert frame.locator("#equation").inner_text().startswith("Question 1 of")
+        frame.locator("#answer").fill("-1")
+        frame.locator("#answer").press("Enter")
+        assert "Right size, wrong sign" in frame.locator("#feedback").inner_text()
+        frame.locator("#answer").fill("1")
+        frame.locator("#answer").press("Enter")
+        assert frame.locator("#feedback").inner_text().startswith("✓ Right.")
+        page.screenshot(path="/tmp/playground_quiz.png")
+        page.click("#copy-link")
+        link = page.input_value("#link")
+        assert link.endswith("&mode=quiz")
+    finally:
+        page.close()
+    opened = open_playground(browser, site, link[len(site + "index.html") :])
+    try:
+        assert opened.is_visible("#stepper")
+        opened.frame_locator("#stepper").locator("#answer").wait_for()
+    finally:
+        opened.close()

@@ -10,7 +10,7 @@
 "use strict";
 
 const KEYS = ["expr", "values", "mode"];
-const MODES = ["type", "step"];
+const MODES = ["type", "step", "quiz"];
 const MAX_TEXT = 1000; // the parser's limit on an expression (expression.MAX_LENGTH)
 const DEFAULTS = { expr: "tanh(a*b + c)", values: "a=2 b=-3 c=10", mode: "type" };
 
@@ -90,12 +90,13 @@ function row(name, data, grad) {
   return tr;
 }
 
-/** Step: the stepper page (forward, then backward), drawn by viz, in a sandboxed frame. */
-function step() {
+/** Step (or, with quiz true, Quiz): the stepper page, drawn by viz, in a sandboxed frame. The
+ * quiz asks for each step's contribution and names the slip behind a wrong answer. */
+function step(quiz = false) {
   clearError();
-  mode = "step";
+  mode = quiz ? "quiz" : "step";
   const render = (dot) => viz.renderString(dot, { format: "svg" });
-  const result = JSON.parse(python.stepper_of($("expression").value, $("values").value, render));
+  const result = JSON.parse(python.stepper_of($("expression").value, $("values").value, render, quiz));
   if (result.error) {
     showError(result.error, result.caret);
     return;
@@ -130,8 +131,8 @@ function restore() {
   }
   $("expression").value = state.expr;
   $("values").value = state.values;
-  if (state.mode === "step") step();
-  else draw();
+  if (state.mode === "type") draw();
+  else step(state.mode === "quiz");
 }
 
 function loadScript(src) {
@@ -166,12 +167,13 @@ async function start() {
   }
   python = pyodide.pyimport("autograd_tiny.app.playground");
   viz = await globalThis.Viz.instance();
-  for (const id of ["draw", "step", "copy-link"]) $(id).disabled = false;
+  for (const id of ["draw", "step", "quiz", "copy-link"]) $(id).disabled = false;
   $("type-form").addEventListener("submit", (event) => {
     event.preventDefault();
     draw();
   });
-  $("step").addEventListener("click", step);
+  $("step").addEventListener("click", () => step(false));
+  $("quiz").addEventListener("click", () => step(true));
   $("copy-link").addEventListener("click", copyLink);
   window.addEventListener("hashchange", restore);
   restore();
