@@ -26,7 +26,7 @@ from ..learn.optim import SGD, Adam
 from ..show.explain import explain
 from ..show.render import draw_dot
 
-__all__ = ["train", "run_demo", "TrainingResult", "parse_hidden"]
+__all__ = ["train", "run_demo", "TrainingResult", "parse_hidden", "full_batch_step"]
 
 # micrograd's demo: the weight of the L2 penalty added to the hinge loss.
 L2_ALPHA = 1e-4
@@ -140,7 +140,7 @@ def _predict(model: MLP, x: list, classes: int) -> int:
     return scores.index(max(scores))
 
 
-def _eager_step(model: MLP, X: list, y: list, classes: int, alpha: float) -> tuple[float, float]:
+def full_batch_step(model: MLP, X: list, y: list, classes: int, alpha: float) -> tuple[float, float]:
     """One full-batch step's loss and accuracy; leaves the gradients in each ``p.grad``."""
     if classes == 2:
         outputs = [_score(model, x) for x in X]
@@ -157,7 +157,7 @@ def _eager_step(model: MLP, X: list, y: list, classes: int, alpha: float) -> tup
 
 
 def _compiled_step(model: MLP, X: list, y: list, alpha: float) -> Callable[[], tuple[float, float]]:
-    """The same step as `_eager_step`, from the library's `CompiledTrainingStep`.
+    """The same step as `full_batch_step`, from the library's `CompiledTrainingStep`.
 
     It evaluates the batch-mean hinge loss with matrix products and the L2 penalty, both
     traced by the engine and compiled once; the gradients go into each ``p.grad``.
@@ -222,7 +222,7 @@ def train(
     if compiled:
         step = _compiled_step(model, X, y, alpha)
     else:
-        step = lambda: _eager_step(model, X, y, classes, alpha)  # noqa: E731
+        step = lambda: full_batch_step(model, X, y, classes, alpha)  # noqa: E731
 
     bar = None  # a tqdm progress bar, with progress=True
     if progress:
@@ -376,7 +376,7 @@ def run_demo(
         # One eager step on the trained model, for comparison (it only sets gradients).
         # Compiled training runs two-class datasets only, hence classes=2.
         eager_start = time.perf_counter()
-        _eager_step(result.model, result.X, result.y, 2, L2_ALPHA)
+        full_batch_step(result.model, result.X, result.y, 2, L2_ALPHA)
         eager = time.perf_counter() - eager_start
         result.model.zero_grad()
         per_step = elapsed / steps

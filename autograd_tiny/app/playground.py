@@ -23,6 +23,7 @@ import http.server
 import importlib.metadata
 import io
 import json
+import math
 import os
 import re
 import zipfile
@@ -39,6 +40,7 @@ from ..show.explain import explain
 from ..show.render import draw_dot
 from ..show.stepper import stepper_html
 from .expression import ExpressionError, build_expression, parse_values
+from .trainer import Settings, Trainer
 
 # Where the page loads Pyodide from unless told otherwise: the official distribution of the
 # version the tests pin (browser/package.json).
@@ -215,10 +217,12 @@ def _error(expression: str, error: Exception) -> dict:
     return {"error": f"error: {error}", "caret": caret}
 
 
-def graph_of(expression: str, values: str) -> str:
+def graph_of(expression: str, values: str, show_grad: bool = True) -> str:
     """JSON for the page's Type panel: the DOT of the graph after backward(), or the error.
 
     `values` is the text of the values field: ``NAME=NUMBER`` words (spaces or commas).
+    With `show_grad` False (a teacher's link hides the gradients: they are the answers) the
+    drawing and the numbers hold no gradient.
 
     Numbers travel as text, each float's shortest exact digits (Python's repr) with the
     minus sign −, so inf and nan reach the page too (JSON has no number for them).
@@ -233,11 +237,19 @@ def graph_of(expression: str, values: str) -> str:
         root = _built(expression, values)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
         return json.dumps(_error(expression, error))
-    drawing = draw_dot(root)
+    drawing = draw_dot(root, show_grad=bool(show_grad))
     inputs = sorted((node for node in topological_order(root) if not node.parents and node.label), key=_label)
-    rows = [{"name": node.label, "data": _shown(node.data), "grad": _shown(node.grad)} for node in inputs]
-    output = {"data": _shown(root.data), "grad": _shown(root.grad)}
+    rows = [_row(node.label, node, show_grad) for node in inputs]
+    output = _row("output", root, show_grad)
+    del output["name"]
     return json.dumps({"dot": drawing.source, "values": rows, "output": output}, allow_nan=False)
+
+
+def _row(name: str, node, show_grad: bool) -> dict:
+    row = {"name": name, "data": _shown(node.data)}
+    if show_grad:
+        row["grad"] = _shown(node.grad)
+    return row
 
 
 def _label(node) -> str:
@@ -262,3 +274,134 @@ def stepper_of(expression: str, values: str, render_svg: Callable[[str], str], q
         return json.dumps({"page": stepper_html(explain(root), quiz=bool(quiz), render=render_svg)})
     except (ValueError, TypeError, ZeroDivisionError, OverflowError) as error:
         return json.dumps(_error(expression, error))
+
+
+class TrainingPage:
+    """The Train panel's Python: one `Trainer` at a time, every answer JSON for the page.
+
+    Each method returns ``{"error": message}`` instead of raising, so the page shows the
+    message as it is (a Python exception would reach the page as a whole traceback).
+    Numbers travel as JSON numbers (Python's repr: exact), a non-finite one as null.
+
+    >>> page = TrainingPage()
+    >>> started = json.loads(page.start(json.dumps({"dataset": "xor", "net": "4", "seed": "1"})))
+    >>> started["neurons"][-1], len(started["points"])
+    ('L2.N1', 100)
+    >>> steps = json.loads(page.steps(2))
+    >>> steps["steps"], len(steps["losses"])
+    (2, 2)
+    >>> json.loads(page.start(json.dumps({"dataset": "<b>"})))["error"]
+    "error: dataset: choose one of moons, circles, xor, spirals; got '<b>'"
+    """
+
+    def __init__(self) -> None:
+        self.trainer: Trainer | None = None
+
+    def start(self, fields: str, points: str = "") -> str:
+        """A new run from the settings' text (JSON of `Settings.KEYS`), with the added points
+        of a link (``x,y,class`` triples separated by ``;``); its data, bounds and neurons."""
+        try:
+            trainer = Trainer(Settings.from_text(_text_fields(fields)))
+            for x, y, label in parse_points(points):
+                trainer.add_point(x, y, label)
+        except ValueError as error:
+            return json.dumps({"error": f"error: {error}"})
+        self.trainer = trainer
+        return json.dumps(
+            {
+                "settings": trainer.settings.as_text(),
+                "points": [[x, y, label] for (x, y), label in zip(trainer.X, trainer.y)],
+                "bounds": list(trainer.bounds),
+                "neurons": trainer.neuron_names(),
+            }
+        )
+
+    def _current(self) -> Trainer:
+        if self.trainer is None:
+            raise ValueError("no training run: press Reset to start one")
+        return self.trainer
+
+    def steps(self, count: int) -> str:
+        """Take `count` steps: their losses, the steps taken so far, the accuracy."""
+        try:
+            trainer = self._current()
+            losses = trainer.step(int(count))
+        except (ValueError, OverflowError, ZeroDivisionError) as error:
+            return json.dumps({"error": f"error: training stopped: {error}; lower the learning rate and press Reset"})
+        if not all(math.isfinite(loss) for loss in losses):
+            return json.dumps(
+                {"error": f"error: the loss is {losses[-1]} at step {trainer.steps}: training diverged; "
+                 "lower the learning rate and press Reset"}
+            )
+        return json.dumps({"losses": losses, "steps": trainer.steps, "accuracy": trainer.accuracy})
+
+    def boundary(self, size: int) -> str:
+        """The model's scores over a `size` × `size` grid of the plot (rows from the top)."""
+        try:
+            scores = self._current().grid_scores(max(2, min(int(size), 100)))
+        except ValueError as error:
+            return json.dumps({"error": f"error: {error}"})
+        return json.dumps([score if math.isfinite(score) else None for score in scores])
+
+    def add(self, x: float, y: float, label: int) -> str:
+        """Add a point where the learner clicked: its index, or why not."""
+        try:
+            return json.dumps({"index": self._current().add_point(float(x), float(y), int(label))})
+        except ValueError as error:
+            return json.dumps({"error": f"error: {error}"})
+
+    def neuron(self, index: int, name: str) -> str:
+        """Neuron `name` on point `index`: its graph's DOT, its δ view, the point and its loss."""
+        try:
+            trainer = self._current()
+            dot, text = trainer.neuron_view(int(index), str(name))
+            loss = trainer.sample_loss(int(index)).data
+        except ValueError as error:
+            return json.dumps({"error": f"error: {error}"})
+        (x, y), label = trainer.X[int(index)], trainer.y[int(index)]
+        return json.dumps({"dot": dot, "text": text, "point": [x, y, label], "loss": loss, "steps": trainer.steps})
+
+
+def _text_fields(fields: str) -> dict[str, str]:
+    """The settings' JSON as a dict of text, or the error that says what the page sent."""
+    try:
+        parsed = json.loads(fields)
+    except ValueError:
+        raise ValueError("the training settings are not JSON") from None
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise ValueError("the training settings must be text by name")
+    return parsed
+
+
+# At most this many added points in a link (the plot holds trainer.MAX_POINTS in all).
+MAX_LINK_POINTS = 300
+
+
+def parse_points(text: str) -> list[tuple[float, float, int]]:
+    """Added points from a link's text: ``x,y,class`` triples separated by ``;``.
+
+    >>> parse_points("0.5,-1,1;2,0.25,-1")
+    [(0.5, -1.0, 1), (2.0, 0.25, -1)]
+    >>> parse_points("1,2")
+    Traceback (most recent call last):
+    ...
+    ValueError: added point 1 is '1,2'; write x,y,class with class 1 or -1, like 0.5,-0.25,1
+    """
+    if not text.strip():
+        return []
+    triples = text.split(";")
+    if len(triples) > MAX_LINK_POINTS:
+        raise ValueError(f"the link adds {len(triples)} points; at most {MAX_LINK_POINTS}")
+    points = []
+    for k, triple in enumerate(triples, 1):
+        parts = triple.split(",")
+        try:
+            x, y, label = float(parts[0]), float(parts[1]), int(parts[2])
+            if len(parts) != 3 or label not in (-1, 1) or not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError
+        except (ValueError, IndexError):
+            raise ValueError(
+                f"added point {k} is {triple[:40]!r}; write x,y,class with class 1 or -1, like 0.5,-0.25,1"
+            ) from None
+        points.append((x, y, label))
+    return points

@@ -1045,7 +1045,7 @@ class NeuronView:
             for layer, records in layers:
                 lines += ["", f"Layer {text_label(layer)}:"]
                 for record in records:
-                    lines += self._neuron_text(record)
+                    lines += self.neuron_lines(record)
         lines += self._sums_text()
         return "\n".join(lines)
 
@@ -1063,7 +1063,8 @@ class NeuronView:
             "gradient, which sums over every sample (at the end). " + SAMPLE_NOTE
         ]
 
-    def _neuron_text(self, r: NeuronRecord) -> list[str]:
+    def neuron_lines(self, r: NeuronRecord) -> list[str]:
+        """The text of one neuron (a record of `neuron`): z and a, ∂C/∂a, δ and its gradients."""
         name = text_label(r.name)
         inputs = " + ".join(f"{times(t.data, t.a_in)}" for t in r.weights)
         if r.activation == "linear":
