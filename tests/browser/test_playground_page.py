@@ -187,11 +187,14 @@ HOSTILE = {
     ),
     "an unknown key": (
         {"expr": "a", "values": "a=1", "<script>window.pwned=1</script>": "1"},
-        'error: the link has an unknown key "<script>window.pwned=1</script>"; it may hold only expr, values, mode',
+        (
+            'error: the link has an unknown key "<script>window.pwned=1</script>"; it may hold only expr, values, '
+            "mode, dataset, net, act, opt, lr, seed, add, steps, neuron, sample, view, hide"
+        ),
     ),
     "a mode that is a URL": (
         {"expr": "a", "values": "a=1", "mode": "javascript:window.pwned=1"},
-        'error: the link\'s mode "javascript:window.pwned=1" is not one of type, step, quiz',
+        'error: the link\'s mode "javascript:window.pwned=1" is not one of type, step, quiz, train',
     ),
     "a key given twice": ("expr=a&expr=b&values=a%3D1", "error: the link gives expr 2 times; give it once"),
     "a long expression": (
