@@ -194,10 +194,12 @@ function settingsFields() {
   return fields;
 }
 
-/** Start a run from the settings fields (and a link's added points): data, bounds, neurons. */
-function startRun() {
+/** Start a run with `fields` (the settings fields' text by default): its data, bounds, neurons.
+ * A link's settings come as the link wrote them: a select would turn a value it does not offer
+ * into "", and the message would not say what the link held. */
+function startRun(fields = settingsFields()) {
   pause();
-  const result = JSON.parse(training.start(JSON.stringify(settingsFields())));
+  const result = JSON.parse(training.start(JSON.stringify(fields)));
   if (result.error) {
     run = null;
     showError(result.error);
@@ -275,30 +277,41 @@ function pause() {
   if (run) redraw(true);
 }
 
-/** Train until step `target`, adding each of a link's points at the step it was added. */
+/** Train until step `target`, adding each of a link's points at the step it was added; false
+ * (and the error shown) if a point or a step fails. */
 async function replay(target, points) {
+  const late = points.findIndex((point) => point[3] > target);
+  if (late >= 0) {
+    showError(`error: the link's added point ${late + 1} comes at step ${points[late][3]}, after the run's last step ${target}`);
+    return false;
+  }
   let next = 0;
-  while (run && run.steps < target) {
-    while (next < points.length && points[next][3] <= run.steps) addPoint(...points[next++]);
+  while (run.steps < target || next < points.length) {
+    while (next < points.length && points[next][3] <= run.steps) {
+      if (!addPoint(...points[next++])) return false;
+    }
+    if (run.steps >= target) continue;
     const stop = Math.min(target, next < points.length ? points[next][3] : target);
-    if (!chunk(stop - run.steps)) return;
+    if (!chunk(stop - run.steps)) return false;
     $("status").textContent = `Restoring the link's run: step ${run.steps} of ${target}…`;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  while (run && next < points.length) addPoint(...points[next++]);
   redraw(true);
+  return true;
 }
 
-/** Add a point of class `label` at (x, y), noting the step it was added at (for the link). */
+/** Add a point of class `label` at (x, y), noting the step it was added at (for the link);
+ * false (and the error shown) if Python refuses it. */
 function addPoint(x, y, label, at = run.steps) {
   const result = JSON.parse(training.add(x, y, label));
   if (result.error) {
     showError(result.error);
-    return;
+    return false;
   }
   run.points.push([x, y, label]);
   run.added.push([x, y, label, at]);
   redraw(!running);
+  return true;
 }
 
 /** A canvas's 2D context drawing in CSS pixels, its pixels matched to the screen's (sharp
@@ -449,12 +462,12 @@ function drawLoss() {
 
 /** The chosen neuron on the sample: its own graph (view "graph") or its δ view ("delta"). */
 function inspect(view) {
-  if (!run) return;
+  if (!run) return false;
   const name = $("neuron").value;
   const result = JSON.parse(training.neuron(run.sample, name));
   if (result.error) {
     showError(result.error);
-    return;
+    return false;
   }
   clearError();
   Object.assign(run, { neuron: name, view });
@@ -472,6 +485,7 @@ function inspect(view) {
     $("neuron-text").textContent = result.text;
     $("neuron-text").hidden = hidden.has("inspector");
   }
+  return true;
 }
 
 // ------------------------------------------------------------------ the link
@@ -524,7 +538,8 @@ async function restore() {
   $("values").value = state.values;
   const trainingState = TRAINING_KEYS.some((key) => key in state) || "add" in state || "steps" in state;
   if (trainingState) {
-    for (const key of TRAINING_KEYS) if (key in state) $(key).value = state[key];
+    const fields = settingsFields();
+    for (const key of TRAINING_KEYS) if (key in state) fields[key] = state[key];
     let points;
     try {
       points = parsePoints(state.add || "");
@@ -532,21 +547,31 @@ async function restore() {
       showError(`error: ${error.message}`);
       return;
     }
-    if (!startRun()) return;
-    await replay(Number(state.steps || 0), points);
-    if (state.neuron) {
-      $("neuron").value = state.neuron;
-      if ($("neuron").value !== state.neuron) {
-        showError(`error: the link's neuron ${JSON.stringify(state.neuron.slice(0, 40))} is not in this network; it has ${run.neurons.join(", ")}`);
-      } else {
-        run.sample = Number(state.sample || 0);
-        inspect(state.view || "graph");
-      }
+    if (!startRun(fields)) return;
+    const restored = (await replay(Number(state.steps || 0), points)) && restoreInspector(state);
+    if (!restored) {
+      // the run so far stays on the page, with the error that stopped the rest
+      mode = "train";
+      showPanel("train");
+      return;
     }
   }
   if (state.mode === "type") draw();
   else if (state.mode === "train") openTrain();
   else step(state.mode === "quiz");
+}
+
+/** The link's neuron view (neuron, sample, view), if it has one; false (the error shown) if it fails. */
+function restoreInspector(state) {
+  if (!state.neuron) return true;
+  $("neuron").value = state.neuron;
+  if ($("neuron").value !== state.neuron) {
+    const names = run.neurons.join(", ");
+    showError(`error: the link's neuron ${JSON.stringify(state.neuron.slice(0, 40))} is not in this network; it has ${names}`);
+    return false;
+  }
+  run.sample = Number(state.sample || 0);
+  return inspect(state.view || "graph");
 }
 
 /** A link's added points, checked by Python (parse_points): [[x, y, class, step], ...]. */
