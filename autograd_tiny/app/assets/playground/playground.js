@@ -148,13 +148,22 @@ function draw() {
     showError(result.error, result.caret);
     return;
   }
-  $("graph").replaceChildren(viz.renderSVGElement(result.dot));
+  const svg = viz.renderSVGElement(result.dot);
+  $("graph").replaceChildren(svg);
+  fitLegibly(svg, $("type-panel").clientWidth);
   $("dot").textContent = result.dot;
   const rows = result.values.map((value) => row([value.name, value.data, value.grad]));
   rows.push(row(["output", result.output.data, result.output.grad]));
   $("numbers").tBodies[0].replaceChildren(...rows);
   $("numbers").querySelector("th.grad").hidden = !grads;
   $("numbers").hidden = hidden.has("numbers");
+}
+
+/** Shrink a drawing to `width` where it is wider, but never its labels below 14 px: drawings
+ * label at 12 pt (16 px at natural size), so they shrink to 14/16 at most, then scroll. */
+function fitLegibly(svg, width) {
+  const natural = svg.width.baseVal.value; // CSS px (viz writes points; .value converts)
+  svg.style.width = `${Math.min(natural, Math.max(width, (natural * 14) / 16))}px`;
 }
 
 /** One row of a table: the texts Python wrote (each float's repr, with the minus sign −). */
@@ -408,10 +417,11 @@ function drawPlot() {
     context.imageSmoothingEnabled = true;
     context.drawImage(small, 0, 0, width, height);
   }
+  const radius = Math.max(5, width / 90); // larger on a projector's larger plot
   run.points.forEach((point, index) => {
     const [px, py] = toPixel(point);
     context.beginPath();
-    context.arc(px, py, 5, 0, 2 * Math.PI);
+    context.arc(px, py, radius, 0, 2 * Math.PI);
     context.fillStyle = `rgb(${(point[2] > 0 ? PLUS : MINUS).join(",")})`;
     context.fill();
     context.lineWidth = 1.5;
@@ -419,7 +429,7 @@ function drawPlot() {
     context.stroke();
     if (index === run.sample) {
       context.beginPath();
-      context.arc(px, py, 10, 0, 2 * Math.PI);
+      context.arc(px, py, 2 * radius, 0, 2 * Math.PI);
       context.lineWidth = 2.5;
       context.strokeStyle = "#111827";
       context.stroke();
