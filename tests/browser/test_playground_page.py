@@ -19,6 +19,7 @@ from autograd_tiny.app import playground
 from autograd_tiny.app.cli import main
 from autograd_tiny.app.expression import build_expression
 from autograd_tiny.core.graph import topological_order
+from autograd_tiny.show.explain import explain
 from autograd_tiny.show.render import draw_dot
 from tests.browser.conftest import BROWSER
 from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
@@ -286,3 +287,52 @@ def test_quiz_names_a_slip_grades_a_right_answer_and_its_link_reopens_it(browser
         opened.frame_locator("#stepper").locator("#answer").wait_for()
     finally:
         opened.close()
+
+
+def test_the_quiz_names_each_slip_as_explain_check_does(browser, site):  # noqa: F811
+    """(a + a)·a at a = 3: steps c→t1 (3), c→a (6), t1→a (3), t1→a (3), then ∂c/∂a = 12; one
+    slip typed at each question, each named as `Explanation.check` names it in CPython."""
+    page = open_playground(browser, site)
+    try:
+        page.fill("#expression", "(a + a)*a")
+        page.fill("#values", "a=3")
+        page.click("#quiz")
+        frame = page.frame_locator("#stepper")
+        frame.locator("#answer").wait_for()
+
+        def typed(text):
+            frame.locator("#answer").fill(text)
+            frame.locator("#answer").press("Enter")
+            return frame.locator("#feedback").inner_text()
+
+        def right(text):
+            assert typed(text).startswith("✓ Right.")
+            frame.locator("#answer").press("Enter")  # on an answered question, Enter goes on
+
+        named = {"sign": typed("-3")}
+        right("3")
+        named["no-local"] = typed("1")  # ∂c/∂c alone
+        right("6")
+        named["no-upstream"] = typed("1")  # ∂t1/∂a alone
+        right("3")
+        named["running-total"] = typed("12")  # a's gradient so far
+        right("3")
+        assert frame.locator("#asked").inner_text() == "Gradient"
+        named["one-path"] = typed("9")
+        assert typed("12").startswith("✓ Right. ∂out/∂a = 6.0000 + 3.0000 + 3.0000 = 12.0000")
+    finally:
+        page.close()
+    root = build_expression("(a + a)*a", {"a": 3})
+    checks = explain(root)
+    a = next(node for node in topological_order(root) if node.label == "a")
+    expected = {
+        "sign": checks.check(1, -3.0),
+        "no-local": checks.check(2, 1.0),
+        "no-upstream": checks.check(3, 1.0),
+        "running-total": checks.check(4, 12.0),
+        "one-path": checks.check_gradient(a, 9.0),
+    }
+    answers = {"sign": "-3", "no-local": "1", "no-upstream": "1", "running-total": "12", "one-path": "9"}
+    for mistake, feedback in expected.items():
+        assert feedback.mistake == mistake
+        assert named[mistake] == f"✗ {answers[mistake]} is not right. {feedback.message} Try again.", mistake
