@@ -239,3 +239,16 @@ def test_the_type_panels_numbers_are_text_that_json_can_carry_even_inf_and_nan()
     shown = json.loads(playground.graph_of("a*b - c", "a=0.5 b=-3 c=1"), **strict)
     assert [row["grad"] for row in shown["values"]] == ["−3.0", "0.5", "−1.0"]
     assert shown["output"] == {"data": "−2.5", "grad": "1.0"}
+
+
+def test_the_page_script_never_writes_html_or_runs_text_as_code():
+    """What a hostile link could reach: the script writes text only with textContent, and runs no
+    text as code (the stepper page it puts in its sandboxed frame is Python's `stepper_html`)."""
+    script = (playground.ASSETS / "playground.js").read_text(encoding="utf-8")
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith(("//", "*", "/**")))
+    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "javascript:"):
+        assert banned not in code, banned
+    # setTimeout is given functions, never text to evaluate
+    assert sorted(re.findall(r"setTimeout\(([^,]+),", code)) == ["resolve", "tick", "tick"]
+    assert re.findall(r"\.srcdoc = (.+);", code) == ["result.page"]
+    assert "runPython(" in code and code.count("runPython(") == 1  # only the site-packages lookup

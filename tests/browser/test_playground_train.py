@@ -272,3 +272,47 @@ def test_a_hostile_training_link_runs_no_script_and_says_what_is_wrong(browser, 
         assert page.eval_on_selector_all("img, script:not([src])", "s => s.length") == 0
     finally:
         page.close()
+
+
+def test_a_learners_visit_from_typing_to_training_and_the_link_brings_it_back(browser, site):  # noqa: F811
+    """Type → draw → step → quiz (wrong, then right) → train (the loss falls) → copy link → a
+    new page: the same exercise and the same run, number for number."""
+    page = open_playground(browser, site)
+    try:
+        page.fill("#expression", "relu(w*x + b)")
+        page.fill("#values", "w=-0.5 x=2 b=1.5")
+        page.click("#draw")
+        drawn = page.eval_on_selector_all("#graph svg text", "ts => ts.map(t => t.textContent)")
+        assert "grad 2.0000" in drawn  # ∂out/∂w = x: the relu passes its upstream 1 (z = 0.5 > 0)
+        page.click("#step")
+        page.frame_locator("#stepper").get_by_text("forward 0 of 6").wait_for()  # w, x, b, then three ops
+        page.click("#quiz")
+        frame = page.frame_locator("#stepper")
+        frame.locator("#answer").fill("-1")  # relu's output to its input t2 = w·x + b: 1, not −1
+        frame.locator("#answer").press("Enter")
+        assert frame.locator("#feedback").inner_text().startswith("✗ -1 is not right. Right size, wrong sign")
+        frame.locator("#answer").fill("1")
+        frame.locator("#answer").press("Enter")
+        assert frame.locator("#feedback").inner_text().startswith("✓ Right.")
+        page.click("#train")
+        page.select_option("#dataset", "circles")
+        page.click("#run")
+        page.wait_for_function("run.steps >= 25", timeout=120_000)
+        page.click("#run")
+        run = page_run(page)
+        assert run["losses"][-1] < run["losses"][0]
+        page.click("#copy-link")
+        link = page.input_value("#link")
+    finally:
+        page.close()
+    opened = open_playground(browser, site, link[link.index("#") :])
+    try:
+        assert opened.input_value("#expression") == "relu(w*x + b)"
+        assert opened.input_value("#values") == "w=-0.5 x=2 b=1.5"
+        assert opened.input_value("#dataset") == "circles" and opened.is_visible("#plot")
+        assert page_run(opened) == run
+        settings = Settings.from_text({"dataset": "circles"})
+        # circles' points come from sin and cos, which Pyodide's libm may round one ulp apart
+        assert largest_difference(run["losses"], python_losses(settings, run["steps"])) <= 1e-12
+    finally:
+        opened.close()
