@@ -113,7 +113,7 @@ def test_clicks_add_points_of_either_class_and_training_uses_them(browser, site)
         assert len(run["points"]) == 102
         assert [point[2:] for point in run["added"]] == [[1, 0], [-1, 0]]
         settings = Settings.from_text({"net": "8", "seed": "2"})
-        assert run["losses"] == python_losses(settings, 2, run["added"])  # the very same numbers
+        assert largest_difference(run["losses"], python_losses(settings, 2, run["added"])) <= 1e-12
         assert page.text_content("#train-status").endswith("· 102 points")
     finally:
         page.close()
