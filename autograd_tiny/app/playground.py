@@ -4,8 +4,9 @@
 a WebAssembly Graphviz (``@viz-js/viz``, vendored with its licence) and two wheels, this
 package's and the ``graphviz`` package's (which writes ``draw_dot``'s DOT). The page loads
 Pyodide (CPython compiled to WebAssembly) from ``--pyodide URL``, unpacks the wheels into it and
-calls the functions at the end of this module (`graph_of`, `stepper_of`): the computing
-happens in the browser, so any static host serves a class of any size.
+calls the functions at the end of this module (`graph_of` for Type, `stepper_of` for Step
+and Quiz, a `TrainingPage` for Train): the computing happens in the browser, so any static
+host serves a class of any size.
 ``autograd-tiny serve DIR`` serves such a folder on 127.0.0.1 for a quick look (`make_server`).
 
 The page reads its state from the URL's hash, which is hostile input: it goes to the safe

@@ -185,12 +185,11 @@ function step(quiz = false) {
   mode = quiz ? "quiz" : "step";
   const render = (dot) => viz.renderString(dot, { format: "svg" });
   const result = JSON.parse(python.stepper_of($("expression").value, $("values").value, render, quiz));
-  showPanel("step");
   if (result.error) {
-    showPanel("type");
-    showError(result.error, result.caret);
+    draw(); // the Type panel says what is wrong, as the command would (and draws nothing)
     return;
   }
+  showPanel("step");
   $("stepper").srcdoc = result.page;
 }
 
@@ -297,7 +296,8 @@ async function replay(target, points) {
   let next = 0;
   while (run.steps < target || next < points.length) {
     while (next < points.length && points[next][3] <= run.steps) {
-      if (!addPoint(...points[next++])) return false;
+      const [x, y, label, at] = points[next++];
+      if (!addPoint(x, y, label, at, false)) return false;
     }
     if (run.steps >= target) continue;
     const stop = Math.min(target, next < points.length ? points[next][3] : target);
@@ -309,9 +309,10 @@ async function replay(target, points) {
   return true;
 }
 
-/** Add a point of class `label` at (x, y), noting the step it was added at (for the link);
- * false (and the error shown) if Python refuses it. */
-function addPoint(x, y, label, at = run.steps) {
+/** Add a point of class `label` at (x, y), noting the step it was added at (for the link), and
+ * redraw unless `show` is false (a link's replay draws once at the end); false (and the error
+ * shown) if Python refuses it. */
+function addPoint(x, y, label, at = run.steps, show = true) {
   const result = JSON.parse(training.add(x, y, label));
   if (result.error) {
     showError(result.error);
@@ -319,7 +320,7 @@ function addPoint(x, y, label, at = run.steps) {
   }
   run.points.push([x, y, label]);
   run.added.push([x, y, label, at]);
-  redraw(!running);
+  if (show) redraw(!running);
   return true;
 }
 
