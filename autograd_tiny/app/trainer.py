@@ -56,12 +56,15 @@ MAX_LAYERS = 4
 MAX_WIDTH = 32
 MAX_SEED = 2**31 - 1
 MAX_POINTS = 400  # the dataset's 100 and the points a learner adds
+MAX_STEPS = 10_000  # steps in one call of Trainer.step (the page takes one at a time)
 POINTS = 100
 
 
 def _whole(text: str, field: str, low: int, high: int, example: str) -> int:
     text = text.strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    # isdecimal, not isdigit: int() cannot read digits like "²"; and int() refuses more than
+    # 4300 digits with its own message, so a number of more than 20 digits is refused here.
+    if not text.isdecimal() or len(text) > 20 or not low <= int(text) <= high:
         raise ValueError(f"{field}: write a whole number from {low} to {high}, like {example}; got {text[:40]!r}")
     return int(text)
 
@@ -173,15 +176,21 @@ class Trainer:
     def step(self, count: int = 1) -> list[float]:
         """Take `count` steps; return each step's loss (computed before its update).
 
-        The gradients are in each parameter's ``.grad`` afterwards, as after any step.
+        The gradients are in each parameter's ``.grad`` afterwards, as after any step. If a
+        step fails (the optimizer refuses a nan gradient), `steps` and `losses` still count
+        the updates made before it.
         """
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_STEPS:
+            raise ValueError(f"steps: take 1 to {MAX_STEPS} steps at a time; got {count!r}")
         losses = []
         for _ in range(count):
-            loss, self.accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
+            loss, accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
             self.optimizer.step()
+            # counted once the update is made, so a failure later in the chunk keeps the count true
+            self.steps += 1
+            self.losses.append(loss)
+            self.accuracy = accuracy
             losses.append(loss)
-        self.steps += count
-        self.losses += losses
         return losses
 
     def add_point(self, x: float, y: float, label: int) -> int:
