@@ -32,7 +32,7 @@ from ..show.explain import explain
 from ..show.neuron_graph import neuron_graph
 from .demo import L2_ALPHA, full_batch_step
 
-__all__ = ["Settings", "Trainer", "DATASETS", "ACTIVATIONS", "OPTIMIZERS"]
+__all__ = ["Settings", "Trainer", "DATASETS", "ACTIVATIONS", "OPTIMIZERS", "check_step_count"]
 
 
 def _spirals(n: int, seed: int) -> tuple[list, list]:
@@ -180,8 +180,7 @@ class Trainer:
         step fails (the optimizer refuses a nan gradient), `steps` and `losses` still count
         the updates made before it.
         """
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_STEPS:
-            raise ValueError(f"steps: take 1 to {MAX_STEPS} steps at a time; got {count!r}")
+        check_step_count(count)
         losses = []
         for _ in range(count):
             loss, accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
@@ -240,6 +239,19 @@ class Trainer:
         view = explain(self.sample_loss(index), group="neuron")
         record = view.neuron(name)
         return neuron_graph(view, name).source, "\n".join(view.neuron_lines(record))
+
+
+def check_step_count(count: int) -> int:
+    """`count` if `Trainer.step` takes that many steps in one call (1 to `MAX_STEPS`).
+
+    >>> check_step_count(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps: take 1 to 10000 steps at a time; got 0
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_STEPS:
+        raise ValueError(f"steps: take 1 to {MAX_STEPS} steps at a time; got {count!r}")
+    return count
 
 
 def _square_around(points: list, margin: float = 0.25) -> tuple[float, float, float, float]:
