@@ -297,17 +297,12 @@ class TrainingPage:
     def __init__(self) -> None:
         self.trainer: Trainer | None = None
 
-    def start(self, fields: str, points: str = "") -> str:
-        """A new run from the settings' text (JSON of `Settings.KEYS`), with the added points
-        of a link (``x,y,class`` triples separated by ``;``); its data, bounds and neurons.
+    def start(self, fields: str) -> str:
+        """A new run from the settings' text (JSON of `Settings.KEYS`): its data, bounds and neurons.
 
         A refused start keeps the run that was going."""
         try:
             trainer = Trainer(Settings.from_text(_text_fields(fields)))
-            if not isinstance(points, str):
-                raise ValueError("the link's added points are not text")
-            for x, y, label in parse_points(points):
-                trainer.add_point(x, y, label)
         except ValueError as error:
             return _error_json(error)
         self.trainer = trainer
@@ -318,8 +313,18 @@ class TrainingPage:
                 "bounds": list(trainer.bounds),
                 "neurons": trainer.neuron_names(),
             },
-            allow_nan=False,  # the data and the bounds are finite: parse_points refuses inf and nan
+            allow_nan=False,  # the datasets' points and their bounds are finite
         )
+
+    @staticmethod
+    def link_points(text: str) -> str:
+        """A link's added points (`parse_points`) as JSON ``[[x, y, class, step], ...]``, or the error."""
+        try:
+            if not isinstance(text, str):
+                raise ValueError("the link's added points are not text")
+            return json.dumps({"points": [list(point) for point in parse_points(text)]}, allow_nan=False)
+        except ValueError as error:
+            return _error_json(error)
 
     def _current(self) -> Trainer:
         if self.trainer is None:
@@ -425,31 +430,42 @@ def _text_fields(fields: str) -> dict[str, str]:
 MAX_LINK_POINTS = 300
 
 
-def parse_points(text: str) -> list[tuple[float, float, int]]:
-    """Added points from a link's text: ``x,y,class`` triples separated by ``;``.
+def parse_points(text: str) -> list[tuple[float, float, int, int]]:
+    """A link's added points: ``x,y,class,step`` separated by ``;``, in the order they were added.
 
-    >>> parse_points("0.5,-1,1;2,0.25,-1")
-    [(0.5, -1.0, 1), (2.0, 0.25, -1)]
+    `step` is the training step at which the learner added the point (a link replays the run:
+    a point added at step 40 must join at step 40 for the same losses); without it, 0.
+
+    >>> parse_points("0.5,-1,1,0;2,0.25,-1,40")
+    [(0.5, -1.0, 1, 0), (2.0, 0.25, -1, 40)]
     >>> parse_points("1,2")
     Traceback (most recent call last):
     ...
-    ValueError: added point 1 is '1,2'; write x,y,class with class 1 or -1, like 0.5,-0.25,1
+    ValueError: the link's added point 1 is '1,2'; write x,y,class,step with class 1 or -1, like 0.5,-0.25,1,0
     """
     if not text.strip():
         return []
-    triples = text.split(";")
-    if len(triples) > MAX_LINK_POINTS:
-        raise ValueError(f"the link adds {len(triples)} points; at most {MAX_LINK_POINTS}")
-    points = []
-    for k, triple in enumerate(triples, 1):
-        parts = triple.split(",")
+    items = text.split(";")
+    if len(items) > MAX_LINK_POINTS:
+        raise ValueError(f"the link adds {len(items)} points; at most {MAX_LINK_POINTS}")
+    points: list[tuple[float, float, int, int]] = []
+    for k, item in enumerate(items, 1):
+        parts = item.split(",")
         try:
-            x, y, label = float(parts[0]), float(parts[1]), int(parts[2])
-            if len(parts) != 3 or label not in (-1, 1) or not (math.isfinite(x) and math.isfinite(y)):
+            if len(parts) not in (3, 4):
                 raise ValueError
-        except (ValueError, IndexError):
+            x, y, label = float(parts[0]), float(parts[1]), int(parts[2])
+            at = int(parts[3]) if len(parts) == 4 else 0
+            if label not in (-1, 1) or at < 0 or not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError
+        except ValueError:
             raise ValueError(
-                f"added point {k} is {triple[:40]!r}; write x,y,class with class 1 or -1, like 0.5,-0.25,1"
+                f"the link's added point {k} is {item[:40]!r}; write x,y,class,step with class 1 or -1, "
+                "like 0.5,-0.25,1,0"
             ) from None
-        points.append((x, y, label))
+        if points and at < points[-1][3]:
+            raise ValueError(
+                f"the link's added point {k} comes at step {at}, before the point before it; keep them in order"
+            )
+        points.append((x, y, label, at))
     return points

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from autograd_tiny.app.playground import MAX_LINK_POINTS, TrainingPage, parse_points
 
 NO_RUN = {"error": "error: no training run: press Reset to start one"}
-POINT_FORMAT = "write x,y,class with class 1 or -1, like 0.5,-0.25,1"
+POINT_FORMAT = "write x,y,class,step with class 1 or -1, like 0.5,-0.25,1,0"
 
 
 def strict(text: str) -> object:
@@ -81,21 +81,30 @@ def test_start_refuses_bad_settings(fields, message):
 @pytest.mark.parametrize(
     "points, message",
     [
-        ("1,2", f"added point 1 is '1,2'; {POINT_FORMAT}"),
-        ("a,b,1", f"added point 1 is 'a,b,1'; {POINT_FORMAT}"),
-        ("1,2,3", f"added point 1 is '1,2,3'; {POINT_FORMAT}"),
-        ("inf,0,1", f"added point 1 is 'inf,0,1'; {POINT_FORMAT}"),
-        ("0,nan,1", f"added point 1 is '0,nan,1'; {POINT_FORMAT}"),
-        ("0,0,1,5", f"added point 1 is '0,0,1,5'; {POINT_FORMAT}"),
-        ("0,0,1.0", f"added point 1 is '0,0,1.0'; {POINT_FORMAT}"),
-        ("0,0,1;0,0,-1;", f"added point 3 is ''; {POINT_FORMAT}"),
+        ("1,2", f"the link's added point 1 is '1,2'; {POINT_FORMAT}"),
+        ("a,b,1", f"the link's added point 1 is 'a,b,1'; {POINT_FORMAT}"),
+        ("1,2,3", f"the link's added point 1 is '1,2,3'; {POINT_FORMAT}"),
+        ("inf,0,1", f"the link's added point 1 is 'inf,0,1'; {POINT_FORMAT}"),
+        ("0,nan,1", f"the link's added point 1 is '0,nan,1'; {POINT_FORMAT}"),
+        ("0,0,1,5,6", f"the link's added point 1 is '0,0,1,5,6'; {POINT_FORMAT}"),
+        ("0,0,1.0", f"the link's added point 1 is '0,0,1.0'; {POINT_FORMAT}"),
+        ("0,0,1,-1", f"the link's added point 1 is '0,0,1,-1'; {POINT_FORMAT}"),
+        ("0,0,1;0,0,-1;", f"the link's added point 3 is ''; {POINT_FORMAT}"),
+        ("0,0,1,5;0,0,1,2", "the link's added point 2 comes at step 2, before the point before it; keep them in order"),
         (";".join(["0,0,1"] * 301), "the link adds 301 points; at most 300"),
-        ("100,0,1", "the point (100.0, 0.0) is outside the plot; click inside it"),
-        (None, "the link's added points are not text"),
+        (None, "the link's added points are not text"),  # parse_points(None) raised AttributeError
+        (7, "the link's added points are not text"),
     ],
 )
-def test_start_refuses_bad_points_of_a_link(points, message):
-    assert strict(TrainingPage().start("{}", points)) == {"error": f"error: {message}"}
+def test_link_points_refuses_bad_points_of_a_link(points, message):
+    assert strict(TrainingPage.link_points(points)) == {"error": f"error: {message}"}
+
+
+def test_link_points_answers_each_point_with_its_step():
+    answer = strict(TrainingPage.link_points("0.5,-0.25,1; 0,0,-1,3;1e-3,2,1,3"))
+    assert answer == {"points": [[0.5, -0.25, 1, 0], [0.0, 0.0, -1, 3], [0.001, 2.0, 1, 3]]}
+    assert strict(TrainingPage.link_points("  ")) == {"points": []}
+    assert len(strict(TrainingPage.link_points(";".join(["0,0,1"] * MAX_LINK_POINTS)))["points"]) == 300
 
 
 def test_a_refused_start_keeps_the_run_going():
@@ -107,19 +116,18 @@ def test_a_refused_start_keeps_the_run_going():
 
 def test_start_answers_settings_points_bounds_and_neurons():
     page = TrainingPage()
-    answer = strict(page.start('{"dataset": "xor", "net": "2,1", "seed": "9"}', "0.5,-0.25,1;0,0,-1"))
+    answer = strict(page.start('{"dataset": "xor", "net": "2,1", "seed": "9"}'))
     assert isinstance(answer, dict) and page.trainer is not None
     assert answer["settings"] == {"dataset": "xor", "net": "2,1", "act": "relu", "opt": "sgd", "lr": "0.1", "seed": "9"}
-    assert len(answer["points"]) == 102 and answer["points"][-2:] == [[0.5, -0.25, 1], [0.0, 0.0, -1]]
-    assert answer["points"][:100] == [[x, y, label] for (x, y), label in zip(page.trainer.X, page.trainer.y)][:100]
+    assert answer["points"] == [[x, y, label] for (x, y), label in zip(page.trainer.X, page.trainer.y)]
+    assert len(answer["points"]) == 100
     assert answer["bounds"] == list(page.trainer.bounds)
     assert answer["neurons"] == ["L1.N1", "L1.N2", "L2.N1", "L3.N1"]
 
 
-def test_three_hundred_points_in_a_link_fill_the_plot():
-    page = TrainingPage()
-    answer = strict(page.start("{}", ";".join(["0,0,1"] * MAX_LINK_POINTS)))
-    assert isinstance(answer, dict) and len(answer["points"]) == 400
+def test_the_plot_holds_400_points():
+    page = started()
+    assert all(strict(page.add(0.0, 0.0, 1)) == {"index": k} for k in range(100, 400))
     assert strict(page.add(0.0, 0.0, 1)) == {"error": "error: the plot holds at most 400 points; Reset to start again"}
 
 
@@ -290,14 +298,17 @@ POINTS_ALPHABET = st.sampled_from(list("0123456789,;.-+eE _naifINF") + ["\u0661"
 @example("1,2,1;" * 300)
 @example("9" * 5000 + ",0,1")
 @example("0,0," + "9" * 5000)
+@example("0,0,1," + "9" * 5000)
 @example("1e999,0,1")
 def test_parse_points_gives_points_or_value_error(text):
     try:
         points = parse_points(text)
     except ValueError as error:
-        assert re.match(r"^(added point \d+ is .*; write x,y,class|the link adds \d+ points; at most 300)", str(error))
+        said = r"^(the link's added point \d+ (is .*; write x,y,class,step|comes at step)|the link adds \d+ points; at most 300)"
+        assert re.match(said, str(error)), str(error)
         return
     assert len(points) <= MAX_LINK_POINTS
-    for x, y, label in points:
+    for x, y, label, step in points:
         assert isinstance(x, float) and isinstance(y, float) and math.isfinite(x) and math.isfinite(y)
-        assert label in (-1, 1) and type(label) is int
+        assert label in (-1, 1) and type(label) is int and type(step) is int and step >= 0
+    assert [p[3] for p in points] == sorted(p[3] for p in points)
