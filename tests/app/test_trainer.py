@@ -363,10 +363,10 @@ def test_neuron_view_is_pure_and_shows_that_points_numbers():
 def test_neuron_view_of_the_output_neuron_shows_its_delta():
     """δ of the output neuron is ∂C/∂score = −y where the hinge is active (C = relu(1 − y·score))."""
     trainer = Trainer(Settings(hidden=(2,)))
-    index = next(k for k in range(100) if trainer.sample_loss(k).data > 0)
-    _, text = trainer.neuron_view(index, "L2.N1")
-    delta = -trainer.y[index]
-    assert f"δ = {delta}".replace("-", "\u2212") in text or f"δ = {float(delta)}".replace("-", "\u2212") in text
+    for label, delta in ((1, "−1"), (-1, "1")):
+        index = next(k for k in range(100) if trainer.y[k] == label and trainer.sample_loss(k).data > 0)
+        _, text = trainer.neuron_view(index, "L2.N1")
+        assert f"    δ = ∂C/∂z = ∂C/∂a = {delta}  (a = z: the identity, derivative 1)" in text.splitlines()
 
 
 @settings(max_examples=20, deadline=None)
