@@ -402,10 +402,11 @@ def _finite(x: float) -> float | None:
 
 def _whole_number(value: object, what: str) -> int:
     """A whole number the page sent: JavaScript's numbers arrive as int, or float (2.0)."""
-    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if isinstance(value, bool) or not whole:
-        raise ValueError(f"{what}: the page sent {value!r:.40}, not a whole number")
-    return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"{what}: the page sent {value!r:.40}, not a whole number")
 
 
 def _number(value: object, what: str) -> float:

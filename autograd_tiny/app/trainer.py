@@ -229,7 +229,9 @@ class Trainer:
         (which averages these over every point and adds the L2 penalty)."""
         if not 0 <= index < len(self.X):
             raise ValueError(f"point {index} does not exist; the points are numbered 0 to {len(self.X) - 1}")
-        loss = hinge_term(self.model(self.X[index]), self.y[index])
+        score = self.model(self.X[index])
+        assert isinstance(score, Value)  # one output neuron
+        loss = hinge_term(score, self.y[index])
         loss.label = "C"  # the views then write C, the textbooks' name for the cost
         return loss
 
