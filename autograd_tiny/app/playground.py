@@ -41,7 +41,7 @@ from ..show.explain import explain
 from ..show.render import draw_dot
 from ..show.stepper import stepper_html
 from .expression import ExpressionError, build_expression, parse_values
-from .trainer import Settings, Trainer
+from .trainer import Settings, Trainer, check_step_count
 
 # Where the page loads Pyodide from unless told otherwise: the official distribution of the
 # version the tests pin (browser/package.json).
@@ -299,11 +299,13 @@ class TrainingPage:
         self.trainer: Trainer | None = None
 
     def start(self, fields: str) -> str:
-        """A new run from the settings' text (JSON of `Settings.KEYS`): its data, bounds and neurons."""
+        """A new run from the settings' text (JSON of `Settings.KEYS`): its data, bounds and neurons.
+
+        A refused start keeps the run that was going."""
         try:
             trainer = Trainer(Settings.from_text(_text_fields(fields)))
         except ValueError as error:
-            return json.dumps({"error": f"error: {error}"})
+            return _error_json(error)
         self.trainer = trainer
         return json.dumps(
             {
@@ -311,16 +313,19 @@ class TrainingPage:
                 "points": [[x, y, label] for (x, y), label in zip(trainer.X, trainer.y)],
                 "bounds": list(trainer.bounds),
                 "neurons": trainer.neuron_names(),
-            }
+            },
+            allow_nan=False,  # the datasets' points and their bounds are finite
         )
 
     @staticmethod
     def link_points(text: str) -> str:
         """A link's added points (`parse_points`) as JSON ``[[x, y, class, step], ...]``, or the error."""
         try:
-            return json.dumps({"points": [list(point) for point in parse_points(text)]})
+            if not isinstance(text, str):
+                raise ValueError("the link's added points are not text")
+            return json.dumps({"points": [list(point) for point in parse_points(text)]}, allow_nan=False)
         except ValueError as error:
-            return json.dumps({"error": f"error: {error}"})
+            return _error_json(error)
 
     def _current(self) -> Trainer:
         if self.trainer is None:
@@ -328,51 +333,95 @@ class TrainingPage:
         return self.trainer
 
     def steps(self, count: int) -> str:
-        """Take `count` steps: their losses, the steps taken so far, the accuracy."""
+        """Take `count` steps: their losses, the steps taken so far, the accuracy.
+
+        A run that diverges answers an error: the first step whose loss is not finite, or
+        the step the optimizer refused (a nan gradient)."""
         try:
             trainer = self._current()
-            losses = trainer.step(int(count))
+            count = check_step_count(_whole_number(count, "steps"))
+            before = trainer.steps
+        except ValueError as error:
+            return _error_json(error)
+        try:
+            losses = trainer.step(count)
         except (ValueError, OverflowError, ZeroDivisionError) as error:
-            return json.dumps({"error": f"error: training stopped: {error}; lower the learning rate and press Reset"})
-        if not all(math.isfinite(loss) for loss in losses):
             return json.dumps(
-                {"error": f"error: the loss is {losses[-1]} at step {trainer.steps}: training diverged; "
-                 "lower the learning rate and press Reset"}
+                {"error": f"error: training stopped at step {trainer.steps + 1}: {error}; press Reset to start again"}
             )
-        return json.dumps({"losses": losses, "steps": trainer.steps, "accuracy": trainer.accuracy})
+        for k, loss in enumerate(losses, before + 1):
+            if not math.isfinite(loss):
+                return json.dumps(
+                    {
+                        "error": f"error: the loss is {loss} at step {k}: training diverged; "
+                        "lower the learning rate and press Reset"
+                    }
+                )
+        return json.dumps({"losses": losses, "steps": trainer.steps, "accuracy": trainer.accuracy}, allow_nan=False)
 
     def boundary(self, size: int) -> str:
-        """The model's scores over a `size` × `size` grid of the plot (rows from the top)."""
+        """The model's scores over a `size` × `size` grid of the plot (rows from the top), from
+        2 × 2 to 100 × 100; a score that is not finite (a diverged run) is null."""
         try:
-            scores = self._current().grid_scores(max(2, min(int(size), 100)))
+            scores = self._current().grid_scores(max(2, min(_whole_number(size, "boundary"), 100)))
         except ValueError as error:
-            return json.dumps({"error": f"error: {error}"})
-        return json.dumps([score if math.isfinite(score) else None for score in scores])
+            return _error_json(error)
+        return json.dumps([_finite(score) for score in scores], allow_nan=False)
 
     def add(self, x: float, y: float, label: int) -> str:
         """Add a point where the learner clicked: its index, or why not."""
         try:
-            return json.dumps({"index": self._current().add_point(float(x), float(y), int(label))})
+            trainer = self._current()
+            point = _number(x, "the point's x"), _number(y, "the point's y")
+            return json.dumps({"index": trainer.add_point(*point, _whole_number(label, "the point's class"))})
         except ValueError as error:
-            return json.dumps({"error": f"error: {error}"})
+            return _error_json(error)
 
     def neuron(self, index: int, name: str) -> str:
-        """Neuron `name` on point `index`: its graph's DOT, its δ view, the point and its loss."""
+        """Neuron `name` on point `index`: its graph's DOT, its δ view, the point and its loss
+        (null if not finite: a diverged run)."""
         try:
             trainer = self._current()
-            dot, text = trainer.neuron_view(int(index), str(name))
-            loss = trainer.sample_loss(int(index)).data
+            index = _whole_number(index, "the point's number")
+            dot, text = trainer.neuron_view(index, str(name))
+            loss = trainer.sample_loss(index).data
         except ValueError as error:
-            return json.dumps({"error": f"error: {error}"})
-        (x, y), label = trainer.X[int(index)], trainer.y[int(index)]
-        return json.dumps({"dot": dot, "text": text, "point": [x, y, label], "loss": loss, "steps": trainer.steps})
+            return _error_json(error)
+        (x, y), label = trainer.X[index], trainer.y[index]
+        answer = {"dot": dot, "text": text, "point": [x, y, label], "loss": _finite(loss), "steps": trainer.steps}
+        return json.dumps(answer, allow_nan=False)
+
+
+def _error_json(error: Exception) -> str:
+    return json.dumps({"error": f"error: {error}"})
+
+
+def _finite(x: float) -> float | None:
+    """`x`, or None (JSON's null) where JSON has no number for it (inf, nan)."""
+    return x if math.isfinite(x) else None
+
+
+def _whole_number(value: object, what: str) -> int:
+    """A whole number the page sent: JavaScript's numbers arrive as int, or float (2.0)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"{what}: the page sent {value!r:.40}, not a whole number")
+
+
+def _number(value: object, what: str) -> float:
+    """A number the page sent (int or float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what}: the page sent {value!r:.40}, not a number")
+    return float(value)
 
 
 def _text_fields(fields: str) -> dict[str, str]:
     """The settings' JSON as a dict of text, or the error that says what the page sent."""
     try:
         parsed = json.loads(fields)
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: not text at all (None from JavaScript's undefined)
         raise ValueError("the training settings are not JSON") from None
     if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
         raise ValueError("the training settings must be text by name")
@@ -417,6 +466,8 @@ def parse_points(text: str) -> list[tuple[float, float, int, int]]:
                 "like 0.5,-0.25,1,0"
             ) from None
         if points and at < points[-1][3]:
-            raise ValueError(f"the link's added point {k} comes at step {at}, before the point before it; keep them in order")
+            raise ValueError(
+                f"the link's added point {k} comes at step {at}, before the point before it; keep them in order"
+            )
         points.append((x, y, label, at))
     return points

@@ -32,7 +32,7 @@ from ..show.explain import explain
 from ..show.neuron_graph import neuron_graph
 from .demo import L2_ALPHA, full_batch_step
 
-__all__ = ["Settings", "Trainer", "DATASETS", "ACTIVATIONS", "OPTIMIZERS"]
+__all__ = ["Settings", "Trainer", "DATASETS", "ACTIVATIONS", "OPTIMIZERS", "check_step_count"]
 
 
 def _spirals(n: int, seed: int) -> tuple[list, list]:
@@ -56,12 +56,15 @@ MAX_LAYERS = 4
 MAX_WIDTH = 32
 MAX_SEED = 2**31 - 1
 MAX_POINTS = 400  # the dataset's 100 and the points a learner adds
+MAX_STEPS = 10_000  # steps in one call of Trainer.step (the page takes one at a time)
 POINTS = 100
 
 
 def _whole(text: str, field: str, low: int, high: int, example: str) -> int:
     text = text.strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    # isdecimal, not isdigit: int() cannot read digits like "²"; and int() refuses more than
+    # 4300 digits with its own message, so a number of more than 20 digits is refused here.
+    if not text.isdecimal() or len(text) > 20 or not low <= int(text) <= high:
         raise ValueError(f"{field}: write a whole number from {low} to {high}, like {example}; got {text[:40]!r}")
     return int(text)
 
@@ -173,15 +176,20 @@ class Trainer:
     def step(self, count: int = 1) -> list[float]:
         """Take `count` steps; return each step's loss (computed before its update).
 
-        The gradients are in each parameter's ``.grad`` afterwards, as after any step.
+        The gradients are in each parameter's ``.grad`` afterwards, as after any step. If a
+        step fails (the optimizer refuses a nan gradient), `steps` and `losses` still count
+        the updates made before it.
         """
+        check_step_count(count)
         losses = []
         for _ in range(count):
-            loss, self.accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
+            loss, accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
             self.optimizer.step()
+            # counted once the update is made, so a failure later in the chunk keeps the count true
+            self.steps += 1
+            self.losses.append(loss)
+            self.accuracy = accuracy
             losses.append(loss)
-        self.steps += count
-        self.losses += losses
         return losses
 
     def add_point(self, x: float, y: float, label: int) -> int:
@@ -221,7 +229,9 @@ class Trainer:
         (which averages these over every point and adds the L2 penalty)."""
         if not 0 <= index < len(self.X):
             raise ValueError(f"point {index} does not exist; the points are numbered 0 to {len(self.X) - 1}")
-        loss = hinge_term(self.model(self.X[index]), self.y[index])
+        score = self.model(self.X[index])
+        assert isinstance(score, Value)  # one output neuron
+        loss = hinge_term(score, self.y[index])
         loss.label = "C"  # the views then write C, the textbooks' name for the cost
         return loss
 
@@ -231,6 +241,19 @@ class Trainer:
         view = explain(self.sample_loss(index), group="neuron")
         record = view.neuron(name)
         return neuron_graph(view, name).source, "\n".join(view.neuron_lines(record))
+
+
+def check_step_count(count: int) -> int:
+    """`count` if `Trainer.step` takes that many steps in one call (1 to `MAX_STEPS`).
+
+    >>> check_step_count(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps: take 1 to 10000 steps at a time; got 0
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_STEPS:
+        raise ValueError(f"steps: take 1 to {MAX_STEPS} steps at a time; got {count!r}")
+    return count
 
 
 def _square_around(points: list, margin: float = 0.25) -> tuple[float, float, float, float]:

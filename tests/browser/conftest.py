@@ -76,6 +76,7 @@ PYODIDE_CHECKS = {
     "numbers_on_the_same_points": (
         "from tests.browser.test_pyodide_numbers import computation\nRESULT = computation(points=POINTS)"
     ),
+    "training_page": "from tests.browser.test_pyodide_numbers import training_page\nRESULT = training_page()",
 }
 
 RUN_CHECKS = """

@@ -13,6 +13,9 @@ that difference travels into a few gradients (about 1e-17). Given the same point
 is bit for bit CPython's: the engine's own arithmetic (+, ·, max) is IEEE everywhere.
 
 A training step's time is measured in both (printed with ``-s``; no assertion on time).
+
+The playground's Train panel (`TrainingPage`, as the page calls it: one step per call, then the
+decision boundary) gives the same losses and scores as CPython to 1e-12 (`training_page`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,16 @@ import json
 import time
 
 from autograd_tiny import MLP, SGD, explain, hinge, l2, make_moons
+from autograd_tiny.app.playground import TrainingPage
 from tests.show.test_explain import lecture_example
 
 STEPS = 5
+# The Train panel's runs compared (the page's text fields), and their steps.
+TRAINING_RUNS = {
+    "moons": {"dataset": "moons", "net": "16,16", "seed": "0"},
+    "spirals, adam, tanh": {"dataset": "spirals", "net": "16,16", "seed": "0", "opt": "adam", "act": "tanh"},
+}
+TRAINING_STEPS = 20
 
 
 def computation(steps: int = STEPS, points: list | None = None) -> dict:
@@ -106,3 +116,52 @@ def test_given_the_same_points_pyodide_trains_bit_for_bit_as_cpython(pyodide_res
     assert there["points"] == here["points"]  # CPython's, passed in
     assert flat(there) == flat(here)
     assert there["explain"] == here["explain"]
+
+
+def training_page(steps: int = TRAINING_STEPS) -> dict:
+    """Each of `TRAINING_RUNS` as the page runs it: start, `steps` calls of steps(1), then
+    boundary(10); the answers as the page reads them (JSON)."""
+    results = {}
+    for name, fields in TRAINING_RUNS.items():
+        page = TrainingPage()
+        started = json.loads(page.start(json.dumps(fields)))
+        losses = []
+        for _ in range(steps):
+            answer = json.loads(page.steps(1))
+            assert "error" not in answer, answer
+            losses += answer["losses"]
+        results[name] = {"points": started["points"], "losses": losses, "boundary": json.loads(page.boundary(10))}
+    return results
+
+
+def largest_difference(here: list, there: list) -> float:
+    """The largest |a − b| of two lists of numbers of the same length (null only where both are)."""
+    assert len(here) == len(there)
+    assert [a is None for a in here] == [b is None for b in there]
+    return max(abs(a - b) for a, b in zip(here, there) if a is not None)
+
+
+def test_training_page_runs_learn():
+    """What is compared below: 20 losses that fall, 100 finite scores per run."""
+    for name, run in training_page().items():
+        assert len(run["losses"]) == TRAINING_STEPS and run["losses"][-1] < run["losses"][0], name
+        assert len(run["boundary"]) == 100 and None not in run["boundary"], name
+
+
+def test_pyodide_trains_the_playground_as_cpython(pyodide_results):
+    there = pyodide_results["training_page"]
+    here = json.loads(json.dumps(training_page()))
+    assert list(there) == list(here) == list(TRAINING_RUNS)
+    for name in TRAINING_RUNS:
+        mine, theirs = here[name], there[name]
+        points = largest_difference(
+            [c for point in mine["points"] for c in point], [c for point in theirs["points"] for c in point]
+        )
+        losses = largest_difference(mine["losses"], theirs["losses"])
+        scores = largest_difference(mine["boundary"], theirs["boundary"])
+        same = sum(a == b for a, b in zip(mine["losses"] + mine["boundary"], theirs["losses"] + theirs["boundary"]))
+        print(
+            f"\n{name}: largest difference of the points {points!r}, of {TRAINING_STEPS} losses {losses!r}, "
+            f"of boundary(10)'s 100 scores {scores!r}; {same} of {TRAINING_STEPS + 100} bit for bit equal"
+        )
+        assert losses <= 1e-12 and scores <= 1e-12, name
