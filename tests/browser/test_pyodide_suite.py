@@ -6,9 +6,10 @@ from the pinned npm package (browser/package.json), with pytest and hypothesis f
 the pure features a page uses: values and backward(), forward mode and higher derivatives,
 grad mode and scopes, inf and NaN, nn, losses, optimizers, datasets, names, gradcheck and the
 training guards, explain (text, Markdown, labels, forward mode) and its check, grading, the
-textbook views, the notation, the expression parser; the lecture's, Mazur's and micrograd's
-paths (micrograd itself is among the wheels); and the doctests of core, learn, show and the
-parser. Left out, by name and with the reason (`EXCLUDED`): tests that need a thread, a
+textbook views and one neuron's graph, the notation, the expression parser, the playground's
+Train panel (its trainer and the JSON it answers the page with); the lecture's, Mazur's and micrograd's
+paths (micrograd itself is among the wheels); and the doctests of core, learn, show, the
+parser and the playground's modules. Left out, by name and with the reason (`EXCLUDED`): tests that need a thread, a
 process, asyncio's event loop run from inside Python or NumPy, and freeing a graph deeper than
 Pyodide's stack allows. Left out as whole files: the fast layer and the files that import
 NumPy at the top (test_max_min, test_define_op, test_ops_registry, test_fused_neuron: NumPy
@@ -54,6 +55,9 @@ SUBSET = [
     "tests/show/test_textbook_truth.py",
     "tests/show/test_notation.py",
     "tests/app/test_expression.py",
+    "tests/app/test_trainer.py",
+    "tests/app/test_playground_training.py",
+    "tests/show/test_neuron_graph.py",
     # Paths through several layers: Karpathy's lecture, Mazur's worked example, micrograd's code.
     "tests/paths/test_lecture.py",
     "tests/paths/test_mazur.py",
@@ -63,6 +67,8 @@ SUBSET = [
     "autograd_tiny/learn",
     "autograd_tiny/show",
     "autograd_tiny/app/expression.py",
+    "autograd_tiny/app/trainer.py",
+    "autograd_tiny/app/playground.py",
     "autograd_tiny/minimal.py",
 ]
 
