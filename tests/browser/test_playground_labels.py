@@ -59,7 +59,9 @@ def test_type_step_and_quiz_show_no_text_under_14_px(browser, site, width, heigh
             frame_sizes = inner.evaluate(MEASURE)
             assert any(tag == "text" for _, tag, _ in frame_sizes)
             assert too_small(frame_sizes) == [] and too_small(page.evaluate(MEASURE)) == []
-            print(f"{mode} at {width}x{height}: smallest graph label {min(s for s, t, _ in frame_sizes if t == 'text'):.1f} px")
+            print(
+                f"{mode} at {width}x{height}: smallest graph label {min(s for s, t, _ in frame_sizes if t == 'text'):.1f} px"
+            )
             page.screenshot(path=f"/tmp/playground_{mode}_{width}x{height}.png")
     finally:
         page.close()

@@ -246,7 +246,15 @@ def test_the_page_script_never_writes_html_or_runs_text_as_code():
     text as code (the stepper page it puts in its sandboxed frame is Python's `stepper_html`)."""
     script = (playground.ASSETS / "playground.js").read_text(encoding="utf-8")
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith(("//", "*", "/**")))
-    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(", "javascript:"):
+    for banned in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "Function(",
+        "javascript:",
+    ):
         assert banned not in code, banned
     # setTimeout is given functions, never text to evaluate
     assert sorted(re.findall(r"setTimeout\(([^,]+),", code)) == ["resolve", "tick", "tick"]

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from autograd_tiny.app.trainer import Settings, Trainer
-from tests.browser.test_playground_page import open_playground, site  # noqa: F401  (the served site)
+from tests.browser.test_playground_page import check_hostile_link, open_playground, site  # noqa: F401
 from tests.show.test_stepper import browser  # noqa: F401  (the headless Chromium fixture)
 
 # The page's run, read from its script (`run` is a top-level binding of playground.js).
@@ -263,15 +263,7 @@ HOSTILE_TRAINING = {
 
 @pytest.mark.parametrize("name", list(HOSTILE_TRAINING))
 def test_a_hostile_training_link_runs_no_script_and_says_what_is_wrong(browser, site, name):  # noqa: F811
-    state, message = HOSTILE_TRAINING[name]
-    page = open_playground(browser, site, "#" + urlencode(state))
-    try:
-        assert page.is_visible("#error")
-        assert page.text_content("#error") == message
-        assert page.evaluate("window.pwned") is None
-        assert page.eval_on_selector_all("img, script:not([src])", "s => s.length") == 0
-    finally:
-        page.close()
+    check_hostile_link(browser, site, *HOSTILE_TRAINING[name])
 
 
 def test_a_learners_visit_from_typing_to_training_and_the_link_brings_it_back(browser, site):  # noqa: F811
