@@ -17,8 +17,8 @@ presses Run again (Pause), and prints:
   from the page's own counters (``run.steps`` and ``performance.now()`` when Run and Pause
   were pressed);
 * the loss at the first and the last step;
-* how long the decision boundary (``training.boundary(30)``: 900 forward passes) takes in the
-  page;
+* how long the decision boundary (``training.boundary(GRID)``, the page's grid: GRID x GRID
+  forward passes) takes in the page;
 * one step of the same `Trainer` in CPython, for the ratio Pyodide / CPython, and whether
   CPython's losses equal the page's (they must, bit for bit: issue 23, item 5).
 
@@ -57,7 +57,7 @@ READY_TIMEOUT_MS = 300_000
 COUNTERS = "() => [run.steps, performance.now()]"
 TIME_BOUNDARY = """() => {
   const started = performance.now();
-  const scores = JSON.parse(training.boundary(30));
+  const scores = JSON.parse(training.boundary(GRID));
   return [performance.now() - started, scores.length];
 }"""
 # One training step through the page's TrainingPage alone (no redraw), for the ratio to CPython.
@@ -200,7 +200,7 @@ def main() -> int:
     print(f"loss: {losses[0]:.6f} at the first step, {losses[-1]:.6f} at step {len(losses)}")
     print(f"status line: {page['status']}")
     print(
-        f"boundary (30 x 30 = {page['boundary_cells']} scores) in the page: "
+        f"boundary ({page['boundary_cells']} scores, the page's grid) in the page: "
         f"best {min(page['boundary_ms']):.0f} ms, median {statistics.median(page['boundary_ms']):.0f} ms (5 runs)"
     )
     cpython_best, cpython_median = min(cpython_ms), statistics.median(cpython_ms)

@@ -35,8 +35,8 @@ const DEFAULTS = { expr: "tanh(a*b + c)", values: "a=2 b=-3 c=10", mode: "type" 
 // Training runs in chunks of about CHUNK_MS, yielding to the browser between them, so the page
 // answers clicks while it trains; the boundary is redrawn at most every BOUNDARY_MS.
 const CHUNK_MS = 40;
-const BOUNDARY_MS = 300;
-const GRID = 30; // the boundary's grid: GRID × GRID scores
+const BOUNDARY_MS = 500;
+const GRID = 25; // the boundary's grid: GRID × GRID scores (drawn smoothed)
 const PLUS = [37, 99, 235]; // class +1: blue
 const MINUS = [234, 88, 12]; // class −1: orange
 
@@ -618,7 +618,10 @@ function teacherBox() {
     const box = document.createElement("input");
     box.type = "checkbox";
     box.value = name;
-    box.addEventListener("change", () => applyHidden(teacherChoices()));
+    box.addEventListener("change", () => {
+      applyHidden(teacherChoices());
+      if (name === "grads" && mode === "type") draw(); // redrawn with or without the gradients
+    });
     label.append(box, ` ${name}`);
     $("hide-choices").append(label);
   }
