@@ -240,17 +240,17 @@ def graph_of(expression: str, values: str, show_grad: bool = True) -> str:
         return json.dumps(_error(expression, error))
     drawing = draw_dot(root, show_grad=bool(show_grad))
     inputs = sorted((node for node in topological_order(root) if not node.parents and node.label), key=_label)
-    rows = [_row(node.label, node, show_grad) for node in inputs]
-    output = _row("output", root, show_grad)
-    del output["name"]
+    rows = [{"name": node.label, **_numbers(node, show_grad)} for node in inputs]
+    output = _numbers(root, show_grad)
     return json.dumps({"dot": drawing.source, "values": rows, "output": output}, allow_nan=False)
 
 
-def _row(name: str, node, show_grad: bool) -> dict:
-    row = {"name": name, "data": _shown(node.data)}
+def _numbers(node, show_grad: bool) -> dict:
+    """A value's data and (unless hidden) grad, as the page's table writes them."""
+    numbers = {"data": _shown(node.data)}
     if show_grad:
-        row["grad"] = _shown(node.grad)
-    return row
+        numbers["grad"] = _shown(node.grad)
+    return numbers
 
 
 def _label(node) -> str:

@@ -168,7 +168,6 @@ class Trainer:
         self.model = MLP(2, [*settings.hidden, 1], activation=settings.activation, seed=settings.seed)
         params = self.model.parameters()
         self.optimizer = (SGD if settings.optimizer == "sgd" else Adam)(params, lr=settings.lr)
-        self.steps = 0
         self.losses: list[float] = []
         self.accuracy = 0.0
         self.bounds = _square_around(self.X)
@@ -185,12 +184,16 @@ class Trainer:
         for _ in range(count):
             loss, accuracy = full_batch_step(self.model, self.X, self.y, 2, L2_ALPHA)
             self.optimizer.step()
-            # counted once the update is made, so a failure later in the chunk keeps the count true
-            self.steps += 1
+            # kept once the update is made, so a failure later in the chunk keeps the count true
             self.losses.append(loss)
             self.accuracy = accuracy
             losses.append(loss)
         return losses
+
+    @property
+    def steps(self) -> int:
+        """The steps taken: one loss is kept per update made."""
+        return len(self.losses)
 
     def add_point(self, x: float, y: float, label: int) -> int:
         """Add a point of class `label` (±1) inside the plot; return its index."""

@@ -58,16 +58,15 @@ def neuron_graph(view: Any, name: str, sample: int | None = None, *, rankdir: st
         for w, x in zip(weights, inputs):
             product = w * x
             z = z + product
-            gradients[product] = gradients[z] = record.delta
+            gradients[product] = gradients[z] = record.delta  # a + passes δ on unchanged
         z.label = f"z({record.name})"
         a = z if record.activation == "linear" else getattr(z, record.activation)()
-    gradients[z] = record.delta
     if a is not z:
         a.label = f"a({record.name})"
         gradients[a] = record.grad_a
     for w, x, term in zip(weights, inputs, record.weights):
         gradients[w] = term.gradient
-        if isinstance(term.source, Value):
-            gradients[x] = view.gradients.get(term.source)
+        if isinstance(term.source, Value) and term.source in view.gradients:
+            gradients[x] = view.gradients[term.source]  # else drawn "grad ?": not reached by backward
     gradients[bias] = record.bias_gradient
-    return draw_dot(a, gradients={k: v for k, v in gradients.items() if v is not None}, rankdir=rankdir)
+    return draw_dot(a, gradients=gradients, rankdir=rankdir)

@@ -26,7 +26,7 @@ const HIDEABLE = {
   quiz: ["quiz"],
   train: ["train"],
   settings: ["settings"],
-  inspector: ["inspector", "neuron-drawing", "neuron-text"],
+  inspector: ["inspector"], // its drawing and δ view are inside it
   link: ["copy-link"],
 };
 const MAX_TEXT = 1000; // the parser's limit on an expression (expression.MAX_LENGTH)
@@ -48,7 +48,7 @@ let mode = "type";
 let hidden = new Set(); // the parts the link hides
 let training = null; // a TrainingPage (Python), made when Pyodide has started
 // The current run, as the page knows it: what Python answered when it started, plus progress.
-let run = null; // {settings, points, bounds, neurons, losses, steps, accuracy, added, sample}
+let run = null; // {settings, points, bounds, neurons, losses, steps (their count), accuracy, added, sample, ...}
 let running = false;
 let rate = null; // {since, steps}: for steps per second while running
 let lastBoundary = 0;
@@ -217,7 +217,18 @@ function startRun(fields = settingsFields()) {
   }
   clearError();
   const neuron = run ? run.neuron : null;
-  run = { ...result, losses: [], steps: 0, accuracy: null, added: [], sample: 0, neuron: null, view: "graph" };
+  run = {
+    ...result,
+    losses: [], // one per step taken
+    get steps() {
+      return this.losses.length;
+    },
+    accuracy: null,
+    added: [],
+    sample: 0,
+    neuron: null,
+    view: "graph",
+  };
   for (const key of TRAINING_KEYS) $(key).value = result.settings[key];
   const select = $("neuron");
   select.replaceChildren(
@@ -256,7 +267,6 @@ function chunk(limit = Infinity) {
       return false;
     }
     run.losses.push(...result.losses);
-    run.steps = result.steps;
     run.accuracy = result.accuracy;
     taken += 1;
   } while (performance.now() - started < CHUNK_MS && taken < limit);
@@ -494,7 +504,7 @@ function inspect(view) {
   } else {
     $("neuron-drawing").replaceChildren();
     $("neuron-text").textContent = result.text;
-    $("neuron-text").hidden = hidden.has("inspector");
+    $("neuron-text").hidden = false;
   }
   return true;
 }
